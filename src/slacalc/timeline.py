@@ -1,0 +1,259 @@
+"""A calendar compiled into a monotone business clock.
+
+The timeline holds the calendar's open spans as sorted, disjoint, maximal ``[start, end)``
+pairs of UTC microseconds, and beside them the *business position* at each span's start
+and end: the business time elapsed since an arbitrary origin. Position is a monotone
+function of the instant (it rises inside spans and is flat between them), so
+
+* ``elapsed(a, b) = position(b) - position(a)``: two bisects and a subtraction;
+* ``add(a, d)`` is the earliest instant whose position is ``position(a) + d``, and
+  ``add(a, -d)`` the latest instant whose position is ``position(a) - d``: one bisect each.
+
+Neither cost grows with ``d``. Spans are compiled lazily one UTC year at a time, in either
+direction, and each extension swaps in a new immutable snapshot, so readers on other
+threads never see a half-built state.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from ._zone import DAY_US, WallMap, offset_segments, wall_us
+from .errors import CalendarError
+from .hours import DayHours
+
+__all__ = ["SEARCH_LIMIT_US", "Timeline"]
+
+SEARCH_LIMIT_US = 3653 * DAY_US  # ten years: how far a search for open time may look
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _year_of(instant: int) -> int:
+    return (_EPOCH + timedelta(microseconds=instant)).year
+
+
+def _year_start(year: int) -> int:
+    return (datetime(year, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+
+
+class _Snapshot:
+    """Immutable state: spans over the loaded UTC range ``[lo, hi)`` with their positions."""
+
+    __slots__ = (
+        "cum_end",
+        "cum_start",
+        "ends",
+        "first_year",
+        "hi",
+        "last_year",
+        "lo",
+        "pos_hi",
+        "pos_lo",
+        "starts",
+    )
+
+    def __init__(
+        self,
+        spans: list[tuple[int, int]],
+        pos_lo: int,
+        first_year: int,
+        last_year: int,
+    ) -> None:
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+        self.cum_start: list[int] = []
+        self.cum_end: list[int] = []
+        position = pos_lo
+        for start, end in spans:
+            self.cum_start.append(position)
+            position += end - start
+            self.cum_end.append(position)
+        self.pos_lo = pos_lo
+        self.pos_hi = position
+        self.first_year = first_year
+        self.last_year = last_year
+        self.lo = _year_start(first_year)
+        self.hi = _year_start(last_year + 1)
+
+
+def _join(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Concatenate two sorted span lists, merging a span that continues across the seam."""
+    if first and second and first[-1][1] == second[0][0]:
+        return [*first[:-1], (first[-1][0], second[0][1]), *second[1:]]
+    return first + second
+
+
+class Timeline:
+    """The open spans of one calendar, with business positions, compiled on demand.
+
+    ``day_hours(date)`` gives a local date's open intervals (seconds after local midnight);
+    ``zone`` turns them into instants. All arguments and results are UTC microseconds.
+    """
+
+    __slots__ = ("_day_hours", "_lock", "_snap", "_zone")
+
+    def __init__(self, zone: tzinfo, day_hours: Callable[[date], DayHours]) -> None:
+        self._zone = zone
+        self._day_hours = day_hours
+        self._lock = threading.Lock()
+        self._snap: _Snapshot | None = None
+
+    # -- compilation ---------------------------------------------------------------------
+
+    def _compile_year(self, year: int) -> list[tuple[int, int]]:
+        """The open spans inside UTC year ``year``, clipped to it, sorted and merged."""
+        lo, hi = _year_start(year), _year_start(year + 1)
+        wall_map = WallMap(offset_segments(self._zone, lo - 2 * DAY_US, hi + 2 * DAY_US))
+        day = (_EPOCH + timedelta(microseconds=lo)).date() - timedelta(days=2)
+        last = (_EPOCH + timedelta(microseconds=hi)).date() + timedelta(days=2)
+        pieces: list[tuple[int, int]] = []
+        while day <= last:
+            for start, end in self._day_hours(day):
+                for a, b in wall_map.preimage(wall_us(day, start), wall_us(day, end)):
+                    a, b = max(a, lo), min(b, hi)
+                    if a < b:
+                        pieces.append((a, b))
+            day += timedelta(days=1)
+        pieces.sort()
+        merged: list[tuple[int, int]] = []
+        for a, b in pieces:
+            if merged and merged[-1][1] >= a:  # touching (or, defensively, overlapping)
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        return merged
+
+    def _spans_of(self, snap: _Snapshot) -> list[tuple[int, int]]:
+        return list(zip(snap.starts, snap.ends, strict=True))
+
+    def _load(self, instant: int) -> _Snapshot:
+        """The snapshot, extended so that ``lo <= instant < hi``."""
+        snap = self._snap
+        if snap is not None and snap.lo <= instant < snap.hi:
+            return snap
+        year = _year_of(instant)
+        with self._lock:
+            snap = self._snap
+            if snap is None:
+                snap = _Snapshot(self._compile_year(year), 0, year, year)
+            while year > snap.last_year:
+                snap = self._grow_later(snap)
+            while year < snap.first_year:
+                snap = self._grow_earlier(snap)
+            self._snap = snap
+        return snap
+
+    def _grow_later(self, snap: _Snapshot) -> _Snapshot:
+        spans = _join(self._spans_of(snap), self._compile_year(snap.last_year + 1))
+        return _Snapshot(spans, snap.pos_lo, snap.first_year, snap.last_year + 1)
+
+    def _grow_earlier(self, snap: _Snapshot) -> _Snapshot:
+        added = self._compile_year(snap.first_year - 1)
+        spans = _join(added, self._spans_of(snap))
+        business = sum(b - a for a, b in added)
+        return _Snapshot(spans, snap.pos_lo - business, snap.first_year - 1, snap.last_year)
+
+    def _extend_later(self, snap: _Snapshot, origin: int) -> _Snapshot:
+        """One more year after ``snap``; an error once ten years after ``origin`` are empty."""
+        last_open = max(snap.ends[-1] if snap.ends else origin, origin)
+        if snap.hi - last_open > SEARCH_LIMIT_US:
+            raise CalendarError(
+                f"no open time within 10 years after {_show(last_open)}: the calendar is closed"
+            )
+        return self._load(snap.hi)
+
+    def _extend_earlier(self, snap: _Snapshot, origin: int) -> _Snapshot:
+        """One more year before ``snap``; an error once ten years before ``origin`` are empty."""
+        first_open = min(snap.starts[0] if snap.starts else origin, origin)
+        if first_open - snap.lo > SEARCH_LIMIT_US:
+            raise CalendarError(
+                f"no open time within 10 years before {_show(first_open)}: the calendar is closed"
+            )
+        return self._load(snap.lo - 1)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def position(self, instant: int) -> int:
+        """Business position of ``instant``: business time since the timeline's origin."""
+        snap = self._load(instant)
+        index = bisect_right(snap.ends, instant)  # first span ending after the instant
+        if index == len(snap.ends):
+            return snap.pos_hi
+        start = snap.starts[index]
+        if instant <= start:
+            return snap.cum_start[index]
+        return snap.cum_start[index] + instant - start
+
+    def earliest_at(self, target: int, origin: int) -> int:
+        """Earliest instant whose position is ``target`` (which lies at or after ``origin``'s).
+
+        Boundary rule: a position reached exactly at a closing instant answers that closing
+        instant, not the next opening.
+        """
+        snap = self._load(origin)
+        while snap.pos_hi < target:
+            snap = self._extend_later(snap, origin)
+        index = bisect_left(snap.cum_end, target)
+        return snap.ends[index] - (snap.cum_end[index] - target)
+
+    def latest_at(self, target: int, origin: int) -> int:
+        """Latest instant whose position is ``target`` (which lies at or before ``origin``'s).
+
+        Boundary rule: a position reached exactly at an opening instant answers that
+        opening instant, not the previous closing.
+        """
+        snap = self._load(origin)
+        while snap.pos_lo > target:
+            snap = self._extend_earlier(snap, origin)
+        index = bisect_right(snap.cum_start, target) - 1
+        return snap.starts[index] + (target - snap.cum_start[index])
+
+    def is_open(self, instant: int) -> bool:
+        """True when ``instant`` lies inside an open span (spans are half-open)."""
+        snap = self._load(instant)
+        index = bisect_right(snap.starts, instant) - 1
+        return index >= 0 and instant < snap.ends[index]
+
+    def next_open(self, instant: int) -> int:
+        """Earliest open instant at or after ``instant``."""
+        snap = self._load(instant)
+        index = bisect_right(snap.ends, instant)
+        while index == len(snap.ends):
+            snap = self._extend_later(snap, instant)
+            index = bisect_right(snap.ends, instant)
+        return max(instant, snap.starts[index])
+
+    def next_close(self, instant: int) -> int:
+        """Earliest closing instant after ``instant`` (the end of the span open at or after it)."""
+        snap = self._load(instant)
+        index = bisect_right(snap.ends, instant)
+        # A span ending at the loaded edge may continue into the next year: load it first.
+        while index == len(snap.ends) or snap.ends[index] == snap.hi:
+            if snap.hi - instant > SEARCH_LIMIT_US:
+                raise CalendarError(
+                    f"no closing instant within 10 years after {_show(instant)}: "
+                    f"the calendar never closes"
+                )
+            snap = self._load(snap.hi)
+            index = bisect_right(snap.ends, instant)
+        return snap.ends[index]
+
+    def spans(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The open spans inside ``[lo, hi)``, clipped to it, maximal and in order."""
+        if hi <= lo:
+            return []
+        self._load(lo)
+        snap = self._load(hi - 1)
+        index = bisect_right(snap.ends, lo)
+        found: list[tuple[int, int]] = []
+        while index < len(snap.starts) and snap.starts[index] < hi:
+            found.append((max(snap.starts[index], lo), min(snap.ends[index], hi)))
+            index += 1
+        return found
+
+
+def _show(instant: int) -> str:
+    return (_EPOCH + timedelta(microseconds=instant)).isoformat()
