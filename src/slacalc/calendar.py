@@ -205,14 +205,9 @@ class BusinessCalendar:
             require_aware(start, "start")
             raise
         amount = _duration_us(duration, "duration")
-        timeline = self._timeline
-        if amount > 0:
-            instant = timeline.earliest_at(timeline.position(origin) + amount, origin)
-        elif amount < 0:
-            instant = timeline.latest_at(timeline.position(origin) + amount, origin)
-        else:
+        if not amount:
             return start
-        return to_datetime(instant, start.tzinfo)  # type: ignore[arg-type]
+        return to_datetime(self._timeline.shift(origin, amount), start.tzinfo)  # type: ignore[arg-type]
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time in ``[start, end)``; negative when ``end`` is before ``start``.
@@ -227,8 +222,7 @@ class BusinessCalendar:
             require_aware(start, "start")
             require_aware(end, "end")
             raise
-        timeline = self._timeline
-        return timedelta(microseconds=timeline.position(hi) - timeline.position(lo))
+        return timedelta(microseconds=self._timeline.between(lo, hi))
 
     def business_days(self, count: int) -> timedelta:
         """``count`` business days as business time (``count`` x ``business_day``).

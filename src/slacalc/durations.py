@@ -47,14 +47,14 @@ def parse_length(value: object, field: str) -> timedelta:
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise CalendarError(f"{field}: malformed number in {value!r}", field=field) from None
     unit = match[2].lower().rstrip("s")
-    seconds = amount * _UNIT_SECONDS[unit]
-    if seconds <= 0 or seconds != seconds.to_integral_value():
+    total = amount * _UNIT_SECONDS[unit]
+    if total <= 0 or total != total.to_integral_value():
         raise CalendarError(
             f"{field}: {value!r} is not a positive whole number of seconds",
             field=field,
             value=value,
         )
-    return timedelta(seconds=int(seconds))
+    return timedelta(seconds=int(total))
 
 
 def format_length(length: timedelta) -> str:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from .errors import CalendarError
 
@@ -150,7 +151,7 @@ def _settle(pieces: list[_Piece], where: str) -> DayHours:
     """Sort one day's pieces, refuse overlaps, merge touching intervals."""
     pieces.sort(key=lambda piece: (piece.start, piece.end))
     merged: list[list[int]] = []
-    for before, after in zip(pieces, pieces[1:], strict=False):
+    for before, after in pairwise(pieces):
         if after.start < before.end:
             raise CalendarError(
                 f"{after.field}: interval {after.text!r} overlaps {before.text!r} "
