@@ -1,19 +1,31 @@
 """Lengths of time as written in calendars and policies.
 
-This module reads the plain real-time lengths a calendar mapping uses
-(``business_day: 12 hours``); the policy layer extends the grammar with business units,
-ranges and ``none``.
+Two grammars live here. `parse_length` reads the plain real-time lengths a calendar
+mapping uses (``business_day: 12 hours``). `parse_duration` reads a policy target:
+
+* ``<n> minute(s) | hour(s)``: real elapsed time, 24x7;
+* ``<n> business minute(s) | business hour(s) | business day(s)``: time on a calendar;
+* ``<a>-<b> <unit>``: a range, due at the upper bound and expected from the lower;
+* ``none``: no deadline.
+
+A bare ``day``/``days``/``week`` is refused with a hint, because "a day" in a contract is
+either 24 hours of real time or one business day, and the file must say which.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from difflib import get_close_matches
 
-from .errors import CalendarError
+from .errors import CalendarError, PolicyError
 
-__all__ = ["format_length", "parse_length"]
+__all__ = [
+    "NO_TARGET",
+    "UNITS",
+    "Duration", "format_length", "parse_duration", "parse_length"]
 
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|minutes?|seconds?)", re.IGNORECASE)
 _UNIT_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
@@ -65,3 +77,129 @@ def format_length(length: timedelta) -> str:
             count = seconds // size
             return f"{count} {unit}{'' if count == 1 else 's'}"
     return str(length)  # pragma: no cover - the loop always ends at seconds
+
+
+UNITS: dict[str, Decimal | None] = {
+    "minute": Decimal(60),
+    "hour": Decimal(3600),
+    "business minute": Decimal(60),
+    "business hour": Decimal(3600),
+    "business day": None,  # the calendar's business_day
+}
+_AMBIGUOUS = {"day", "week", "month", "year", "calendar day", "working day", "workday"}
+_TARGET = re.compile(
+    r"(?P<low>\d+(?:\.\d+)?)\s*(?:-\s*(?P<high>\d+(?:\.\d+)?)\s*)?(?P<unit>[A-Za-z][A-Za-z ]*)"
+)
+_SPELLINGS = sorted({*UNITS, *(f"{unit}s" for unit in UNITS)})
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A target length as written: ``amount unit``, a range ``low-high unit``, or none.
+
+    ``low == high`` for a single amount; both are None for ``none``.
+    Example: ``parse_duration("48-72 hours")`` -> low 48, high 72, unit ``hour``; its
+    `length` is 72 real hours and its `expected_length` 48.
+    """
+
+    low: Decimal | None
+    high: Decimal | None
+    unit: str | None
+
+    @property
+    def is_none(self) -> bool:
+        """True for ``none``: no deadline."""
+        return self.unit is None
+
+    @property
+    def business(self) -> bool:
+        """True when the length is measured on a calendar (business units)."""
+        return self.unit is not None and self.unit.startswith("business")
+
+    @property
+    def is_range(self) -> bool:
+        """True for ``low-high unit``."""
+        return self.low != self.high
+
+    def length(self, business_day: timedelta | None = None) -> timedelta:
+        """The due length (the upper bound of a range); business days need ``business_day``."""
+        return self._measure(self.high, business_day)
+
+    def expected_length(self, business_day: timedelta | None = None) -> timedelta:
+        """The lower bound of a range (equal to `length` for a single amount)."""
+        return self._measure(self.low, business_day)
+
+    def _measure(self, amount: Decimal | None, business_day: timedelta | None) -> timedelta:
+        if amount is None or self.unit is None:
+            raise PolicyError("a 'none' target has no length")
+        size = UNITS[self.unit]
+        if size is None:
+            if business_day is None:
+                raise PolicyError(f"{self}: business days need the calendar's business_day")
+            micro = Decimal(business_day // timedelta(microseconds=1))
+        else:
+            micro = size * 1_000_000
+        return timedelta(microseconds=int(amount * micro))
+
+    def __str__(self) -> str:
+        if self.unit is None or self.low is None or self.high is None:
+            return "none"
+        amount = f"{self.low}" if not self.is_range else f"{self.low}-{self.high}"
+        plural = "" if (self.high == 1 and not self.is_range) else "s"
+        return f"{amount} {self.unit}{plural}"
+
+
+NO_TARGET = Duration(None, None, None)
+
+
+def _day_hint(unit: str, amount: Decimal) -> str:
+    """``3 days`` -> "'72 hours' (real time) or '3 business days'"; weeks count 5 days."""
+    days = {"day": 1, "week": 5}.get(unit)
+    if days is None:
+        return "'24 hours' (real time) or '1 business day'"
+    hours = amount * (24 if unit == "day" else 168)
+    business = amount * days
+    return (
+        f"'{hours.normalize():f} hours' (real time) or "
+        f"'{business.normalize():f} business day{'' if business == 1 else 's'}'"
+    )
+
+
+def parse_duration(value: object) -> Duration:
+    """Parse a policy target length; a `PolicyError` with a hint for anything else.
+
+    Boundary rule: amounts are positive decimals, a range needs low < high, and the unit
+    must say whether time is real or business. Example: ``parse_duration("1 business
+    hour")`` -> 1 business hour; ``"3 days"`` raises ``PolicyError("ambiguous unit 'days':
+    say '72 hours' (real time) or '3 business days'")``.
+    """
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, str):
+        raise PolicyError(f"expected a duration such as '4 business hours', got {value!r}")
+    text = " ".join(value.split()).lower()
+    if text == "none":
+        return NO_TARGET
+    match = _TARGET.fullmatch(text)
+    if match is None:
+        raise PolicyError(
+            f"malformed duration {value!r}; write e.g. '30 minutes', '1 business hour', "
+            f"'48-72 hours' or 'none'"
+        )
+    low, high = Decimal(match["low"]), Decimal(match["high"] or match["low"])
+    spelled = match["unit"].strip()
+    unit = spelled[:-1] if spelled.endswith("s") else spelled
+    if unit in _AMBIGUOUS:
+        raise PolicyError(f"ambiguous unit {spelled!r}: say {_day_hint(unit, high)}")
+    if unit not in UNITS:
+        close = get_close_matches(spelled, _SPELLINGS, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise PolicyError(
+            f"unknown unit {spelled!r}{hint}; units are minutes, hours, business minutes, "
+            f"business hours, business days"
+        )
+    if low <= 0:
+        raise PolicyError(f"duration {value!r} must be positive")
+    if high <= low and match["high"] is not None:
+        raise PolicyError(f"range {value!r} must go from the lower to the higher amount")
+    return Duration(low, high, unit)

@@ -8,7 +8,14 @@ the bad value.
 
 from __future__ import annotations
 
-__all__ = ["CalendarError", "NaiveDatetimeError", "SlacalcError"]
+__all__ = [
+    "CalendarError",
+    "NaiveDatetimeError",
+    "PolicyError",
+    "SlacalcError",
+    "UnknownPriorityError",
+    "UnknownTierError",
+]
 
 
 class SlacalcError(Exception):
@@ -32,3 +39,38 @@ class CalendarError(SlacalcError, ValueError):
 
 class NaiveDatetimeError(SlacalcError, ValueError):
     """A datetime without a UTC offset was given where an instant is required."""
+
+
+class PolicyError(SlacalcError, ValueError):
+    """A policy file or mapping is invalid.
+
+    ``path``, ``line`` and ``column`` (1-based, as editors count) locate the first problem,
+    ``key`` is its dotted key path (``tiers.standard.targets.P2.response``), and ``errors``
+    holds every problem found in the file, each itself a located `PolicyError` with a
+    one-line message ``vircom.yaml:23:19: tiers.standard.targets.P2.response: ...``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        key: str = "",
+        errors: tuple[PolicyError, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
+        self.key = key
+        self.errors: tuple[PolicyError, ...] = errors or (self,)
+
+
+class UnknownTierError(SlacalcError, LookupError):
+    """A tier name that the policy does not declare."""
+
+
+class UnknownPriorityError(SlacalcError, LookupError):
+    """A priority that is neither a key nor an alias of the policy's priorities."""

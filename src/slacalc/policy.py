@@ -1,0 +1,364 @@
+"""Vendor policies as frozen pydantic models, and the deadlines they imply.
+
+A `Policy` is what a policy YAML file holds (see docs/policies.md): named calendars,
+priorities in order of urgency, tiers with per-priority targets, and rules. Every model
+forbids unknown keys and documents each field, so `policy_json_schema()` documents itself.
+Cross-references (a tier's calendar, a target's priority, a clock) are checked when the
+model is validated, each error located at the offending key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
+
+from ._zone import require_aware
+from .calendar import BusinessCalendar
+from .errors import CalendarError, UnknownPriorityError, UnknownTierError
+from .targets import METRICS, Metric, Target, TargetEntries, select_target
+
+__all__ = [
+    "ALWAYS",
+    "CalendarSpec",
+    "HolidaysSpec",
+    "Policy",
+    "Priority",
+    "Rules",
+    "Tier",
+    "policy_json_schema",
+]
+
+ALWAYS = "24x7"
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates -> ISO text, recursively, so a calendar mapping compares equal after a
+    round trip whether its dates were written quoted or not."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _located(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
+    """Raise one ValidationError carrying every ``(location, message, value)`` problem."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("policy", "{message}", {"message": message}),
+                    loc=loc,
+                    input=value,
+                )
+                for loc, message, value in problems
+            ],
+        )
+
+
+def _field_loc(field: str) -> tuple[str | int, ...]:
+    """``"hours.sat[1]"`` -> ``("hours", "sat", 1)``."""
+    return tuple(
+        int(index) if index else name for name, index in _FIELD_PART.findall(field)
+    )
+
+
+class HolidaysSpec(_Model):
+    """Public holidays that close whole local dates."""
+
+    country: str | None = Field(None, description="Country code of the `holidays` package.")
+    subdiv: str | None = Field(None, description="Its subdivision code, e.g. QC for Quebec.")
+    add: list[str] | dict[str, str] | None = Field(
+        None, description="Extra closed dates (YYYY-MM-DD), or a mapping date -> name."
+    )
+    remove: list[str] | None = Field(
+        None, description="Country holidays the business works anyway."
+    )
+
+
+class CalendarSpec(_Model):
+    """A calendar: weekly open hours in an IANA zone, holidays and special dates."""
+
+    timezone: str = Field(description="IANA time zone name, e.g. America/Toronto.")
+    hours: str | dict[str, str | list[str]] = Field(
+        description="'24x7', or weekday key (mon..sun, mon-fri, daily) -> 'HH:MM-HH:MM', a "
+        "list of intervals, or 'closed'. An interval ending before it starts crosses midnight."
+    )
+    holidays: HolidaysSpec | None = Field(None, description="Whole local dates closed.")
+    special_hours: dict[str, str | list[str]] | None = Field(
+        None, description="Date (YYYY-MM-DD) -> hours replacing that date's hours, or 'closed'."
+    )
+    business_day: str | None = Field(
+        None, description="Business-time length of one business day, e.g. '12 hours'."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_as_text(cls, data: Any) -> Any:
+        return _plain(data)
+
+    def mapping(self) -> dict[str, Any]:
+        """The engine's calendar mapping (keys left unset are omitted)."""
+        return self.model_dump(exclude_none=True)
+
+    @model_validator(mode="after")
+    def _builds(self) -> CalendarSpec:
+        try:
+            BusinessCalendar.from_dict(self.mapping())
+        except CalendarError as error:
+            message = str(error).split(": ", 1)[-1] if error.field else str(error)
+            _located("CalendarSpec", [(_field_loc(error.field), message, error.value)])
+        return self
+
+
+class Priority(_Model):
+    """A priority (severity) level."""
+
+    name: str = Field(description="Display name, e.g. Critical.")
+    aliases: tuple[str, ...] = Field((), description="Other names tickets use for it.")
+    description: str | None = Field(None, description="The vendor's definition.")
+
+
+class Tier(_Model):
+    """A support tier (package) with its targets."""
+
+    calendar: str = Field(description="Name of the calendar business units run on.")
+    description: str | None = Field(None, description="What the tier is, in the vendor's words.")
+    targets: dict[str, dict[Metric, TargetEntries]] = Field(
+        default_factory=dict, description="Priority -> metric (response, resolution) -> target."
+    )
+
+
+class Rules(_Model):
+    """How ticket events affect the clocks."""
+
+    awaiting_customer: Literal["ignore", "pause", "void"] = Field(
+        "ignore", description="What waiting on the customer does: ignore, pause or void clocks."
+    )
+    paused_metrics: tuple[Metric, ...] | None = Field(
+        None, description="With pause: which clocks stop (default: all)."
+    )
+    priority_change: Literal["keep_elapsed", "restart"] = Field(
+        "keep_elapsed", description="On a priority change: keep elapsed time, or restart."
+    )
+    resolution_requires_confirmation: bool = Field(
+        False, description="Resolution counts only when the customer confirms it."
+    )
+    close_after_unanswered_contacts: PositiveInt | None = Field(
+        None, description="Unanswered contact attempts after which a closure voids clocks."
+    )
+
+
+class Policy(_Model):
+    """A vendor's support terms: calendars, priorities, tiers with targets, and rules."""
+
+    schema_version: Literal[1] = Field(description="Format version; 1.")
+    name: str = Field(description="Unique id (lowercase); bundled policies are found by it.")
+    vendor: str = Field(description="The vendor's name.")
+    extends: str | None = Field(
+        None, description="Bundled policy name, or a path relative to this file, to overlay."
+    )
+    source: str | None = Field(None, description="The document the terms come from.")
+    notes: str | None = Field(None, description="How the document was read, quoting it.")
+    calendars: dict[str, CalendarSpec] = Field(
+        default_factory=dict, description="Named calendars."
+    )
+    priorities: dict[str, Priority] = Field(description="Priorities, most urgent first.")
+    tiers: dict[str, Tier] = Field(description="Tiers, lowest first.")
+    rules: Rules = Field(default_factory=lambda: Rules(), description="Event rules.")
+
+    _calendars: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
+    _locations: dict[tuple[str | int, ...], tuple[str, int, int]] = PrivateAttr(
+        default_factory=dict
+    )
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Policy:
+        _located("Policy", list(_problems(self)))
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        # Fields only: the compiled-calendar cache and source locations are not the policy.
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # dict fields: a policy is not hashable
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def calendar(self, name: str) -> BusinessCalendar:
+        """The compiled calendar called ``name`` (``24x7`` is always available)."""
+        cached = self._calendars.get(name)
+        if cached is None:
+            if name == ALWAYS and name not in self.calendars:
+                cached = BusinessCalendar.always_open()
+            else:
+                cached = BusinessCalendar.from_dict(self.calendars[name].mapping(), name=name)
+            self._calendars[name] = cached
+        return cached
+
+    def tier(self, name: str) -> Tier:
+        """The tier called ``name``; `UnknownTierError` listing the tiers otherwise."""
+        found = self.tiers.get(name)
+        if found is None:
+            raise UnknownTierError(
+                f"policy {self.name!r} has no tier {name!r}; tiers: {', '.join(self.tiers)}"
+            )
+        return found
+
+    def priority_key(self, name: str) -> str:
+        """The priority key for ``name`` (a key or an alias, any case).
+
+        Example (vircom): ``"urgent"`` -> ``"P1"``; ``"p2"`` -> ``"P2"``.
+        """
+        wanted = name.strip().casefold()
+        for key, priority in self.priorities.items():
+            if wanted == key.casefold() or wanted in {a.casefold() for a in priority.aliases}:
+                return key
+        known = ", ".join(
+            f"{key} ({', '.join(p.aliases)})" if p.aliases else key
+            for key, p in self.priorities.items()
+        )
+        raise UnknownPriorityError(
+            f"policy {self.name!r} has no priority {name!r}; priorities: {known}"
+        )
+
+    def location(self, *key: str | int) -> tuple[str, int, int] | None:
+        """``(file, line, column)`` of a key path in the YAML this policy came from, if known."""
+        return self._locations.get(tuple(key))
+
+    # -- deadlines -----------------------------------------------------------------------
+
+    def target(
+        self, tier: str, priority: str, metric: Metric, opened_at: datetime,
+        attributes: Mapping[str, str],
+    ) -> tuple[int, Target] | None:
+        """The target entry that applies to a ticket for ``metric`` (None if none applies)."""
+        tier_model = self.tier(tier)
+        entries = tier_model.targets.get(self.priority_key(priority), {}).get(metric)
+        if entries is None:
+            return None
+        in_hours = self.calendar(tier_model.calendar).is_open(opened_at)
+        return select_target(entries, attributes, in_hours)
+
+    def clock_for(self, tier: str, target: Target) -> BusinessCalendar:
+        """The calendar a target runs on: 24x7 for real units, else its clock or the tier's."""
+        if not target.within.business:
+            return self.calendar(ALWAYS)
+        return self.calendar(target.clock or self.tier(tier).calendar)
+
+    def deadlines(
+        self, tier: str, priority: str, opened_at: datetime, **attributes: str
+    ) -> dict[str, datetime | None]:
+        """Each metric's due instant for a ticket opened at ``opened_at`` (None: no deadline).
+
+        Boundary rule: business units run on the tier's calendar (or the target's
+        ``clock``) by `BusinessCalendar.add`, so a deadline landing on closing time is the
+        closing instant; plain units are real time; a range is due at its upper bound.
+        Example (vircom, standard): P2 opened Fri 17:30 Toronto -> response Mon 08:00,
+        resolution Sat 17:30 (24 real hours).
+        """
+        require_aware(opened_at, "opened_at")
+        due: dict[str, datetime | None] = {}
+        tier_model = self.tier(tier)
+        key = self.priority_key(priority)
+        for metric in METRICS:
+            if metric not in tier_model.targets.get(key, {}):
+                continue
+            chosen = self.target(tier, key, metric, opened_at, attributes)
+            if chosen is None or chosen[1].within.is_none:
+                due[metric] = None
+                continue
+            target = chosen[1]
+            clock = self.clock_for(tier, target)
+            due[metric] = clock.add(opened_at, target.within.length(clock.business_day))
+        return due
+
+
+def _problems(policy: Policy) -> Any:
+    """Yield ``(location, message, value)`` for each broken cross-reference."""
+    if not _NAME.fullmatch(policy.name):
+        yield ("name",), f"name {policy.name!r} must be lowercase letters, digits, _ . -", (
+            policy.name
+        )
+    seen: dict[str, str] = {}
+    for key, priority in policy.priorities.items():
+        for index, alias in enumerate((key, *priority.aliases)):
+            folded = alias.casefold()
+            loc: tuple[str | int, ...] = (
+                ("priorities", key) if index == 0 else ("priorities", key, "aliases", index - 1)
+            )
+            if folded in seen:
+                yield loc, f"{alias!r} already names priority {seen[folded]}", alias
+            seen[folded] = key
+    known_clocks = set(policy.calendars) | {ALWAYS}
+    for tier_name, tier in policy.tiers.items():
+        if tier.calendar not in known_clocks:
+            yield (
+                ("tiers", tier_name, "calendar"),
+                f"unknown calendar {tier.calendar!r}; calendars: {', '.join(sorted(known_clocks))}",
+                tier.calendar,
+            )
+            continue
+        for priority_key, metrics in tier.targets.items():
+            if priority_key not in policy.priorities:
+                yield (
+                    ("tiers", tier_name, "targets", priority_key),
+                    f"target for undeclared priority {priority_key!r}; priorities: "
+                    f"{', '.join(policy.priorities)}",
+                    priority_key,
+                )
+                continue
+            for metric, entries in metrics.items():
+                for index, entry in enumerate(entries):
+                    loc = ("tiers", tier_name, "targets", priority_key, metric, index)
+                    yield from _entry_problems(policy, tier, entry, loc, known_clocks)
+
+
+def _entry_problems(
+    policy: Policy, tier: Tier, entry: Target, loc: tuple[str | int, ...], clocks: set[str]
+) -> Any:
+    if entry.clock is not None and entry.clock not in clocks:
+        yield (*loc, "clock"), f"unknown clock {entry.clock!r}; calendars: " \
+            f"{', '.join(sorted(clocks))}", entry.clock
+        return
+    if entry.clock is not None and not entry.within.business:
+        yield (*loc, "clock"), (
+            f"clock {entry.clock!r} applies only to business units, and "
+            f"{entry.within} is real time; write e.g. '{entry.within.high} business hours'"
+        ), entry.clock
+    if entry.within.unit == "business day":
+        clock = entry.clock or tier.calendar
+        try:
+            business = policy.calendar(clock).business_day
+        except CalendarError:  # reported at the calendar itself
+            return
+        if business is None:
+            yield (*loc, "within"), (
+                f"business days on calendar {clock!r}, whose open weekdays differ in length; "
+                f"state calendars.{clock}.business_day"
+            ), str(entry.within)
+
+
+def policy_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the policy format (draft 2020-12), for editors and validators."""
+    schema = Policy.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "slacalc policy"
+    return schema
+
