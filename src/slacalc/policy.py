@@ -179,7 +179,7 @@ class Policy(_Model):
     )
     priorities: dict[str, Priority] = Field(description="Priorities, most urgent first.")
     tiers: dict[str, Tier] = Field(description="Tiers, lowest first.")
-    rules: Rules = Field(default_factory=lambda: Rules(), description="Event rules.")
+    rules: Rules = Field(default_factory=Rules, description="Event rules.")
 
     _calendars: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
     _locations: dict[tuple[str | int, ...], tuple[str, int, int]] = PrivateAttr(
