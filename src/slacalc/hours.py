@@ -115,14 +115,14 @@ def _entries(value: object, field: str) -> list[tuple[str, object]]:
     )
 
 
-def _weekday(name: str, field: str) -> int:
+def _weekday(name: str, field: str, written: str) -> int:
     key = name.strip().lower()
     key = _FULL_NAMES.get(key, key)
     if key not in WEEKDAYS:
         raise CalendarError(
             f"{field}: unknown weekday {name!r}; use mon..sun, a range such as mon-fri, or daily",
             field=field,
-            value=name,
+            value=written,
         )
     return WEEKDAYS.index(key)
 
@@ -134,8 +134,8 @@ def _weekdays_of_key(key: object, field: str) -> list[int]:
         return list(range(7))
     first, sep, last = key.partition("-")
     if not sep:
-        return [_weekday(key, field)]
-    lo, hi = _weekday(first, field), _weekday(last, field)
+        return [_weekday(key, field, key)]
+    lo, hi = _weekday(first, field, key), _weekday(last, field, key)
     return [(lo + step) % 7 for step in range((hi - lo) % 7 + 1)]
 
 

@@ -53,6 +53,7 @@ def _fail(path: str, node: Node | None, key: str, message: str) -> PolicyError:
 
 def _raise_all(problems: list[PolicyError]) -> None:
     if problems:
+        problems = sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.column or 0))
         first = problems[0]
         raise PolicyError("\n".join(str(p) for p in problems), path=first.path,
                           line=first.line, column=first.column, key=first.key,
@@ -84,6 +85,9 @@ def _compose(text: str, path: str) -> tuple[Node, Any]:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
+        if error.context and error.context_mark and error.problem:
+            start = error.context_mark
+            problem += f" ({error.context} that starts at {start.line + 1}:{start.column + 1})"
         raise PolicyError(f"{path}:{line}:{column}: YAML syntax error: {problem}", path=path,
                           line=line, column=column) from None
     finally:
@@ -259,6 +263,10 @@ def _problem(error: Any, sources: list[Source]) -> PolicyError:
         message = f"unknown key {used[-1]!r}{hint}; allowed: {', '.join(allowed)}"
     elif kind not in {"policy", "value_error"} and not isinstance(error["input"], Mapping | list):
         message = f"{message}, got {error['input']!r}"
+    if key_node is not None and isinstance(error["input"], str) and not left:
+        points_at_key = points_at_key or (
+            str(key_node.value) == error["input"] != getattr(node, "value", None)
+        )
     target = key_node if (points_at_key or isinstance(node, MappingNode)) and key_node else node
     return _fail(shown, target, _key_text(key_parts), message)
 
