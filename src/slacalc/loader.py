@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import PolicyError
 from .policy import CalendarSpec, HolidaysSpec, Policy, Priority, Rules, Tier
@@ -295,12 +295,13 @@ def _validate(data: dict[str, Any], sources: list[Source]) -> Policy:
     return policy
 
 
-def _record(policy: Policy, node: Node, shown: str, parts: Loc) -> None:
-    locations = policy._locations
-    locations[parts] = (shown, node.start_mark.line + 1, node.start_mark.column + 1)
+def _record(policy: Policy, node: Node, shown: str, parts: Loc, at: Node | None = None) -> None:
+    """Remember where each key path is: a scalar's value, or the key of a nested block."""
+    mark = (at if at is not None and not isinstance(node, ScalarNode) else node).start_mark
+    policy._locations[parts] = (shown, mark.line + 1, mark.column + 1)
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
-            _record(policy, value_node, shown, (*parts, str(key_node.value)))
+            _record(policy, value_node, shown, (*parts, str(key_node.value)), key_node)
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
             _record(policy, item, shown, (*parts, index))
