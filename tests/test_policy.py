@@ -109,7 +109,7 @@ def test_unknown_tier_and_priority_list_the_valid_names(support: Policy) -> None
 
 def test_locations_are_remembered(support: Policy) -> None:
     assert support.location("tiers", "standard", "targets", "P2", "response") == (
-        "support.yaml", 21, 9)
+        "support.yaml", 22, 9)
 
 
 def test_extends_a_bundled_or_local_policy() -> None:
@@ -162,7 +162,7 @@ def test_lint_compares_due_instants_not_numbers(support: Policy) -> None:
     assert finding.key == "tiers.standard.targets.P1.response"
     assert finding.message == ("P1 is due later than the less urgent P2 for a ticket opened "
                                "Mon 2026-11-23 17:00 GMT")
-    assert (finding.severity, finding.path, finding.line) == ("warning", "support.yaml", 16)
+    assert (finding.severity, finding.path, finding.line) == ("warning", "support.yaml", 17)
 
 
 def test_lint_finds_inverted_priorities_tiers_and_metrics() -> None:
@@ -222,8 +222,8 @@ def test_findings_carry_their_line() -> None:
     policy = loads_policy(SUPPORT.replace("within: 4-8 business hours", "within: 30 minutes"),
                           "s.yaml")
     (finding,) = [f for f in lint(policy, as_of=date(2026, 11, 22)) if "resolution" in f.key]
-    assert (finding.path, finding.line) == ("s.yaml", 19)
-    assert str(finding).startswith("s.yaml:19: warning: tiers.standard.targets.P1.resolution:")
+    assert (finding.path, finding.line) == ("s.yaml", 20)
+    assert str(finding).startswith("s.yaml:20: warning: tiers.standard.targets.P1.resolution:")
 
 
 # -- schema and round trip -------------------------------------------------------------
