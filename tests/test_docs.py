@@ -38,3 +38,47 @@ def test_the_calendar_reference_example_is_a_valid_calendar() -> None:
     calendar = BusinessCalendar.from_dict(yaml.safe_load(text), name=where)
     assert calendar.business_day is not None
     assert calendar.business_day.total_seconds() == 12 * 3600
+
+
+def render_field_reference() -> str:
+    """Markdown tables of every model's fields, from the policy JSON Schema."""
+    from slacalc import policy_json_schema
+
+    schema = policy_json_schema()
+    sections = [("Policy", schema), *sorted(schema["$defs"].items())]
+    lines: list[str] = []
+    for name, model in sections:
+        if "properties" not in model:
+            continue
+        lines += ["", f"### {name}", "", model.get("description", "").strip(), "",
+                  "| key | required | description |", "| --- | --- | --- |"]
+        required = set(model.get("required", []))
+        for key, body in model["properties"].items():
+            text = " ".join(str(body.get("description", "")).split()).replace("|", "\\|")
+            lines.append(f"| `{key}` | {'yes' if key in required else 'no'} | {text} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_policy_field_reference_is_current() -> None:
+    import os
+
+    document = ROOT / "docs" / "policies.md"
+    text = document.read_text(encoding="utf-8")
+    start, end = "<!-- generated:fields -->\n", "<!-- /generated:fields -->"
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    current = head + start + render_field_reference().lstrip("\n") + end + tail
+    if os.environ.get("SLACALC_UPDATE_DOCS"):
+        document.write_text(current, encoding="utf-8")
+    assert text == current, "docs/policies.md is stale: rerun with SLACALC_UPDATE_DOCS=1"
+
+
+def test_the_policy_reference_examples_load() -> None:
+    from slacalc import loads_policy
+
+    examples = [text for where, text in _blocks("yaml") if "policies.md" in where]
+    complete = [text for text in examples if "schema_version" in text and "extends" not in text]
+    assert complete
+    for text in complete:
+        policy = loads_policy(text, "docs/policies.md")
+        assert policy.tiers
