@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from slacalc import BusinessCalendar
+from slacalc import BusinessCalendar, loads_policy, policy_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -42,8 +43,6 @@ def test_the_calendar_reference_example_is_a_valid_calendar() -> None:
 
 def render_field_reference() -> str:
     """Markdown tables of every model's fields, from the policy JSON Schema."""
-    from slacalc import policy_json_schema
-
     schema = policy_json_schema()
     sections = [("Policy", schema), *sorted(schema["$defs"].items())]
     lines: list[str] = []
@@ -60,8 +59,6 @@ def render_field_reference() -> str:
 
 
 def test_the_policy_field_reference_is_current() -> None:
-    import os
-
     document = ROOT / "docs" / "policies.md"
     text = document.read_text(encoding="utf-8")
     start, end = "<!-- generated:fields -->\n", "<!-- /generated:fields -->"
@@ -74,8 +71,6 @@ def test_the_policy_field_reference_is_current() -> None:
 
 
 def test_the_policy_reference_examples_load() -> None:
-    from slacalc import loads_policy
-
     examples = [text for where, text in _blocks("yaml") if "policies.md" in where]
     complete = [text for text in examples if "schema_version" in text and "extends" not in text]
     assert complete
