@@ -27,7 +27,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -179,18 +179,30 @@ def make_inputs(count: int, seed: int) -> Inputs:
 
 def best_us_per_call(run: Callable[[], object], calls: int, repeats: int) -> float:
     """Best-of-``repeats`` wall time of ``run()`` divided by ``calls``, in µs (GC off)."""
-    best = float("inf")
+    return interleaved_best({"run": (run, calls)}, repeats)["run"]
+
+
+def interleaved_best(runs: dict[str, tuple[Callable[[], object], int]], repeats: int
+                     ) -> dict[str, float]:
+    """Best-of-``repeats`` µs per call of each ``(run, calls)``, the runs taken in turn.
+
+    Round-robin repeats spread every run over the whole measuring period, so a burst of
+    load from other processes inflates one repeat of each run rather than every repeat
+    of one run (which would distort the ratios between runs). GC is off while timing.
+    """
+    best = dict.fromkeys(runs, float("inf"))
     enabled = gc.isenabled()
     gc.disable()
     try:
         for _ in range(repeats):
-            began = perf_counter()
-            run()
-            best = min(best, perf_counter() - began)
+            for key, (run, _calls) in runs.items():
+                began = perf_counter()
+                run()
+                best[key] = min(best[key], perf_counter() - began)
     finally:
         if enabled:
             gc.enable()
-    return best / calls * 1e6
+    return {key: best[key] / runs[key][1] * 1e6 for key in runs}
 
 
 def add_loop(add: Callable[[datetime, timedelta], object], starts: Sequence[datetime],
@@ -216,7 +228,7 @@ def plus_loop(offset: Any, values: Sequence[Any]) -> Callable[[], None]:
 
     def run() -> None:
         for value in values:
-            value + offset  # noqa: B018 - the expression is what is timed
+            value + offset  # the expression is what is timed
 
     return run
 
@@ -226,7 +238,7 @@ def offset_first_loop(offset: Any, values: Sequence[Any]) -> Callable[[], None]:
 
     def run() -> None:
         for value in values:
-            offset + value  # noqa: B018 - the expression is what is timed
+            offset + value  # the expression is what is timed
 
     return run
 
@@ -242,7 +254,7 @@ def calibration(starts: Sequence[datetime], repeats: int) -> dict[str, float]:
 
     def plus() -> None:
         for start in starts:
-            start + hour  # noqa: B018 - the expression is what is timed
+            start + hour  # the expression is what is timed
 
     def to_utc() -> None:
         for start in starts:
@@ -291,9 +303,10 @@ class Agreement:
         return f"{self.peer} {self.op} {self.hours} h"
 
     def summary(self) -> str:
-        parts = [f"{self.agreed}/{self.compared} agree"]
-        parts += [f"{count} {kind}" for kind, count in sorted(self.classes.items())]
-        return ", ".join(parts)
+        kinds = ("closing-time", "dst", "other")
+        return f"{self.agreed}/{self.compared} agree; disagree: " + ", ".join(
+            f"{self.classes[kind]} {kind}" for kind in kinds
+        )
 
 
 def closes_at(cal: slacalc.BusinessCalendar, moment: datetime) -> bool:
@@ -381,8 +394,8 @@ def bench_slacalc(cal: slacalc.BusinessCalendar, report: Report
                   ) -> dict[int, list[datetime]]:
     """Time add and elapsed at every target; return the add results (the deadlines)."""
     starts = report.inputs.starts
-    repeats = report.args.repeats
     deadlines: dict[int, list[datetime]] = {}
+    runs: dict[str, tuple[Callable[[], object], int]] = {}
     for hours in TARGET_HOURS:
         duration = timedelta(hours=hours)
         ends = [cal.add(start, duration) for start in starts]  # warm: compiles every year
@@ -395,8 +408,11 @@ def bench_slacalc(cal: slacalc.BusinessCalendar, report: Report
             instant(end) < instant(start) for start, end in pairs
         )
         deadlines[hours] = ends
-        add_us = best_us_per_call(add_loop(cal.add, starts, duration), len(starts), repeats)
-        elapsed_us = best_us_per_call(pair_loop(cal.elapsed, pairs), len(pairs), repeats)
+        runs[f"add {hours}"] = (add_loop(cal.add, starts, duration), len(starts))
+        runs[f"elapsed {hours}"] = (pair_loop(cal.elapsed, pairs), len(pairs))
+    timings = interleaved_best(runs, report.args.repeats)
+    for hours in TARGET_HOURS:
+        add_us, elapsed_us = timings[f"add {hours}"], timings[f"elapsed {hours}"]
         report.rows.append(Row("add", hours, add_us))
         report.rows.append(Row("elapsed", hours, elapsed_us))
         print(f"  slacalc {hours:>4} h: add {add_us:7.2f} µs, elapsed {elapsed_us:7.2f} µs")
@@ -415,7 +431,7 @@ def bench_btd(cal: slacalc.BusinessCalendar, report: Report,
         delta = businesstimedelta.BusinessTimeDelta(rule, hours=hours)
         got = [delta + start for start in localized]  # warm-up and results
         agreement = Agreement("businesstimedelta", "add", hours)
-        for start, expected, answer in zip(starts, deadlines[hours], got, strict=True):
+        for start, expected, answer in zip(starts, deadlines[hours][:size], got, strict=True):
             kind = classify_btd_add(cal, inputs, expected, answer)
             agreement.record(kind, f"start {show(start)} + {hours} h: slacalc {show(expected)}, "
                                    f"businesstimedelta {show(answer.astimezone(ZONE))}")
@@ -424,7 +440,7 @@ def bench_btd(cal: slacalc.BusinessCalendar, report: Report,
         pairs = list(zip(localized, ends, strict=True))
         spans = [rule.difference(first, second).timedelta for first, second in pairs]
         agreement = Agreement("businesstimedelta", "elapsed", hours)
-        for start, end, span in zip(starts, deadlines[hours], spans, strict=True):
+        for start, end, span in zip(starts, deadlines[hours][:size], spans, strict=True):
             expected_span = cal.elapsed(start, end)
             kind = "agree" if span == expected_span else "other"
             agreement.record(kind, f"[{show(start)}, {show(end)}): slacalc {expected_span}, "
@@ -463,7 +479,7 @@ def bench_pandas(cal: slacalc.BusinessCalendar, report: Report,
         )
         got = [stamp + offset for stamp in stamps]  # warm-up and results
         agreement = Agreement("pandas", "add", hours)
-        for start, expected, answer in zip(starts, deadlines[hours], got, strict=True):
+        for start, expected, answer in zip(starts, deadlines[hours][:size], got, strict=True):
             wall = answer.to_pydatetime()
             kind = classify_pandas_add(cal, inputs, start, expected, wall)
             agreement.record(kind, f"start {show(start)} + {hours} h: slacalc {show(expected)}, "
@@ -510,10 +526,10 @@ def verdicts(report: Report) -> list[str]:
     for op in ("add", "elapsed"):
         worst = max(row.slacalc_us for row in report.rows if row.op == op)
         shown = ", ".join(
-            f"{row.slacalc_us:.2f} at {row.hours} h" for row in report.rows if row.op == op
+            f"{row.slacalc_us:.2f} µs at {row.hours} h" for row in report.rows if row.op == op
         )
         verdict(worst <= MAX_US_PER_CALL,
-                f"slacalc {op} <= {MAX_US_PER_CALL:g} µs/call at every target ({shown} µs)")
+                f"slacalc {op} <= {MAX_US_PER_CALL:g} µs/call at every target ({shown})")
     speedup = report.row("add", 1).speedup(report.row("add", 1).pandas_us) or 0.0
     verdict(speedup >= MIN_SPEEDUP_PANDAS_1H,
             f"slacalc add >= {MIN_SPEEDUP_PANDAS_1H:g}x faster than pandas CustomBusinessHour "
@@ -562,13 +578,16 @@ def agreement_lines(report: Report) -> list[str]:
 
 
 def cpu_model() -> str:
+    """``model name`` (and ``cpu MHz``) of the first CPU in /proc/cpuinfo."""
+    fields: dict[str, str] = {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    model = fields.get("model name") or platform.processor() or "unknown"
+    return f"{model} @ {float(fields['cpu MHz']):.0f} MHz" if "cpu MHz" in fields else model
 
 
 def package_version(name: str) -> str:
@@ -589,7 +608,7 @@ def git_revision() -> str:
     return f"{head or 'unknown'}{' (src/ modified)' if dirty else ''}"
 
 
-def environment_lines() -> list[str]:
+def environment_lines(seconds: float) -> list[str]:
     return [
         f"- CPU: {cpu_model()}, {os.cpu_count()} logical cores",
         f"- Python: {platform.python_version()} ({platform.python_implementation()})",
@@ -598,7 +617,7 @@ def environment_lines() -> list[str]:
         f"{package_version('pandas')}, businesstimedelta {package_version('businesstimedelta')}, "
         f"holidays {package_version('holidays')}, pytz {package_version('pytz')}",
         f"- Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, "
-        f"took {{seconds:.0f}} s",
+        f"took {seconds:.0f} s",
     ]
 
 
@@ -629,15 +648,29 @@ def method_lines(report: Report) -> list[str]:
         "time. With 06:00-18:00 hours no open span contains a DST change, so wall-time "
         "arithmetic is exact here; that is not true of calendars open across 02:00.",
         f"- Timing: `time.perf_counter` around a loop over all inputs, best of "
-        f"{args.repeats} repeats for slacalc and {args.peer_repeats} for the peers, garbage "
+        f"{args.repeats} repeats for slacalc (taken round-robin over the six operation x "
+        f"target loops, so load bursts cannot skew the 1000 h / 1 h ratio) and "
+        f"{args.peer_repeats} for the peers, garbage "
         "collector off, divided by the number of calls; µs/call includes the loop iteration "
         "(see the calibration). Speedups are ratios of per-call costs.",
     ]
 
 
+def relative_lines(report: Report) -> list[str]:
+    """slacalc's 1 h costs in units of one zone conversion, a machine-independent figure."""
+    unit = report.calibration["UTC datetime .astimezone(ZoneInfo)"]
+    costs = ", ".join(
+        f"`{op}` = {report.row(op, 1).slacalc_us / unit:.1f}x" for op in ("add", "elapsed")
+    )
+    return [
+        f"In units of one `UTC datetime .astimezone(ZoneInfo)` call, slacalc at 1 h costs "
+        f"{costs}. (`add` itself does one such conversion, to return its result in the "
+        f"caller's zone.)"
+    ]
+
+
 def render(report: Report, verdict_lines: list[str]) -> str:
-    environment = [line.replace("{seconds:.0f}", f"{report.seconds:.0f}")
-                   for line in environment_lines()]
+    environment = environment_lines(report.seconds)
     calib = [f"| {name} | {value:.3f} |" for name, value in report.calibration.items()]
     lines = [
         "# Performance",
@@ -664,6 +697,8 @@ def render(report: Report, verdict_lines: list[str]) -> str:
         "| operation | µs/call |",
         "|---|---:|",
         *calib,
+        "",
+        *relative_lines(report),
         "",
         "## Agreement",
         "",
@@ -694,6 +729,7 @@ def print_summary(report: Report, verdict_lines: list[str], problems: list[str])
     print()
     for name, value in report.calibration.items():
         print(f"calibration: {name}: {value:.3f} µs")
+    print("\n".join(relative_lines(report)))
     print()
     print("\n".join(verdict_lines))
     print()
@@ -713,7 +749,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--starts", type=int, default=20_000, help="start instants (20000)")
     parser.add_argument("--peer-sample", type=int, default=2_000,
                         help="starts timed and checked for the peers (2000)")
-    parser.add_argument("--repeats", type=int, default=5, help="best-of repeats, slacalc (5)")
+    parser.add_argument("--repeats", type=int, default=11,
+                        help="best-of repeats, slacalc, round-robin over targets (11)")
     parser.add_argument("--peer-repeats", type=int, default=3,
                         help="best-of repeats, peers (3)")
     parser.add_argument("--seed", type=int, default=20250101, help="RNG seed (20250101)")
