@@ -319,3 +319,28 @@ def test_dump_to_yaml_and_load_back_is_equal(data: dict[str, Any]) -> None:
     text = yaml.safe_dump(policy.model_dump(mode="json", exclude_none=True), sort_keys=False,
                           allow_unicode=False)
     assert loads_policy(text, "roundtrip.yaml") == policy
+
+
+def test_lint_warns_when_the_holidays_package_has_no_data_for_the_year() -> None:
+    # The holidays package starts German public holidays in 1990 (none for 1950), so a
+    # calendar relying on them closes no date that year.
+    text = """
+schema_version: 1
+name: berlin
+vendor: Example
+calendars:
+  office: {timezone: Europe/Berlin, hours: {mon-fri: "09:00-17:00"}, holidays: {country: DE}}
+priorities:
+  P1: {name: Critical}
+tiers:
+  basic: {calendar: office}
+"""
+    findings = lint(loads_policy(text, "p.yaml"), as_of=date(1950, 6, 1))
+    assert [f"{f.severity} {f.key}: {f.message}" for f in findings] == [
+        "warning calendars.office.holidays.country: the holidays package has no DE holidays "
+        "for 1950: no date will be closed"
+    ]
+    assert lint(loads_policy(text, "p.yaml"), as_of=AS_OF_2026) == []
+
+
+AS_OF_2026 = date(2026, 11, 22)
