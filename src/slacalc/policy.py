@@ -180,6 +180,7 @@ class Policy(_Model):
     priorities: dict[str, Priority] = Field(description="Priorities, most urgent first.")
     tiers: dict[str, Tier] = Field(description="Tiers, lowest first.")
     rules: Rules = Field(default_factory=Rules, description="Event rules.")
+    # -- terms beyond the clocks (availability, billing, coverage): fields go here --
 
     _calendars: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
     _locations: dict[tuple[str | int, ...], tuple[str, int, int]] = PrivateAttr(
@@ -198,6 +199,8 @@ class Policy(_Model):
         return self.__dict__ == other.__dict__
 
     __hash__ = None  # type: ignore[assignment]  # dict fields: a policy is not hashable
+
+    # -- terms beyond the clocks: thin methods delegating to availability.py/billing.py --
 
     # -- lookups -------------------------------------------------------------------------
 
