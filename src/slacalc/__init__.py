@@ -12,20 +12,28 @@ from .errors import (
     NaiveDatetimeError,
     PolicyError,
     SlacalcError,
+    TicketError,
     UnknownPriorityError,
     UnknownTierError,
 )
 from .loader import bundled_policy, bundled_policy_names, load_policies, load_policy, loads_policy
 from .policy import Policy, policy_json_schema
+from .report import MetricReport, SLAReport
+from .ticket import Event, Ticket
 
 __all__ = [
     "BusinessCalendar",
     "CalendarError",
     "Duration",
+    "Event",
+    "MetricReport",
     "NaiveDatetimeError",
     "Policy",
     "PolicyError",
+    "SLAReport",
     "SlacalcError",
+    "Ticket",
+    "TicketError",
     "UnknownPriorityError",
     "UnknownTierError",
     "__version__",

@@ -35,6 +35,7 @@ __all__ = [
     "date_of_wall",
     "instant_us",
     "load_zone",
+    "local_instant",
     "offset_segments",
     "require_aware",
     "to_datetime",
@@ -208,6 +209,19 @@ class WallMap:
                 else:
                     spans.append((lo, hi))
         return spans
+
+
+def local_instant(zone: tzinfo, day: date, second: int) -> int:
+    """The first instant at which ``zone``'s clock reads ``second`` past midnight of ``day``
+    or later that day (so a time inside a spring-forward gap means the jump itself).
+
+    Example: America/New_York, 2026-03-08, 02:30 (in the gap) -> 07:00Z, when the clock
+    jumps to 03:00.
+    """
+    spans = wall_preimage(zone, wall_us(day, second), wall_us(day, 86_400))
+    if not spans:
+        raise CalendarError(f"{zone}: the wall clock never reads {day} after second {second}")
+    return spans[0][0]
 
 
 def wall_preimage(zone: tzinfo, w1: int, w2: int) -> list[tuple[int, int]]:

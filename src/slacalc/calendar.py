@@ -13,7 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 from difflib import get_close_matches
 from typing import Any
 
-from ._zone import instant_us, load_zone, require_aware, to_datetime
+from ._zone import (
+    instant_us,
+    load_zone,
+    local_instant,
+    require_aware,
+    to_datetime,
+    wall_preimage,
+    wall_us,
+)
 from .closures import Closures
 from .durations import format_length, parse_length
 from .errors import CalendarError
@@ -223,6 +231,34 @@ class BusinessCalendar:
             require_aware(end, "end")
             raise
         return timedelta(microseconds=self._timeline.between(lo, hi))
+
+    def relative_due(self, moment: datetime, days: int, at: int | None) -> datetime:
+        """A deadline named by the calendar: ``days`` open dates after ``moment``'s business
+        day, at local time ``at`` (seconds after midnight), or at that date's last closing.
+
+        Boundary rule: ``moment``'s business day is the local date of `next_open(moment)`, so
+        a ticket opened after closing belongs to the next open date; a time ``at`` inside a
+        DST gap means the first instant the clock reads past it.
+        Example, hours Mon-Fri 07:30-18:00: Fri 19:00, days=1, at=16:00 -> Tue 16:00
+        (business day Monday, next one Tuesday); Fri 10:00, days=0, at=None -> Fri 18:00.
+        """
+        start = self._timeline.next_open(instant_us(require_aware(moment, "moment")))
+        day = to_datetime(start, self.zone).date()
+        for _ in range(days):
+            day = self._next_open_date(day)
+        if at is None:
+            _first, last = self.hours_on(day)[-1]
+            instant = wall_preimage(self.zone, wall_us(day, _first), wall_us(day, last))[-1][1]
+        else:
+            instant = local_instant(self.zone, day, at)
+        return to_datetime(instant, moment.tzinfo)  # type: ignore[arg-type]
+
+    def _next_open_date(self, day: date) -> date:
+        for step in range(1, 3654):
+            candidate = day + timedelta(days=step)
+            if self.hours_on(candidate):
+                return candidate
+        raise CalendarError(f"{self._label()}no open date within 10 years after {day}")
 
     def business_days(self, count: int) -> timedelta:
         """``count`` business days as business time (``count`` x ``business_day``).

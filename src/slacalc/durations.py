@@ -6,7 +6,9 @@ mapping uses (``business_day: 12 hours``). `parse_duration` reads a policy targe
 * ``<n> minute(s) | hour(s)``: real elapsed time, 24x7;
 * ``<n> business minute(s) | business hour(s) | business day(s)``: time on a calendar;
 * ``<a>-<b> <unit>``: a range, due at the upper bound and expected from the lower;
-* ``none``: no deadline.
+* ``none``: no deadline;
+* relative deadlines, common in contracts: ``end of business day``, ``next business day
+  by 16:00``, ``<n> business days by HH:MM`` (see `RelativeDue` for the counting rule).
 
 A bare ``day``/``days``/``week`` is refused with a hint, because "a day" in a contract is
 either 24 hours of real time or one business day, and the file must say which.
@@ -15,17 +17,20 @@ either 24 hours of real time or one business day, and the file must say which.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
 
 from .errors import CalendarError, PolicyError
+from .hours import parse_clock
 
 __all__ = [
     "NO_TARGET",
     "UNITS",
-    "Duration", "format_length", "parse_duration", "parse_length"]
+    "Duration",
+    "RelativeDue", "format_length", "parse_duration", "parse_length"]
 
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|minutes?|seconds?)", re.IGNORECASE)
 _UNIT_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
@@ -151,6 +156,56 @@ class Duration:
 
 NO_TARGET = Duration(None, None, None)
 
+_RELATIVE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], RelativeDue]]] = [
+    (re.compile(r"end of (?:the )?business day"), lambda m: RelativeDue(0, None)),
+    (re.compile(r"end of (?:the )?next business day"), lambda m: RelativeDue(1, None)),
+    (re.compile(r"next business day by (\S+)"), lambda m: RelativeDue(1, _clock(m[1]))),
+    (re.compile(r"(\d+) business days? by (\S+)"),
+     lambda m: RelativeDue(int(m[1]), _clock(m[2]))),
+]
+
+
+def _clock(text: str) -> int:
+    try:
+        return parse_clock(text, "by")
+    except CalendarError as error:
+        raise PolicyError(str(error).removeprefix("by: ")) from None
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeDue:
+    """A deadline named by the calendar rather than a length: ``next business day by 16:00``.
+
+    Counting rule: the ticket's *business day* is the local date of the first open instant
+    at or after it was opened (a ticket opened after closing or on a holiday belongs to the
+    next open date). ``days`` counts open dates after that one; the deadline is ``at``
+    (seconds after local midnight) on that date, or its last closing instant when ``at``
+    is None. Example, hours Mon-Fri 09:00-17:00: opened Fri 18:00 (business day Monday),
+    ``next business day by 16:00`` -> Tue 16:00; ``end of business day`` -> Mon 17:00.
+    """
+
+    days: int
+    at: int | None
+
+    is_none = False
+    business = True
+    is_range = False
+    unit = "relative"
+    low = high = None
+
+    def __str__(self) -> str:
+        when = "" if self.at is None else f" by {_hhmm(self.at)}"
+        if self.days == 0:
+            return "end of business day"
+        if self.days == 1:
+            return f"next business day{when}" if when else "end of next business day"
+        return f"{self.days} business days{when}" if when else f"{self.days} business days"
+
+
+def _hhmm(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours:02d}:{rest // 60:02d}" + (f":{rest % 60:02d}" if rest % 60 else "")
+
 
 def _day_hint(unit: str, amount: Decimal) -> str:
     """``3 days`` -> "'72 hours' (real time) or '3 business days'"; weeks count 5 days."""
@@ -165,7 +220,7 @@ def _day_hint(unit: str, amount: Decimal) -> str:
     )
 
 
-def parse_duration(value: object) -> Duration:
+def parse_duration(value: object) -> Duration | RelativeDue:
     """Parse a policy target length; a `PolicyError` with a hint for anything else.
 
     Boundary rule: amounts are positive decimals, a range needs low < high, and the unit
@@ -173,13 +228,20 @@ def parse_duration(value: object) -> Duration:
     hour")`` -> 1 business hour; ``"3 days"`` raises ``PolicyError("ambiguous unit 'days':
     say '72 hours' (real time) or '3 business days'")``.
     """
-    if isinstance(value, Duration):
+    if isinstance(value, Duration | RelativeDue):
         return value
     if not isinstance(value, str):
         raise PolicyError(f"expected a duration such as '4 business hours', got {value!r}")
     text = " ".join(value.split()).lower()
     if text == "none":
         return NO_TARGET
+    for pattern, build in _RELATIVE:
+        relative = pattern.fullmatch(text)
+        if relative is not None:
+            due = build(relative)
+            if due.days < 1 and due.at is not None:
+                raise PolicyError(f"{value!r}: count at least one business day before 'by'")
+            return due
     match = _TARGET.fullmatch(text)
     if match is None:
         raise PolicyError(

@@ -13,6 +13,7 @@ __all__ = [
     "NaiveDatetimeError",
     "PolicyError",
     "SlacalcError",
+    "TicketError",
     "UnknownPriorityError",
     "UnknownTierError",
 ]
@@ -74,3 +75,8 @@ class UnknownTierError(SlacalcError, LookupError):
 
 class UnknownPriorityError(SlacalcError, LookupError):
     """A priority that is neither a key nor an alias of the policy's priorities."""
+
+
+class TicketError(SlacalcError, ValueError):
+    """A ticket's history does not fit its policy (unknown event kind or priority, an event
+    before the opening); the message names the event's index, e.g. ``events[3]: ...``."""

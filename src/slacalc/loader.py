@@ -361,4 +361,5 @@ def bundled_policy(name: str) -> Policy:
     if not file.is_file():
         names = ", ".join(bundled_policy_names())
         raise PolicyError(f"no bundled policy {name!r}; bundled: {names}")
-    return load_policy(file)
+    data, sources = _resolve(file, file.name, ())
+    return _validate(data, sources)

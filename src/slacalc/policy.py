@@ -12,15 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from ._zone import require_aware
 from .calendar import BusinessCalendar
+from .durations import RelativeDue
 from .errors import CalendarError, UnknownPriorityError, UnknownTierError
-from .targets import METRICS, Metric, Target, TargetEntries, select_target
+from .targets import ALWAYS, METRICS, Metric, Target, TargetEntries, select_target
+from .ticket import Ticket
+
+if TYPE_CHECKING:
+    from .report import SLAReport
 
 __all__ = [
     "ALWAYS",
@@ -33,7 +38,6 @@ __all__ = [
     "policy_json_schema",
 ]
 
-ALWAYS = "24x7"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -265,6 +269,43 @@ class Policy(_Model):
             return self.calendar(ALWAYS)
         return self.calendar(target.clock or self.tier(tier).calendar)
 
+    def due_from(self, tier: str, target: Target, origin: datetime) -> datetime:
+        """When ``target`` (not ``none``) falls due for a clock started at ``origin``.
+
+        Example (vircom standard P2 response, 1 business hour): Fri 17:30 -> Mon 08:00.
+        """
+        clock = self.clock_for(tier, target)
+        within = target.within
+        if isinstance(within, RelativeDue):
+            return clock.relative_due(origin, within.days, within.at)
+        return clock.add(origin, within.length(clock.business_day))
+
+    def evaluate(
+        self, ticket: Ticket | Mapping[str, Any], now: datetime | None = None, *,
+        subscription_active: bool = True,
+    ) -> SLAReport:
+        """Replay ``ticket``'s events up to ``now`` and report every metric (docs/clocks.md).
+
+        Boundary rule: ``now`` defaults to the last event (or the opening); events after it
+        are not applied; a clock stopped exactly at its due instant is met. Example
+        (vircom): P2 opened Fri 17:30, responded Mon 08:00 -> response met (due Mon 08:00).
+        """
+        from .clock import replay  # noqa: PLC0415  (clock builds on this module)
+        from .report import build_report  # noqa: PLC0415  (so does report)
+
+        if not isinstance(ticket, Ticket):
+            ticket = Ticket.model_validate(ticket)
+        if now is not None:
+            require_aware(now, "now")
+        state = replay(self, ticket, now)
+        if self._applies_to() == "current_subscribers" and not subscription_active:
+            return build_report(state, applicable=False,
+                                reason="the SLA applies only to current subscribers")
+        return build_report(state)
+
+    def _applies_to(self) -> str:
+        return str(getattr(self, "applies_to", "all"))
+
     def deadlines(
         self, tier: str, priority: str, opened_at: datetime, **attributes: str
     ) -> dict[str, datetime | None]:
@@ -287,9 +328,7 @@ class Policy(_Model):
             if chosen is None or chosen[1].within.is_none:
                 due[metric] = None
                 continue
-            target = chosen[1]
-            clock = self.clock_for(tier, target)
-            due[metric] = clock.add(opened_at, target.within.length(clock.business_day))
+            due[metric] = self.due_from(tier, chosen[1], opened_at)
         return due
 
 

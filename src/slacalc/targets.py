@@ -25,9 +25,10 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from .durations import Duration, parse_duration
+from .durations import Duration, RelativeDue, parse_duration
 
 __all__ = [
+    "ALWAYS",
     "METRICS",
     "OPENED_VALUES",
     "DurationField",
@@ -37,6 +38,7 @@ __all__ = [
     "select_target",
 ]
 
+ALWAYS = "24x7"  # the clock that is always open: business time is real time
 Metric = Literal["response", "resolution"]
 METRICS: tuple[Metric, ...] = ("response", "resolution")
 OPENED_VALUES = ("business_hours", "after_hours")
@@ -45,17 +47,21 @@ DURATION_SCHEMA: dict[str, Any] = {
     "type": "string",
     "description": (
         "'<n> minutes|hours' (real time, 24x7), '<n> business minutes|hours|days' (the "
-        "tier's calendar), a range '<a>-<b> <unit>' (due at the upper bound), or 'none'."
+        "tier's calendar), a range '<a>-<b> <unit>' (due at the upper bound), 'none', or a "
+        "relative deadline: 'end of business day', 'next business day by HH:MM', "
+        "'<n> business days by HH:MM'."
     ),
     "pattern": (
         r"^\s*(none|\d+(\.\d+)?(\s*-\s*\d+(\.\d+)?)?\s+(business\s+)?"
-        r"(minutes?|hours?|days?))\s*$"
+        r"(minutes?|hours?|days?)|end of (the )?(next )?business day|next business day by "
+        r"\S+|\d+ business days? by \S+)\s*$"
     ),
-    "examples": ["30 minutes", "1 business hour", "3 business days", "48-72 hours", "none"],
+    "examples": ["30 minutes", "1 business hour", "3 business days", "48-72 hours", "none",
+                 "next business day by 16:00"],
 }
 
 DurationField = Annotated[
-    Duration,
+    Duration | RelativeDue,
     PlainValidator(parse_duration),
     PlainSerializer(str, return_type=str),
     WithJsonSchema(DURATION_SCHEMA),
