@@ -7,9 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from dst import spring_forward
 
 from slacalc import Event, Ticket, TicketError, bundled_policy, loads_policy
+
+from dst import spring_forward
 
 LA = ZoneInfo("America/Los_Angeles")
 TORONTO = ZoneInfo("America/Toronto")
