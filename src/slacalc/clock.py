@@ -135,8 +135,10 @@ class Replay:
             return None
         return chosen
 
-    def due(self, clock: MetricClock, *, as_running: bool = False) -> datetime | None:
-        """The clock's due instant (as if still running, when ``as_running``)."""
+    def due(self, clock: MetricClock, *, as_running: bool = False,
+            resumed_at: datetime | None = None) -> datetime | None:
+        """The clock's due instant: as if its last span were still open (``as_running``), or
+        as if a paused clock resumed at ``resumed_at``."""
         chosen = self.target(clock)
         if chosen is None:
             return None
@@ -144,6 +146,8 @@ class Replay:
         spans = clock.spans
         if as_running and spans and spans[-1][1] is not None:
             spans = [*spans[:-1], [spans[-1][0], None]]
+        if resumed_at is not None and not clock.running:
+            spans = [*spans, [resumed_at, None]]
         calendar = self.policy.clock_for(self.tier, chosen[1])
         return reach(calendar, first_due, clock.origin, spans)
 
@@ -289,15 +293,16 @@ def _priority_changed(state: Replay, index: int, event: Event, step: Step) -> No
     for metric, clock in state.clocks.items():
         if not clock.active:
             continue
-        before = state.due(clock, as_running=True)
+        paused = not clock.running
+        before = state.due(clock, resumed_at=event.at)
         clock.priority = new
         if restart:
             clock.origin = event.at
-            paused = not clock.running
             clock.spans = [] if paused else [[event.at, None]]
-        after = state.due(clock, as_running=True)
-        step.effects[metric] = f"due {_shown(before)} -> {_shown(after)}" + (
-            " (restarted)" if restart else "")
+        after = state.due(clock, resumed_at=event.at)
+        note = " (restarted)" if restart else ""
+        note += " (if resumed now; paused)" if paused else ""
+        step.effects[metric] = f"due {_shown(before)} -> {_shown(after)}{note}"
 
 
 def _workaround(state: Replay, index: int, event: Event, step: Step) -> None:
