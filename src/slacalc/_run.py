@@ -1,0 +1,229 @@
+"""What the command line runs: the batch report (streamed, optionally in processes) and
+the demo. Kept apart from argument parsing so each stays small."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from .batch import RESULT_COLUMNS, PolicyBook, RowError, Summary, evaluate_json, evaluate_row
+from .calendar import BusinessCalendar
+
+__all__ = ["demo", "run_report"]
+
+_CHUNK = 2_000
+_BOOK: PolicyBook | None = None
+
+Work = tuple[list[tuple[int, Any]], bool, str | None, datetime | None]
+Done = tuple[list[dict[str, str]], list[tuple[int, str, str]], Summary]
+
+
+def _evaluate_chunk(work: Work) -> Done:
+    """Evaluate one chunk of numbered input rows (in a worker process, or in this one)."""
+    global _BOOK  # noqa: PLW0603  (one policy cache per process)
+    if _BOOK is None:
+        _BOOK = PolicyBook()
+    rows, is_json, policy, now = work
+    results: list[dict[str, str]] = []
+    errors: list[tuple[int, str, str]] = []
+    summary = Summary()
+    for line, row in rows:
+        try:
+            found = (evaluate_json(_BOOK, row, line, policy=policy, now=now) if is_json
+                     else evaluate_row(_BOOK, row, line, policy=policy, now=now))
+        except RowError as error:
+            errors.append((error.line, error.ticket_id, error.reason))
+            summary.failed += 1
+            continue
+        results += found
+        summary.add(found)
+    return results, errors, summary
+
+
+def _numbered(path: Path, handle: IO[str]) -> Iterator[tuple[int, Any]]:
+    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+        for number, text in enumerate(handle, start=1):
+            if text.strip():
+                yield number, text
+        return
+    reader = csv.DictReader(handle)
+    if reader.fieldnames is None:
+        return
+    for row in reader:
+        yield reader.line_num, row
+
+
+def _chunks(rows: Iterator[tuple[int, Any]], is_json: bool, policy: str | None,
+            now: datetime | None) -> Iterator[Work]:
+    while chunk := list(islice(rows, _CHUNK)):
+        yield chunk, is_json, policy, now
+
+
+class _Writer:
+    """Result rows out, as an aligned table, CSV or JSON lines."""
+
+    def __init__(self, handle: IO[str], output_format: str) -> None:
+        self.handle, self.format = handle, output_format
+        self.csv = csv.DictWriter(handle, RESULT_COLUMNS, lineterminator="\n")
+        self.started = False
+
+    def write(self, rows: list[dict[str, str]]) -> None:
+        if self.format == "jsonl":
+            self.handle.writelines(json.dumps(row) + "\n" for row in rows)
+            return
+        if self.format == "csv":
+            if not self.started:
+                self.csv.writeheader()
+            self.csv.writerows(rows)
+        else:
+            if not self.started:
+                self.handle.write(_TABLE_HEAD)
+            self.handle.writelines(_table_line(row) for row in rows)
+        self.started = True
+
+
+_TABLE = (("ticket_id", 10), ("policy", 11), ("tier", 13), ("priority", 8), ("metric", 10),
+          ("status", 9), ("due", 25), ("elapsed", 9), ("remaining", 9))
+_TABLE_HEAD = "  ".join(name.ljust(width) for name, width in _TABLE).rstrip() + "\n" + \
+    "  ".join("-" * width for _, width in _TABLE) + "\n"
+
+
+def _hours(seconds: str) -> str:
+    if not seconds:
+        return ""
+    minutes = round(float(seconds) / 60)
+    return f"{minutes // 60}h{minutes % 60:02d}"
+
+
+def _table_line(row: dict[str, str]) -> str:
+    shown = dict(row, elapsed=_hours(row["elapsed_seconds"]),
+                 remaining=_hours(row["remaining_seconds"]), due=row["due"][:25])
+    return "  ".join(shown[name].ljust(width) for name, width in _TABLE).rstrip() + "\n"
+
+
+def _summary_text(summary: Summary) -> str:
+    lines = ["", f"Summary: {summary.tickets:,} tickets evaluated, {summary.failed:,} rows "
+                 f"failed", "",
+             f"{'policy':<12}{'tier':<14}{'priority':<9}{'metric':<11}{'tickets':>8}"
+             f"{'met':>7}{'breached':>9}{'open':>7}{'other':>7}{'breach rate':>13}"]
+    for (policy, tier, priority, metric), counts in sorted(summary.groups.items()):
+        total = sum(counts.values())
+        met, breached = counts.get("met", 0), counts.get("breached", 0)
+        running = counts.get("running", 0) + counts.get("paused", 0)
+        other = total - met - breached - running
+        rate = f"{breached / (met + breached):.1%}" if met + breached else "-"
+        lines.append(f"{policy:<12}{tier:<14}{priority:<9}{metric:<11}{total:>8}{met:>7}"
+                     f"{breached:>9}{running:>7}{other:>7}{rate:>13}")
+    worst = summary.worst_overruns()
+    if worst:
+        lines += ["", "Worst overruns:"]
+        for seconds, ticket, policy, metric, due in worst:
+            lines.append(f"  {ticket or '(no id)':<10} {policy:<12} {metric:<11} due {due}, "
+                         f"{_hours(str(seconds))} late")
+    return "\n".join(lines) + "\n"
+
+
+def run_report(path: Path, *, policy: str | None, now: datetime | None, output_format: str,
+               output: str | None, errors: str | None, jobs: int) -> int:
+    """Evaluate every ticket of an export; the exit status is 1 if any row failed."""
+    is_json = path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
+    summary = Summary()
+    progress = sys.stderr.isatty()
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    bad = open(errors, "w", encoding="utf-8", newline="") if errors else None  # noqa: SIM115
+    bad_csv = csv.writer(bad, lineterminator="\n") if bad else None
+    if bad_csv:
+        bad_csv.writerow(["line", "ticket_id", "error"])
+    writer = _Writer(out, output_format)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            work = _chunks(_numbered(path, handle), is_json, policy, now)
+            if jobs > 1:
+                with ProcessPoolExecutor(max_workers=jobs) as pool:
+                    done = pool.map(_evaluate_chunk, work)
+                    _collect(done, writer, summary, _Sink(path, bad_csv, progress))
+            else:
+                _collect(map(_evaluate_chunk, work), writer, summary,
+                         _Sink(path, bad_csv, progress))
+        if output_format == "table":
+            out.write(_summary_text(summary))
+        elif output is not None:
+            sys.stdout.write(_summary_text(summary))
+        else:
+            sys.stderr.write(_summary_text(summary))
+    finally:
+        if output:
+            out.close()
+        if bad:
+            bad.close()
+    return 1 if summary.failed else 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Sink:
+    """Where row errors and progress go."""
+
+    path: Path
+    bad_csv: Any
+    progress: bool
+
+
+def _collect(done: Iterator[Done], writer: _Writer, summary: Summary, sink: _Sink) -> None:
+    for results, row_errors, part in done:
+        writer.write(results)
+        summary.merge(part)
+        for line, ticket_id, reason in row_errors:
+            shown = f" ({ticket_id})" if ticket_id else ""
+            print(f"{sink.path}:{line}{shown}: {reason}", file=sys.stderr)
+            if sink.bad_csv:
+                sink.bad_csv.writerow([line, ticket_id, reason])
+        if sink.progress:
+            sys.stderr.write(f"\rslacalc: {summary.tickets + summary.failed:,} rows")
+            sys.stderr.flush()
+    if sink.progress:
+        sys.stderr.write("\n")
+
+
+_DEMO_CALENDARS: dict[str, dict[str, Any]] = {
+    "Vircom, Mon-Fri 07:30-18:00 America/Toronto, Quebec holidays": {
+        "timezone": "America/Toronto", "hours": {"mon-fri": "07:30-18:00"},
+        "holidays": {"country": "CA", "subdiv": "QC"}},
+    "Valimail Enhanced, Mon-Fri 06:00-18:00 America/Los_Angeles, US holidays": {
+        "timezone": "America/Los_Angeles", "hours": {"mon-fri": "06:00-18:00"},
+        "holidays": {"country": "US"}},
+}
+_DEMO_OPENED = (
+    ("Fri 17:30, half an hour before closing", datetime(2026, 11, 20, 17, 30)),
+    ("Sat 10:00, weekend", datetime(2026, 11, 21, 10, 0)),
+    ("Wed 16:00, the day before a holiday", datetime(2026, 12, 23, 16, 0)),
+    ("Fri 17:00 before the spring DST change", datetime(2026, 3, 6, 17, 0)),
+)
+
+
+def demo() -> int:
+    """Print business-time deadlines for a few telling instants on two vendor calendars."""
+    buffer = io.StringIO()
+    targets = (timedelta(hours=1), timedelta(hours=4), timedelta(hours=24))
+    for title, mapping in _DEMO_CALENDARS.items():
+        calendar = BusinessCalendar.from_dict(mapping)
+        zone = ZoneInfo(mapping["timezone"])
+        buffer.write(f"{title}\n  {'opened':<42}" + "  ".join(
+            f"+{int(t.total_seconds() // 3600)} business h".ljust(25) for t in targets) + "\n")
+        for label, wall in _DEMO_OPENED:
+            opened = wall.replace(tzinfo=zone)
+            cells = "  ".join(calendar.add(opened, t).strftime("%a %Y-%m-%d %H:%M %Z").ljust(25)
+                              for t in targets)
+            buffer.write(f"  {label:<42}{cells.rstrip()}\n")
+        buffer.write("\n")
+    sys.stdout.write(buffer.getvalue())
+    return 0
