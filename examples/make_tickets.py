@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,11 @@ def _opened(rng: random.Random, zone: ZoneInfo) -> datetime:
     return (day + timedelta(minutes=minute)).replace(tzinfo=zone)
 
 
+def _later(moment: datetime, delta: timedelta) -> datetime:
+    """``delta`` of real time after ``moment`` (aware + timedelta would be wall-clock time)."""
+    return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
+
+
 def _stamp(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="minutes")
 
@@ -61,15 +66,15 @@ def main() -> None:
         priority = rng.choices(priorities, [1, 3, 4, 2][: len(priorities)])[0]
         # Response delays in minutes: usually prompt, sometimes a day or more late.
         delay = rng.lognormvariate(4.2, 1.3)
-        responded = opened + timedelta(minutes=delay) if rng.random() < 0.9 else None
+        responded = _later(opened, timedelta(minutes=delay)) if rng.random() < 0.9 else None
         resolved = workaround = changed = None
         new_priority = ""
         if responded is not None and rng.random() < 0.7:
-            resolved = responded + timedelta(hours=rng.lognormvariate(3.0, 1.2))
+            resolved = _later(responded, timedelta(hours=rng.lognormvariate(3.0, 1.2)))
         if policy == "vircom" and priority in {"P1", "P2"} and rng.random() < 0.3:
-            workaround = opened + timedelta(hours=rng.uniform(1, 30))
+            workaround = _later(opened, timedelta(hours=rng.uniform(1, 30)))
         if len(priorities) > 1 and priority != priorities[0] and rng.random() < 0.08:
-            changed = opened + timedelta(minutes=rng.randint(20, 600))
+            changed = _later(opened, timedelta(minutes=rng.randint(20, 600)))
             new_priority = priorities[0]  # an upgrade to the most urgent level
         rows.append({
             "ticket_id": f"T-{number:04d}", "policy": policy, "tier": rng.choice(tiers),
@@ -79,6 +84,10 @@ def main() -> None:
             "workaround_at": _stamp(workaround), "priority_changed_at": _stamp(changed),
             "priority_changed_to": new_priority,
         })
+    # An export lists tickets in the order they were opened, numbered in that order.
+    rows.sort(key=lambda row: datetime.fromisoformat(row["opened_at"]))
+    for number, row in enumerate(rows, start=1):
+        row["ticket_id"] = f"T-{number:04d}"
     with (HERE / "tickets.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS, lineterminator="\n")
         writer.writeheader()

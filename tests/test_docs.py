@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 import yaml
 
 from slacalc import BusinessCalendar, loads_policy, policy_json_schema
+from slacalc.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -28,6 +30,24 @@ def _blocks(language: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("where", "code"), _blocks("python"), ids=lambda value: str(value)[:40])
 def test_python_blocks_run(where: str, code: str) -> None:
     exec(compile(code, where, "exec"), {"__name__": "__docs__"})
+
+
+def _commands() -> list[tuple[str, str]]:
+    """``slacalc ...`` lines of the bash blocks (``pip install`` lines set up, not run)."""
+    found = []
+    for where, block in _blocks("bash"):
+        for line in block.splitlines():
+            command = line.split(" && ")[-1].strip()
+            if command.startswith("slacalc "):
+                found.append((where, command))
+    return found
+
+
+@pytest.mark.parametrize(("where", "command"), _commands(), ids=lambda value: str(value)[:50])
+def test_shell_examples_run(where: str, command: str, monkeypatch: pytest.MonkeyPatch,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(shlex.split(command)[1:]) == 0, (where, capsys.readouterr().err)
 
 
 def test_there_are_python_blocks() -> None:
