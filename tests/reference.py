@@ -10,13 +10,15 @@ The approach is deliberately naive so that it is obviously correct:
   a closed date (a country holiday not in ``remove``, or an ``add`` date) has no hours;
   otherwise the weekday's hours apply. Only the forms the tests use are supported.
 * The predicate is evaluated at an instant by converting it to the calendar's zone with
-  ``zoneinfo`` (``t.astimezone(ZoneInfo(tz))``) and looking the local time of day up in
-  the local date's intervals. Nothing else knows about daylight saving time: a gap or a
-  repeated hour falls out of the conversion.
+  ``zoneinfo`` (``t.astimezone(UTC).astimezone(ZoneInfo(tz))``: through UTC, because
+  ``astimezone`` to the tzinfo a datetime already has changes nothing, and a wall time typed
+  into a DST gap must be read as the instant it denotes) and looking the local time of day
+  up in the local date's intervals. Nothing else knows about daylight saving time: a gap or
+  a repeated hour falls out of the conversion.
 * Business time is counted by walking minute by minute in UTC. Every calendar boundary and
   every DST transition of the zones used lies on a whole UTC minute, so the predicate is
-  constant on each ``[m, m + 1 min)`` and an open minute adds exactly one minute.
-  Every walk is bounded (``MAX_WALK``) and raises `WalkTooLongError` instead of looping forever.
+  constant on each ``[m, m + 1 min)`` and an open minute adds exactly one minute. Every
+  walk is bounded (``MAX_WALK``) and raises `WalkTooLongError` instead of looping forever.
 
 Only the per-date interval lists (and the ``holidays`` objects) are cached; the open/closed
 decision for each minute always comes from converting that minute's UTC instant to local
@@ -157,7 +159,8 @@ class ReferenceCalendar:
         """Open iff the local time of day lies in a ``[start, end)`` of the local date."""
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError("naive datetime")
-        local = moment.astimezone(self.zone)
+        # Through UTC (see the module docstring): a gap wall time must become its instant.
+        local = moment.astimezone(UTC).astimezone(self.zone)
         # Boundaries are whole minutes, so comparing the whole minute of day is exact:
         # start <= h:m:s.f < end  <=>  start <= h:m < end.
         minute_of_day = local.hour * 60 + local.minute

@@ -1,22 +1,27 @@
 """Property tests: slacalc against the brute-force reference in `reference.py`, and algebra.
 
-Start instants are drawn three ways per calendar: uniformly over whole minutes of 2024-2028,
+Start instants are drawn four ways per calendar: uniformly over whole minutes of 2024-2028;
 within three days of one of the calendar zone's DST transitions (found by scanning
-``utcoffset`` with zoneinfo, never typed in), and within two days of a holiday or special
-date (from the ``holidays`` package and the mapping). Each instant is then shown in the
-calendar's own zone or in another one (UTC, Asia/Tokyo, ...), since results must carry the
-caller's tzinfo whatever it is.
+``utcoffset`` with zoneinfo, never typed in); within two days of a country holiday (from the
+``holidays`` package); within two days of a date the mapping itself lists (``add``,
+``remove``, ``special_hours``). Each instant is then shown in the calendar's own zone or in
+another one (UTC, Asia/Tokyo, ...), since results must carry the caller's tzinfo whatever it
+is. Durations and distances are whole minutes, biased towards small values.
+
+Every comparison is of instants (converted to UTC, so ``fold`` counts); the tzinfo of each
+result is checked separately (``is`` the input's for a ZoneInfo input).
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+from dateutil import tz as dateutil_tz
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -104,10 +109,12 @@ OTHER_ZONES: tuple[tzinfo, ...] = (
     ZoneInfo("Asia/Tokyo"),
     ZoneInfo("Asia/Kolkata"),
     ZoneInfo("Europe/Berlin"),
+    timezone(timedelta(hours=-3, minutes=-30)),
+    dateutil_tz.gettz("Europe/Paris"),
 )
 
-SETTINGS = settings(max_examples=40, deadline=None)
-SLOW_SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = settings(max_examples=60, deadline=None)
+SLOW_SETTINGS = settings(max_examples=40, deadline=None)
 
 by_calendar = pytest.mark.parametrize("name", NAMES)
 
@@ -141,25 +148,37 @@ def dst_transitions(key: str) -> tuple[datetime, ...]:
     return tuple(found)
 
 
-@functools.cache
-def notable_midnights(name: str) -> tuple[datetime, ...]:
-    """Local midnights (as UTC instants) of holidays, add/remove and special dates."""
-    spec = CALENDARS[name]
-    zone = ZoneInfo(spec["timezone"])
-    days: set[date] = set()
-    hol = spec.get("holidays")
-    if hol:
-        days |= set(
-            holidays.country_holidays(
-                hol["country"], subdiv=hol.get("subdiv"), years=range(2023, 2030)
-            )
-        )
-        days |= {date.fromisoformat(text) for text in hol.get("add", ())}
-        days |= {date.fromisoformat(text) for text in hol.get("remove", ())}
-    days |= {date.fromisoformat(text) for text in spec.get("special_hours", {})}
+def _midnights(zone: ZoneInfo, days: set[date]) -> tuple[datetime, ...]:
+    """Local midnights of ``days``, as UTC instants."""
     return tuple(
         datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC) for day in sorted(days)
     )
+
+
+@functools.cache
+def holiday_midnights(name: str) -> tuple[datetime, ...]:
+    """Local midnights of the calendar's country holidays around 2024-2028."""
+    spec = CALENDARS[name]
+    hol = spec.get("holidays")
+    if not hol:
+        return ()
+    days = holidays.country_holidays(
+        hol["country"], subdiv=hol.get("subdiv"), years=range(2023, 2030)
+    )
+    return _midnights(ZoneInfo(spec["timezone"]), set(days))
+
+
+@functools.cache
+def listed_midnights(name: str) -> tuple[datetime, ...]:
+    """Local midnights of the mapping's own dates: ``add``, ``remove``, ``special_hours``.
+
+    Drawn as their own branch so that a handful of listed dates is not drowned out by the
+    country's holidays.
+    """
+    spec = CALENDARS[name]
+    hol = spec.get("holidays") or {}
+    texts = [*hol.get("add", ()), *hol.get("remove", ()), *spec.get("special_hours", {})]
+    return _midnights(ZoneInfo(spec["timezone"]), {date.fromisoformat(text) for text in texts})
 
 
 def _near(anchors: tuple[datetime, ...], days: int) -> st.SearchStrategy[datetime]:
@@ -172,15 +191,15 @@ def _near(anchors: tuple[datetime, ...], days: int) -> st.SearchStrategy[datetim
 
 @functools.cache
 def utc_minutes(name: str) -> st.SearchStrategy[datetime]:
-    """Whole UTC minutes: uniform in 2024-2028, near DST transitions, near holidays."""
+    """Whole UTC minutes: uniform in 2024-2028, or near DST transitions, holidays, listed dates."""
     span = (LAST - FIRST) // MINUTE
     choices = [st.integers(0, span - 1).map(lambda m: FIRST + m * MINUTE)]
     transitions = dst_transitions(CALENDARS[name]["timezone"])
     if transitions:
         choices.append(_near(transitions, 3))
-    midnights = notable_midnights(name)
-    if midnights:
-        choices.append(_near(midnights, 2))
+    for midnights in (holiday_midnights(name), listed_midnights(name)):
+        if midnights:
+            choices.append(_near(midnights, 2))
     return st.one_of(choices)
 
 
@@ -191,10 +210,22 @@ def input_zones(name: str) -> list[tzinfo]:
 
 @st.composite
 def moments(draw: st.DrawFn, name: str, *, sub_minute: bool = False) -> datetime:
-    """An aware instant (a whole minute unless ``sub_minute``) in a drawn tzinfo."""
-    moment = draw(utc_minutes(name))
+    """An aware instant (a whole minute unless ``sub_minute``) in a drawn tzinfo.
+
+    Mostly a drawn instant shown in a drawn zone; sometimes a wall-clock reading typed in the
+    calendar's zone close to a DST transition, with either ``fold``, which may fall in a gap
+    or in a repeated hour (Python maps it to an instant through ``utcoffset``).
+    """
+    zone = ZoneInfo(CALENDARS[name]["timezone"])
+    transitions = dst_transitions(zone.key)
+    extra = timedelta(0)
     if sub_minute and draw(st.booleans()):
-        moment += timedelta(microseconds=draw(st.integers(1, 60_000_000 - 1)))
+        extra = timedelta(microseconds=draw(st.integers(1, 60_000_000 - 1)))
+    if transitions and draw(st.integers(0, 5)) == 0:
+        anchor = draw(st.sampled_from(transitions)).astimezone(zone).replace(tzinfo=None)
+        wall = anchor + draw(st.integers(-150, 150)) * MINUTE + extra
+        return wall.replace(tzinfo=zone, fold=draw(st.integers(0, 1)))
+    moment = draw(utc_minutes(name)) + extra
     return moment.astimezone(draw(st.sampled_from(input_zones(name))))
 
 
