@@ -777,7 +777,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     problems = unexplained(report)
     print_summary(report, verdict_lines, problems)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(report, verdict_lines), encoding="utf-8")
+    # Keep the batch-report section that benchmarks/bench_report.py maintains.
+    kept = ""
+    if args.output.exists():
+        previous = args.output.read_text(encoding="utf-8")
+        marker = "<!-- bench_report -->"
+        if marker in previous:
+            kept = "\n" + previous[previous.index(marker):]
+    args.output.write_text(render(report, verdict_lines) + kept, encoding="utf-8")
     print(f"wrote {args.output}")
     return 1 if problems else 0
 
