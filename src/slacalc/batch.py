@@ -92,8 +92,9 @@ def _instant(text: str | None, column: str, line: int, ticket_id: str) -> dateti
 def _seconds(value: timedelta | None) -> str:
     if value is None:
         return ""
-    micro = value // _US
-    return str(micro // 1_000_000) if micro % 1_000_000 == 0 else f"{micro / 1_000_000:.6f}"
+    if not value.microseconds:
+        return str(value.days * 86_400 + value.seconds)
+    return f"{value.total_seconds():.6f}"
 
 
 def _shown(moment: datetime | None) -> str:
@@ -159,6 +160,7 @@ class _Plan:
     key: str
     hours: Any  # the tier calendar (for `opened:` conditions)
     metrics: tuple[tuple[str, tuple[_Entry, ...] | None], ...]
+    reads_attributes: bool
 
 
 def _plan(policy: Policy, tier: str, priority: str) -> _Plan:
@@ -177,7 +179,9 @@ def _plan(policy: Policy, tier: str, priority: str) -> _Plan:
                                    None if clock is None else clock._timeline, length,
                                    "workaround" in entry.stops_on))
         metrics.append((metric, None if entries is None else tuple(compiled)))
-    return _Plan(key, policy.calendar(tier_model.calendar), tuple(metrics))
+    reads = any(set(entry.target.when or ()) - {"opened"}
+                for _, entries in metrics for entry in entries or ())
+    return _Plan(key, policy.calendar(tier_model.calendar), tuple(metrics), reads)
 
 
 def _fast(policy: Policy, plan: _Plan, row: _Row, now: datetime) -> list[dict[str, str]]:
@@ -254,6 +258,7 @@ def evaluate_row(book: PolicyBook, row: Mapping[str, str | None], line: int, *,
     """
     ticket_id = (row.get("ticket_id") or "").strip()
     name = policy or (row.get("policy") or "").strip()
+    requested = now
     try:
         if not name:
             raise RowError(line, "no policy (give a policy column or --policy)", ticket_id)
@@ -272,18 +277,19 @@ def evaluate_row(book: PolicyBook, row: Mapping[str, str | None], line: int, *,
                     raise RowError(line, f"{column}: {moment.isoformat()} is before opened_at",
                                    ticket_id)
                 stops[kind] = moment
-        attributes = {key: str(value).strip() for key, value in row.items()
-                      if key not in _KNOWN and key and value is not None and str(value).strip()}
-        parsed = _Row(ticket_id, name, tier, priority, opened, stops, attributes)
-        if (row.get("priority_changed_at") or "").strip():
-            return _general(chosen, parsed, row, line, now)
         if now is None:
             now = max([opened, *stops.values()])
         elif now < opened:
             raise RowError(line, f"--now {now.isoformat()} is before opened_at", ticket_id)
-        later = {kind: at for kind, at in stops.items() if at <= now}  # events after now wait
         plan = book.plan(name, chosen, tier, priority)
-        return _fast(chosen, plan, _Row(ticket_id, name, tier, priority, opened, later,
+        # Attributes are read only when a condition tests them (most plans have none).
+        attributes = _attributes(row) if plan.reads_attributes else {}
+        if (row.get("priority_changed_at") or "").strip():
+            parsed = _Row(ticket_id, name, tier, priority, opened, stops, _attributes(row))
+            return _general(chosen, parsed, row, line, requested)
+        if any(at > now for at in stops.values()):  # events after now are not applied yet
+            stops = {kind: at for kind, at in stops.items() if at <= now}
+        return _fast(chosen, plan, _Row(ticket_id, name, tier, priority, opened, stops,
                                         attributes), now)
     except RowError:
         raise
@@ -291,6 +297,11 @@ def evaluate_row(book: PolicyBook, row: Mapping[str, str | None], line: int, *,
         message = str(error).splitlines()[0] if isinstance(error, SlacalcError) else (
             f"{error.errors()[0]['loc']}: {error.errors()[0]['msg']}")
         raise RowError(line, message, ticket_id) from None
+
+
+def _attributes(row: Mapping[str, str | None]) -> dict[str, str]:
+    return {key: str(value).strip() for key, value in row.items()
+            if key not in _KNOWN and key and value is not None and str(value).strip()}
 
 
 def _general(policy: Policy, row: _Row, raw: Mapping[str, str | None], line: int,
