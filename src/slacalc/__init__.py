@@ -5,14 +5,19 @@ The public surface is what ``__all__`` lists; everything else is internal.
 
 from __future__ import annotations
 
+from .availability import AvailabilityReport
+from .billing import Classification, Incident, PackStatement, SupportPack
 from .calendar import BusinessCalendar
 from .durations import Duration, parse_duration
 from .errors import (
+    AvailabilityError,
+    BillingError,
     CalendarError,
     NaiveDatetimeError,
     PolicyError,
     SlacalcError,
     TicketError,
+    UnknownCategoryError,
     UnknownPriorityError,
     UnknownTierError,
 )
@@ -22,18 +27,26 @@ from .report import MetricReport, SLAReport
 from .ticket import Event, Ticket
 
 __all__ = [
+    "AvailabilityError",
+    "AvailabilityReport",
+    "BillingError",
     "BusinessCalendar",
     "CalendarError",
+    "Classification",
     "Duration",
     "Event",
+    "Incident",
     "MetricReport",
     "NaiveDatetimeError",
+    "PackStatement",
     "Policy",
     "PolicyError",
     "SLAReport",
     "SlacalcError",
+    "SupportPack",
     "Ticket",
     "TicketError",
+    "UnknownCategoryError",
     "UnknownPriorityError",
     "UnknownTierError",
     "__version__",

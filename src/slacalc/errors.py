@@ -9,11 +9,14 @@ the bad value.
 from __future__ import annotations
 
 __all__ = [
+    "AvailabilityError",
+    "BillingError",
     "CalendarError",
     "NaiveDatetimeError",
     "PolicyError",
     "SlacalcError",
     "TicketError",
+    "UnknownCategoryError",
     "UnknownPriorityError",
     "UnknownTierError",
 ]
@@ -80,3 +83,25 @@ class UnknownPriorityError(SlacalcError, LookupError):
 class TicketError(SlacalcError, ValueError):
     """A ticket's history does not fit its policy (unknown event kind or priority, an event
     before the opening); the message names the event's index, e.g. ``events[3]: ...``."""
+
+
+class AvailabilityError(SlacalcError, ValueError):
+    """Availability terms or a report's inputs are invalid.
+
+    A malformed percent (``99,9%``), a period that is not ``YYYY-MM``, an outage whose end
+    is before its start, a fee that is negative or not a decimal amount, or a report asked
+    of a policy that declares no availability terms.
+    """
+
+
+class BillingError(SlacalcError, ValueError):
+    """A billing or coverage question the policy cannot answer as asked.
+
+    A classification with neither a category nor a product, a product given to a policy
+    that lists no covered products, a support pack of a negative or fractional size, or a
+    pack applied to a policy that sells none.
+    """
+
+
+class UnknownCategoryError(SlacalcError, LookupError):
+    """An incident category that the policy's billing and coverage terms do not declare."""

@@ -24,6 +24,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .availability import Availability, CreditStep, MaintenanceSpec
+from .billing import Billing
+from .coverage import Coverage
 from .errors import PolicyError
 from .policy import CalendarSpec, HolidaysSpec, Policy, Priority, Rules, Tier
 from .targets import Target
@@ -220,13 +223,18 @@ def _walk(node: Node, loc: Loc) -> tuple[Node, Node | None, Loc, Loc]:
 
 _CONTEXTS: list[tuple[int, str | None, type[BaseModel]]] = [
     (0, None, Policy), (2, "calendars", CalendarSpec), (2, "priorities", Priority),
-    (2, "tiers", Tier), (1, "rules", Rules),
+    (2, "tiers", Tier), (1, "rules", Rules), (1, "availability", Availability),
+    (1, "billing", Billing), (1, "coverage", Coverage),
 ]
 
 
 def _allowed_keys(parent: Loc) -> list[str]:
     if len(parent) == 3 and parent[0] == "calendars" and parent[2] == "holidays":
         return list(HolidaysSpec.model_fields)
+    if len(parent) == 2 and parent[0] == "availability" and parent[1] == "maintenance":
+        return list(MaintenanceSpec.model_fields)
+    if len(parent) == 3 and parent[0] == "availability" and parent[1] == "credits":
+        return list(CreditStep.model_fields)
     if len(parent) >= 5 and parent[0] == "tiers" and parent[2] == "targets":
         return list(Target.model_fields)
     for depth, head, model in _CONTEXTS:

@@ -18,7 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, mod
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from ._zone import require_aware
+from .availability import Availability, AvailabilityReport, Fee, Outages, availability_report
+from .billing import Billing, Classification, check_terms, classify
 from .calendar import BusinessCalendar
+from .coverage import Coverage
 from .durations import RelativeDue
 from .errors import CalendarError, UnknownPriorityError, UnknownTierError
 from .targets import ALWAYS, METRICS, Metric, Target, TargetEntries, select_target
@@ -185,6 +188,18 @@ class Policy(_Model):
     tiers: dict[str, Tier] = Field(description="Tiers, lowest first.")
     rules: Rules = Field(default_factory=Rules, description="Event rules.")
     # -- terms beyond the clocks (availability, billing, coverage): fields go here --
+    availability: Availability | None = Field(
+        None, description="Uptime target, maintenance windows and service credits."
+    )
+    billing: Billing | None = Field(
+        None, description="Billable and non-billable incident categories, support packs."
+    )
+    coverage: Coverage | None = Field(
+        None, description="Products and areas support covers, and what happens to the rest."
+    )
+    applies_to: Literal["all", "current_subscribers"] = Field(
+        "all", description="Who the terms apply to: all customers, or current subscribers only."
+    )
 
     _calendars: dict[str, BusinessCalendar] = PrivateAttr(default_factory=dict)
     _locations: dict[tuple[str | int, ...], tuple[str, int, int]] = PrivateAttr(
@@ -205,6 +220,37 @@ class Policy(_Model):
     __hash__ = None  # type: ignore[assignment]  # dict fields: a policy is not hashable
 
     # -- terms beyond the clocks: thin methods delegating to availability.py/billing.py --
+
+    @model_validator(mode="after")
+    def _terms_agree(self) -> Policy:
+        _located("Policy", check_terms(self.billing, self.coverage))
+        return self
+
+    def availability_report(
+        self, period: str, outages: Outages = (), *, notified_maintenance: Outages = (),
+        monthly_fee: Fee = None,
+    ) -> AvailabilityReport:
+        """Uptime, target and service credit for one month ``period`` (``"2026-10"``).
+
+        Boundary rule and worked example: `slacalc.availability.availability_report`
+        (outages count only inside the month and outside maintenance; exact comparison).
+        Example (valimail): 2008.8 s of outage in October 2026 is exactly 99.9%, met.
+        """
+        return availability_report(
+            self.availability, period, outages, notified_maintenance=notified_maintenance,
+            monthly_fee=monthly_fee, policy=self.name,
+        )
+
+    def classify(
+        self, category: str | None = None, *, product: str | None = None
+    ) -> Classification:
+        """Whether an incident is billable, and why (`slacalc.billing.classify`).
+
+        Boundary rule: an uncovered product is out of scope whatever the category; an
+        unknown category raises `UnknownCategoryError`. Example (perfectmail):
+        ``classify("bug_report")`` -> not billable; (vircom) ``classify("dns")`` -> billable.
+        """
+        return classify(self.billing, self.coverage, category, product=product, policy=self.name)
 
     # -- lookups -------------------------------------------------------------------------
 
