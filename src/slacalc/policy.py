@@ -24,6 +24,7 @@ from .calendar import BusinessCalendar
 from .coverage import Coverage
 from .durations import RelativeDue
 from .errors import CalendarError, UnknownPriorityError, UnknownTierError
+from .references import problems
 from .targets import ALWAYS, METRICS, Metric, Target, TargetEntries, select_target
 from .ticket import Ticket
 
@@ -208,7 +209,7 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Policy:
-        _located("Policy", list(_problems(self)))
+        _located("Policy", list(problems(self)))
         return self
 
     def __eq__(self, other: object) -> bool:
@@ -376,71 +377,6 @@ class Policy(_Model):
                 continue
             due[metric] = self.due_from(tier, chosen[1], opened_at)
         return due
-
-
-def _problems(policy: Policy) -> Any:
-    """Yield ``(location, message, value)`` for each broken cross-reference."""
-    if not _NAME.fullmatch(policy.name):
-        yield ("name",), f"name {policy.name!r} must be lowercase letters, digits, _ . -", (
-            policy.name
-        )
-    seen: dict[str, str] = {}
-    for key, priority in policy.priorities.items():
-        for index, alias in enumerate((key, *priority.aliases)):
-            folded = alias.casefold()
-            loc: tuple[str | int, ...] = (
-                ("priorities", key) if index == 0 else ("priorities", key, "aliases", index - 1)
-            )
-            if folded in seen:
-                yield loc, f"{alias!r} already names priority {seen[folded]}", alias
-            seen[folded] = key
-    known_clocks = set(policy.calendars) | {ALWAYS}
-    for tier_name, tier in policy.tiers.items():
-        if tier.calendar not in known_clocks:
-            yield (
-                ("tiers", tier_name, "calendar"),
-                f"unknown calendar {tier.calendar!r}; calendars: {', '.join(sorted(known_clocks))}",
-                tier.calendar,
-            )
-            continue
-        for priority_key, metrics in tier.targets.items():
-            if priority_key not in policy.priorities:
-                yield (
-                    ("tiers", tier_name, "targets", priority_key),
-                    f"target for undeclared priority {priority_key!r}; priorities: "
-                    f"{', '.join(policy.priorities)}",
-                    priority_key,
-                )
-                continue
-            for metric, entries in metrics.items():
-                for index, entry in enumerate(entries):
-                    loc = ("tiers", tier_name, "targets", priority_key, metric, index)
-                    yield from _entry_problems(policy, tier, entry, loc, known_clocks)
-
-
-def _entry_problems(
-    policy: Policy, tier: Tier, entry: Target, loc: tuple[str | int, ...], clocks: set[str]
-) -> Any:
-    if entry.clock is not None and entry.clock not in clocks:
-        yield (*loc, "clock"), f"unknown clock {entry.clock!r}; calendars: " \
-            f"{', '.join(sorted(clocks))}", entry.clock
-        return
-    if entry.clock is not None and not entry.within.business:
-        yield (*loc, "clock"), (
-            f"clock {entry.clock!r} applies only to business units, and "
-            f"{entry.within} is real time; write e.g. '{entry.within.high} business hours'"
-        ), entry.clock
-    if entry.within.unit == "business day":
-        clock = entry.clock or tier.calendar
-        try:
-            business = policy.calendar(clock).business_day
-        except CalendarError:  # reported at the calendar itself
-            return
-        if business is None:
-            yield (*loc, "within"), (
-                f"business days on calendar {clock!r}, whose open weekdays differ in length; "
-                f"state calendars.{clock}.business_day"
-            ), str(entry.within)
 
 
 def policy_json_schema() -> dict[str, Any]:
