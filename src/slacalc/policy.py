@@ -42,7 +42,6 @@ __all__ = [
     "policy_json_schema",
 ]
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 _FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
