@@ -177,3 +177,16 @@ def test_help_everywhere_has_an_example() -> None:
         result = run(*([command] if command else []), "--help")
         assert result.returncode == 0
         assert "example: slacalc" in result.stdout, command
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from slacalc._run import progress_bar  # noqa: PLC0415  (internal helper)
+
+    # Half the characters read, 10 wide: five hashes.
+    assert progress_bar(50, 100, 7, width=10) == "[#####.....]  50%  7 rows"
+    assert progress_bar(120, 100, 9, width=4) == "[####] 100%  9 rows"
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["report", str(EXAMPLE), "--format", "csv", "-o", str(tmp_path / "o.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "slacalc [##############################] 100%  320 rows" in err

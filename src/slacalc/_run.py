@@ -50,7 +50,31 @@ def _evaluate_chunk(work: Work) -> Done:
     return results, errors, summary
 
 
-def _numbered(path: Path, handle: IO[str]) -> Iterator[tuple[int, Any]]:
+class _Counted:
+    """A text handle's lines, counting the characters read (for the progress bar)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle, self.read = handle, 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.handle:
+            self.read += len(line)
+            yield line
+
+
+def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
+    """One progress line: ``[#########.....]  30%  120,000 rows``.
+
+    Boundary rule: the share is of characters read (so a file of long rows fills the bar as
+    evenly as one of short rows), capped at 100%. Example: ``progress_bar(50, 100, 7, 10)``
+    -> ``"[#####.....]  50%  7 rows"``.
+    """
+    share = min(read / size, 1.0) if size else 1.0
+    filled = int(share * width)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}  {rows:,} rows"
+
+
+def _numbered(path: Path, handle: Any) -> Iterator[tuple[int, Any]]:
     if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
         for number, text in enumerate(handle, start=1):
             if text.strip():
@@ -139,6 +163,7 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
     is_json = path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
     summary = Summary()
     progress = sys.stderr.isatty()
+    size = path.stat().st_size
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
     bad = open(errors, "w", encoding="utf-8", newline="") if errors else None  # noqa: SIM115
     bad_csv = csv.writer(bad, lineterminator="\n") if bad else None
@@ -146,15 +171,16 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
         bad_csv.writerow(["line", "ticket_id", "error"])
     writer = _Writer(out, output_format)
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8", newline="") as raw:
+            handle = _Counted(raw)
             work = _chunks(_numbered(path, handle), is_json, policy, now)
             if jobs > 1:
                 with ProcessPoolExecutor(max_workers=jobs) as pool:
                     done = pool.map(_evaluate_chunk, work)
-                    _collect(done, writer, summary, _Sink(path, bad_csv, progress))
+                    _collect(done, writer, summary, _Sink(path, bad_csv, progress, handle, size))
             else:
                 _collect(map(_evaluate_chunk, work), writer, summary,
-                         _Sink(path, bad_csv, progress))
+                         _Sink(path, bad_csv, progress, handle, size))
         if output_format == "table":
             out.write(_summary_text(summary))
         elif output is not None:
@@ -176,6 +202,8 @@ class _Sink:
     path: Path
     bad_csv: Any
     progress: bool
+    counted: _Counted
+    size: int
 
 
 def _collect(done: Iterator[Done], writer: _Writer, summary: Summary, sink: _Sink) -> None:
@@ -188,7 +216,8 @@ def _collect(done: Iterator[Done], writer: _Writer, summary: Summary, sink: _Sin
             if sink.bad_csv:
                 sink.bad_csv.writerow([line, ticket_id, reason])
         if sink.progress:
-            sys.stderr.write(f"\rslacalc: {summary.tickets + summary.failed:,} rows")
+            rows = summary.tickets + summary.failed
+            sys.stderr.write("\rslacalc " + progress_bar(sink.counted.read, sink.size, rows))
             sys.stderr.flush()
     if sink.progress:
         sys.stderr.write("\n")
