@@ -27,9 +27,19 @@ def _blocks(language: str) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.parametrize(("where", "code"), _blocks("python"), ids=lambda value: str(value)[:40])
-def test_python_blocks_run(where: str, code: str) -> None:
-    exec(compile(code, where, "exec"), {"__name__": "__docs__"})
+def _documents_with_python() -> list[Path]:
+    return [doc for doc in DOCUMENTS if "```python" in doc.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("document", _documents_with_python(), ids=lambda path: path.name)
+def test_python_blocks_run(document: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A document's blocks run in order in one namespace, as a reader (or a notebook) would.
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {"__name__": "__docs__"}
+    name = str(document.relative_to(ROOT))
+    for where, code in _blocks("python"):
+        if where.startswith(f"{name}#"):
+            exec(compile(code, where, "exec"), namespace)
 
 
 def _commands() -> list[tuple[str, str]]:
