@@ -24,8 +24,10 @@ __all__ = ["demo", "run_report"]
 _CHUNK = 2_000
 _BOOK: PolicyBook | None = None
 
-Work = tuple[list[tuple[int, Any]], bool, str | None, datetime | None]
-Done = tuple[list[dict[str, str]], list[tuple[int, str, str]], Summary]
+Work = tuple[list[tuple[int, Any]], tuple[str, ...] | None, str, str | None, datetime | None]
+"""Numbered rows (CSV values or JSON text), the CSV header, the output format, --policy,
+--now. Workers get plain lists and send back formatted text: little to pickle."""
+Done = tuple[str, list[tuple[int, str, str]], Summary]
 
 
 def _evaluate_chunk(work: Work) -> Done:
@@ -33,21 +35,34 @@ def _evaluate_chunk(work: Work) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    rows, is_json, policy, now = work
+    rows, header, output_format, policy, now = work
     results: list[dict[str, str]] = []
     errors: list[tuple[int, str, str]] = []
     summary = Summary()
     for line, row in rows:
         try:
-            found = (evaluate_json(_BOOK, row, line, policy=policy, now=now) if is_json
-                     else evaluate_row(_BOOK, row, line, policy=policy, now=now))
+            found = (evaluate_json(_BOOK, row, line, policy=policy, now=now) if header is None
+                     else evaluate_row(_BOOK, dict(zip(header, row, strict=False)), line,
+                                       policy=policy, now=now))
         except RowError as error:
             errors.append((error.line, error.ticket_id, error.reason))
             summary.failed += 1
             continue
         results += found
         summary.add(found)
-    return results, errors, summary
+    return _format(results, output_format), errors, summary
+
+
+def _format(rows: list[dict[str, str]], output_format: str) -> str:
+    """Result rows as text: CSV lines (no header), JSON lines, or aligned table lines."""
+    if output_format == "jsonl":
+        return "".join(json.dumps(row) + "\n" for row in rows)
+    if output_format == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [row[column] for column in RESULT_COLUMNS] for row in rows)
+        return buffer.getvalue()
+    return "".join(_table_line(row) for row in rows)
 
 
 class _Counted:
@@ -74,51 +89,31 @@ def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}  {rows:,} rows"
 
 
-def _numbered(path: Path, handle: Any) -> Iterator[tuple[int, Any]]:
-    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
-        for number, text in enumerate(handle, start=1):
-            if text.strip():
-                yield number, text
-        return
-    reader = csv.DictReader(handle)
-    if reader.fieldnames is None:
-        return
-    for row in reader:
-        yield reader.line_num, row
+def _numbered(is_json: bool, handle: Any) -> tuple[tuple[str, ...] | None,
+                                                  Iterator[tuple[int, Any]]]:
+    """The CSV header (None for JSONL) and the numbered rows."""
+    if is_json:
+        return None, ((number, text) for number, text in enumerate(handle, start=1)
+                      if text.strip())
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None:
+        return (), iter(())
+    return tuple(header), ((reader.line_num, row) for row in reader)
 
 
-def _chunks(rows: Iterator[tuple[int, Any]], is_json: bool, policy: str | None,
-            now: datetime | None) -> Iterator[Work]:
+def _chunks(rows: Iterator[tuple[int, Any]], header: tuple[str, ...] | None,
+            output_format: str, policy: str | None, now: datetime | None) -> Iterator[Work]:
     while chunk := list(islice(rows, _CHUNK)):
-        yield chunk, is_json, policy, now
+        yield chunk, header, output_format, policy, now
 
 
-class _Writer:
-    """Result rows out, as an aligned table, CSV or JSON lines."""
-
-    def __init__(self, handle: IO[str], output_format: str) -> None:
-        self.handle, self.format = handle, output_format
-        self.csv = csv.DictWriter(handle, RESULT_COLUMNS, lineterminator="\n")
-        self.started = False
-
-    def write(self, rows: list[dict[str, str]]) -> None:
-        if self.format == "jsonl":
-            self.handle.writelines(json.dumps(row) + "\n" for row in rows)
-            return
-        if self.format == "csv":
-            if not self.started:
-                self.csv.writeheader()
-            self.csv.writerows(rows)
-        else:
-            if not self.started:
-                self.handle.write(_TABLE_HEAD)
-            self.handle.writelines(_table_line(row) for row in rows)
-        self.started = True
+_HEADS = {"csv": ",".join(RESULT_COLUMNS) + "\n", "jsonl": ""}
 
 
 _TABLE = (("ticket_id", 10), ("policy", 11), ("tier", 13), ("priority", 8), ("metric", 10),
           ("status", 9), ("due", 25), ("elapsed", 9), ("remaining", 9))
-_TABLE_HEAD = "  ".join(name.ljust(width) for name, width in _TABLE).rstrip() + "\n" + \
+_HEADS["table"] = "  ".join(name.ljust(width) for name, width in _TABLE).rstrip() + "\n" + \
     "  ".join("-" * width for _, width in _TABLE) + "\n"
 
 
@@ -169,18 +164,18 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
     bad_csv = csv.writer(bad, lineterminator="\n") if bad else None
     if bad_csv:
         bad_csv.writerow(["line", "ticket_id", "error"])
-    writer = _Writer(out, output_format)
     try:
         with path.open(encoding="utf-8", newline="") as raw:
             handle = _Counted(raw)
-            work = _chunks(_numbered(path, handle), is_json, policy, now)
+            header, rows = _numbered(is_json, handle)
+            work = _chunks(rows, header, output_format, policy, now)
+            sink = _Sink(path, out, bad_csv, progress, handle, size)
+            out.write(_HEADS[output_format])
             if jobs > 1:
                 with ProcessPoolExecutor(max_workers=jobs) as pool:
-                    done = pool.map(_evaluate_chunk, work)
-                    _collect(done, writer, summary, _Sink(path, bad_csv, progress, handle, size))
+                    _collect(pool.map(_evaluate_chunk, work), summary, sink)
             else:
-                _collect(map(_evaluate_chunk, work), writer, summary,
-                         _Sink(path, bad_csv, progress, handle, size))
+                _collect(map(_evaluate_chunk, work), summary, sink)
         if output_format == "table":
             out.write(_summary_text(summary))
         elif output is not None:
@@ -200,15 +195,16 @@ class _Sink:
     """Where row errors and progress go."""
 
     path: Path
+    out: IO[str]
     bad_csv: Any
     progress: bool
     counted: _Counted
     size: int
 
 
-def _collect(done: Iterator[Done], writer: _Writer, summary: Summary, sink: _Sink) -> None:
-    for results, row_errors, part in done:
-        writer.write(results)
+def _collect(done: Iterator[Done], summary: Summary, sink: _Sink) -> None:
+    for text, row_errors, part in done:
+        sink.out.write(text)
         summary.merge(part)
         for line, ticket_id, reason in row_errors:
             shown = f" ({ticket_id})" if ticket_id else ""
