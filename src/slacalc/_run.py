@@ -7,8 +7,9 @@ import csv
 import io
 import json
 import sys
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -173,7 +174,7 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
             out.write(_HEADS[output_format])
             if jobs > 1:
                 with ProcessPoolExecutor(max_workers=jobs) as pool:
-                    _collect(pool.map(_evaluate_chunk, work), summary, sink)
+                    _collect(_in_order(pool, work, 2 * jobs), summary, sink)
             else:
                 _collect(map(_evaluate_chunk, work), summary, sink)
         if output_format == "table":
@@ -188,6 +189,19 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
         if bad:
             bad.close()
     return 1 if summary.failed else 0
+
+
+def _in_order(pool: ProcessPoolExecutor, work: Iterator[Work], window: int) -> Iterator[Done]:
+    """Results in input order, with at most ``window`` chunks in flight: the input is read
+    only as fast as it is evaluated, so memory stays flat (``Executor.map`` would read it
+    all first)."""
+    pending: deque[Future[Done]] = deque()
+    for item in work:
+        pending.append(pool.submit(_evaluate_chunk, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 @dataclass(frozen=True, slots=True)
