@@ -365,3 +365,33 @@ def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone"):
         Ticket.model_validate({"tier": "standard", "priority": "P2",
                                "opened_at": "2026-11-23T09:00:00"})
+
+
+def test_a_response_during_a_pause_is_judged_with_the_pause_credited() -> None:
+    # Pausing policy with every clock paused: P2 response 4 business hours from Mon 09:00
+    # (due 13:00 unpaused). Waiting on the customer from 10:00, the vendor answers at 16:00
+    # while still paused: the clock is judged as if it resumed at the answer, so the pause
+    # (10:00-16:00, 6 business hours) is credited: 13:00 + 6 h = Mon 13-17 + Tue 09-11 ->
+    # due Tue 11:00; answered Mon 16:00 -> met, with 1 business hour used.
+    policy = loads_policy(PAUSING.replace("{change}", "keep_elapsed").replace(
+        "  paused_metrics: [resolution]\n", ""), "pausing.yaml")
+    report = policy.evaluate(ticket("standard", "P2", to(2026, 11, 23, 9, 0),
+                                    ("awaiting_customer", to(2026, 11, 23, 10, 0)),
+                                    ("responded", to(2026, 11, 23, 16, 0))))
+    assert (report["response"].status, report["response"].due) == ("met", to(2026, 11, 24, 11))
+    assert report["response"].elapsed == H
+
+
+def test_a_restart_during_a_pause_then_an_answer_at_that_instant_is_met_with_a_due() -> None:
+    # Restart policy, every clock paused at Mon 10:00; upgraded to P1 at 11:00 (restart:
+    # nothing used, still paused) and answered at 11:00. Judged from 11:00: P1 response is
+    # 1 business hour -> due 12:00; met. (Found by the clock properties: due was None.)
+    policy = loads_policy(PAUSING.replace("{change}", "restart").replace(
+        "  paused_metrics: [resolution]\n", ""), "pausing.yaml")
+    report = policy.evaluate(ticket("standard", "P2", to(2026, 11, 23, 9, 0),
+                                    ("awaiting_customer", to(2026, 11, 23, 10, 0)),
+                                    ("priority_changed", to(2026, 11, 23, 11, 0)),
+                                    ("responded", to(2026, 11, 23, 11, 0)),
+                                    e1={"priority": "P1"}))
+    assert (report["response"].status, report["response"].due) == ("met", to(2026, 11, 23, 12))
+    assert "response: met" in report.explain()

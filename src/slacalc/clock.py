@@ -135,21 +135,32 @@ class Replay:
             return None
         return chosen
 
-    def due(self, clock: MetricClock, *, as_running: bool = False,
-            resumed_at: datetime | None = None) -> datetime | None:
-        """The clock's due instant: as if its last span were still open (``as_running``), or
-        as if a paused clock resumed at ``resumed_at``."""
+    @staticmethod
+    def _running_spans(clock: MetricClock,
+                       resumed_at: datetime | None) -> list[list[datetime | None]]:
+        """The clock's spans, taken to run on from ``resumed_at`` if it is not running; a
+        stopped clock is judged as if it had run on from its stop."""
+        spans = clock.spans
+        if spans and spans[-1][1] is None:
+            return spans
+        if resumed_at is None and clock.stopped is not None:
+            resumed_at = clock.stopped[0]
+        if resumed_at is None:
+            return spans
+        if spans and spans[-1][1] == resumed_at:  # ran right up to it: the same span goes on
+            return [*spans[:-1], [spans[-1][0], None]]
+        return [*spans, [resumed_at, None]]
+
+    def due(self, clock: MetricClock, *, resumed_at: datetime | None = None) -> datetime | None:
+        """The clock's due instant. A paused clock has one only once it has reached its
+        target (else None), unless taken to resume at ``resumed_at``; a stopped clock is
+        judged as if it had run on from its stop."""
         chosen = self.target(clock)
         if chosen is None:
             return None
         first_due = self.policy.due_from(self.tier, chosen[1], clock.origin)
-        spans = clock.spans
-        if as_running and spans and spans[-1][1] is not None:
-            spans = [*spans[:-1], [spans[-1][0], None]]
-        if resumed_at is not None and not clock.running:
-            spans = [*spans, [resumed_at, None]]
         calendar = self.policy.clock_for(self.tier, chosen[1])
-        return reach(calendar, first_due, clock.origin, spans)
+        return reach(calendar, first_due, clock.origin, self._running_spans(clock, resumed_at))
 
     def expected_by(self, clock: MetricClock) -> datetime | None:
         """For a range target, when it is expected (the lower bound), pauses included."""
@@ -161,14 +172,12 @@ class Replay:
             return None
         calendar = self.policy.clock_for(self.tier, chosen[1])
         first = calendar.add(clock.origin, within.expected_length(calendar.business_day))
-        spans = clock.spans
-        if spans and spans[-1][1] is not None:
-            spans = [*spans[:-1], [spans[-1][0], None]]
-        return reach(calendar, first, clock.origin, spans)
+        return reach(calendar, first, clock.origin, self._running_spans(clock, None))
 
     def breached_at(self, clock: MetricClock, moment: datetime) -> bool:
-        """True when the clock is past due at ``moment`` (exactly at due is not past)."""
-        due = self.due(clock, as_running=True)
+        """True when the clock is past due at ``moment`` (exactly at due is not past); a
+        paused clock is credited its pause up to ``moment``."""
+        due = self.due(clock, resumed_at=None if clock.running else moment)
         return due is not None and moment > due
 
     # -- events --------------------------------------------------------------------------

@@ -16,8 +16,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
+from ._display import metric_html, report_html
 from .clock import MetricClock, Replay, business_elapsed
 from .durations import RelativeDue
+from .picture import timeline_svg
 from .targets import ALWAYS
 
 __all__ = ["MetricReport", "SLAReport", "Status", "build_report"]
@@ -90,6 +92,10 @@ class MetricReport:
             "reason": self.reason,
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter: a one-row table (metric, status, due, elapsed, remaining, target, reason)."""
+        return metric_html(self)
+
 
 class SLAReport(Mapping[str, MetricReport]):
     """A ticket's metrics at ``now``, by name, with the history that produced them."""
@@ -113,6 +119,19 @@ class SLAReport(Mapping[str, MetricReport]):
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={m.status}" for name, m in self.metrics.items())
         return f"SLAReport({self.policy.name}/{self.ticket.tier}: {shown})"
+
+    def __str__(self) -> str:
+        """The explanation (`explain`), so ``print(report)`` reads well in a terminal."""
+        return self.explain()
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the metrics under a header line (ticket, policy, tier,
+        priority, now), then the timeline picture inline; every text is escaped."""
+        return report_html(self, timeline_svg(self))
+
+    def _repr_svg_(self) -> str:
+        """The timeline picture (`slacalc.picture.timeline_svg`); ``explain --svg`` writes it."""
+        return timeline_svg(self)
 
     def timeline(self) -> dict[str, Any]:
         """The explanation as data: events with their effects, and per metric the target,
@@ -293,7 +312,7 @@ def _metric(state: Replay, clock: MetricClock) -> MetricReport:
     }
     if clock.void is not None:
         return MetricReport(clock.metric, "void", reason=clock.void[2], **common)
-    due = state.due(clock, as_running=clock.stopped is not None)
+    due = state.due(clock)
     expected = state.expected_by(clock)
     if clock.stopped is not None:
         stopped = clock.stopped[0]
