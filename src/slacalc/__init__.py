@@ -8,6 +8,7 @@ from __future__ import annotations
 from .availability import AvailabilityReport
 from .billing import Classification, Incident, PackStatement, SupportPack
 from .calendar import BusinessCalendar
+from .deadlines import Deadlines
 from .durations import Duration, parse_duration
 from .errors import (
     AvailabilityError,
@@ -33,6 +34,7 @@ __all__ = [
     "BusinessCalendar",
     "CalendarError",
     "Classification",
+    "Deadlines",
     "Duration",
     "Event",
     "Incident",

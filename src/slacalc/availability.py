@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from . import _zone
+from ._display import availability_html, availability_text
 from ._zone import instant_us, load_zone, require_aware, to_datetime, wall_preimage, wall_us
 from .calendar import BusinessCalendar
 from .coverage import Problems, TermsModel, located
@@ -264,6 +265,14 @@ class AvailabilityReport(TermsModel):
     credit: Decimal | None = Field(description="Credit amount, rounded half-even to cents; "
                                                "None without a monthly fee.")
     sole_remedy: bool = Field(description="The credit is the sole remedy for the miss.")
+
+    def __str__(self) -> str:
+        """The month as a two-column text table (committed, downtime, uptime, target, credit)."""
+        return availability_text(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the same table as HTML, every text escaped, met/missed as a badge."""
+        return availability_html(self)
 
 
 def availability_report(

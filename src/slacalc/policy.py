@@ -22,6 +22,7 @@ from .availability import Availability, AvailabilityReport, Fee, Outages, availa
 from .billing import Billing, Classification, check_terms, classify
 from .calendar import BusinessCalendar
 from .coverage import Coverage
+from .deadlines import Deadlines
 from .durations import RelativeDue
 from .errors import CalendarError, UnknownPriorityError, UnknownTierError
 from .references import problems
@@ -354,7 +355,7 @@ class Policy(_Model):
 
     def deadlines(
         self, tier: str, priority: str, opened_at: datetime, **attributes: str
-    ) -> dict[str, datetime | None]:
+    ) -> Deadlines:
         """Each metric's due instant for a ticket opened at ``opened_at`` (None: no deadline).
 
         Boundary rule: business units run on the tier's calendar (or the target's
@@ -365,17 +366,20 @@ class Policy(_Model):
         """
         require_aware(opened_at, "opened_at")
         due: dict[str, datetime | None] = {}
+        targets: dict[str, str] = {}
         tier_model = self.tier(tier)
         key = self.priority_key(priority)
         for metric in METRICS:
             if metric not in tier_model.targets.get(key, {}):
                 continue
             chosen = self.target(tier, key, metric, opened_at, attributes)
+            targets[metric] = str(chosen[1].within) if chosen else "none"
             if chosen is None or chosen[1].within.is_none:
                 due[metric] = None
                 continue
             due[metric] = self.due_from(tier, chosen[1], opened_at)
-        return due
+        return Deadlines(due, policy=self.name, tier=tier, priority=key, opened_at=opened_at,
+                         targets=targets)
 
 
 def policy_json_schema() -> dict[str, Any]:

@@ -1,0 +1,143 @@
+"""Tickets as a pandas DataFrame in, SLA results as a DataFrame out (``slacalc[pandas]``).
+
+`evaluate_frame(df)` is the batch report of ``slacalc report --format csv`` for a
+DataFrame: the input has the export layout of `slacalc.batch` (``ticket_id, policy,
+tier, priority, opened_at`` plus optional ``category, channel, responded_at,
+resolved_at, workaround_at, priority_changed_at, priority_changed_to``; any other column
+is a ticket attribute) and each row goes through `slacalc.batch.evaluate_row`, so the
+results are the CLI's, row for row. It is also the partition function for an existing
+engine (dask ``map_partitions``, Spark ``mapInPandas``; see docs/scale.md), with
+`result_meta()` as the empty, typed frame those engines ask for.
+
+Input cells: text is used as is; None, NaN, NaT and pd.NA are missing; a datetime or
+pandas Timestamp is taken as its ISO 8601 form, so a tz-naive one is refused like a
+naive CSV cell; an integral float is written as an integer (an id column with gaps
+reads as floats); anything else is ``str(value)``.
+
+Result columns (`slacalc.batch.RESULT_COLUMNS`, one row per ticket and metric):
+
+- ``ticket_id, policy, tier, priority, metric, status, target, reason``: strings, ""
+  where the CSV cell is empty;
+- ``due, stopped_at``: tz-aware timestamps in UTC (``datetime64[us, UTC]``), NaT when
+  none; the instant is exact, the ticket's own offset is not kept (use
+  ``.dt.tz_convert(zone)`` for local time);
+- ``elapsed_seconds, remaining_seconds, overrun_seconds``: float64, NaN when none.
+
+A bad row does not stop the frame: it gives one result row with ``status == "error"``,
+an empty ``metric``, and ``reason`` = ``row <index label>: <message>`` (the CLI's
+message for the same row), so no input row is silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
+
+from ._zone import require_aware
+from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_row
+
+__all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_frame", "result_meta"]
+
+INSTANT_COLUMNS = ("due", "stopped_at")
+SECONDS_COLUMNS = ("elapsed_seconds", "remaining_seconds", "overrun_seconds")
+
+
+def _cell(value: Any) -> str | None:
+    """One input cell as the text `evaluate_row` reads (None when missing)."""
+    if value is None or isinstance(value, str):
+        return value
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # NaN, NaT, pd.NA
+        return None
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime(warn=False)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _row(record: Mapping[Hashable, Any]) -> dict[str, str | None]:
+    return {str(column): _cell(value) for column, value in record.items()}
+
+
+def _error_row(row: Mapping[str, str | None], policy: str | None, label: Hashable,
+               error: RowError) -> dict[str, str]:
+    def text(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    return {**dict.fromkeys(RESULT_COLUMNS, ""),
+            "ticket_id": error.ticket_id or text("ticket_id"),
+            "policy": policy or text("policy"), "tier": text("tier"),
+            "priority": text("priority"), "status": "error",
+            "reason": f"row {label}: {error.reason}"}
+
+
+def _typed(rows: list[dict[str, str]]) -> pd.DataFrame:
+    """Result rows (all text, as `evaluate_row` gives them) as typed columns."""
+    columns: dict[str, Any] = {}
+    for name in RESULT_COLUMNS:
+        values = [row[name] for row in rows]
+        if name in INSTANT_COLUMNS:
+            instants = [datetime.fromisoformat(v) if v else None for v in values]
+            columns[name] = pd.Series(pd.to_datetime(instants, utc=True).as_unit("us"))
+        elif name in SECONDS_COLUMNS:
+            columns[name] = pd.Series([float(v) if v else math.nan for v in values],
+                                      dtype="float64")
+        else:
+            columns[name] = pd.Series(values, dtype=str)
+    return pd.DataFrame(columns, columns=list(RESULT_COLUMNS))
+
+
+def result_meta() -> pd.DataFrame:
+    """The result frame with no rows: the columns and dtypes `evaluate_frame` returns.
+
+    Boundary rule: equal to ``evaluate_frame`` of an empty input, column for column.
+    Example: ``dd.from_pandas(df, npartitions=3).map_partitions(evaluate_frame,
+    meta=result_meta())``; ``result_meta()["due"].dtype`` is ``datetime64[us, UTC]``.
+    """
+    return _typed([])
+
+
+def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
+                   now: datetime | str | None = None) -> pd.DataFrame:
+    """Evaluate every ticket row of ``frame``; one result row per ticket and metric.
+
+    ``policy`` (a bundled name or a YAML path) is used for rows without a ``policy``
+    column, as ``--policy`` is; ``now`` (an aware datetime, Timestamp or ISO 8601 text)
+    evaluates every ticket as of that instant, else each as of its last event. Policies
+    are loaded once per call. Results keep the input's row order, metrics in policy order.
+
+    Boundary rule: the same rules and results as ``slacalc report --format csv``: a stop
+    exactly at due is met; events after ``now`` are not applied; a naive timestamp in a
+    cell is refused (that row's result is an ``error`` row), a naive ``now`` raises
+    `NaiveDatetimeError`. Example: vircom, standard, P2, opened Fri 2026-11-20 17:30
+    -05:00, responded Mon 07:55 -> ``response`` met, due Mon 13:00 UTC (08:00 -05:00:
+    30 business minutes on Friday, 30 from Monday 07:30); ``resolution`` breached, due
+    Sat 22:30 UTC (24 real hours), overrun 138300 s (to Mon 07:55).
+    """
+    if isinstance(now, str):
+        now = datetime.fromisoformat(now)
+    if isinstance(now, pd.Timestamp):
+        now = now.to_pydatetime(warn=False)
+    if now is not None:
+        now = require_aware(now, "now")
+    book = PolicyBook()
+    rows: list[dict[str, str]] = []
+    labels = list(frame.index)
+    for position, record in enumerate(frame.to_dict("records")):
+        row = _row(record)
+        try:
+            rows += evaluate_row(book, row, position + 2, policy=policy, now=now)
+        except RowError as error:
+            rows.append(_error_row(row, policy, labels[position], error))
+    return _typed(rows)
