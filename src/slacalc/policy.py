@@ -15,13 +15,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from ._zone import require_aware
 from .availability import Availability, AvailabilityReport, Fee, Outages, availability_report
 from .billing import Billing, Classification, check_terms, classify
 from .calendar import BusinessCalendar
-from .coverage import Coverage
+from .coverage import Coverage, located
 from .deadlines import Deadlines
 from .durations import RelativeDue
 from .errors import CalendarError, UnknownPriorityError, UnknownTierError
@@ -60,22 +59,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
-
-
-def _located(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
-    """Raise one ValidationError carrying every ``(location, message, value)`` problem."""
-    if problems:
-        raise ValidationError.from_exception_data(
-            title,
-            [
-                InitErrorDetails(
-                    type=PydanticCustomError("policy", "{message}", {"message": message}),
-                    loc=loc,
-                    input=value,
-                )
-                for loc, message, value in problems
-            ],
-        )
 
 
 def _field_loc(field: str) -> tuple[str | int, ...]:
@@ -129,7 +112,7 @@ class CalendarSpec(_Model):
             BusinessCalendar.from_dict(self.mapping())
         except CalendarError as error:
             message = str(error).split(": ", 1)[-1] if error.field else str(error)
-            _located("CalendarSpec", [(_field_loc(error.field), message, error.value)])
+            located("CalendarSpec", [(_field_loc(error.field), message, error.value)])
         return self
 
 
@@ -209,7 +192,7 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Policy:
-        _located("Policy", list(problems(self)))
+        located("Policy", list(problems(self)))
         return self
 
     def __eq__(self, other: object) -> bool:
@@ -224,7 +207,7 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _terms_agree(self) -> Policy:
-        _located("Policy", check_terms(self.billing, self.coverage))
+        located("Policy", check_terms(self.billing, self.coverage))
         return self
 
     def availability_report(
