@@ -246,17 +246,20 @@ class BusinessCalendar:
         day = to_datetime(start, self.zone).date()
         for _ in range(days):
             day = self._next_open_date(day)
-        if at is None:
-            _first, last = self.hours_on(day)[-1]
-            instant = wall_preimage(self.zone, wall_us(day, _first), wall_us(day, last))[-1][1]
-        else:
-            instant = local_instant(self.zone, day, at)
+        instant = self._spans_on(day)[-1][1] if at is None else local_instant(self.zone, day, at)
         return to_datetime(instant, moment.tzinfo)  # type: ignore[arg-type]
 
+    def _spans_on(self, day: date) -> list[tuple[int, int]]:
+        """The instants at which local ``day``'s hours are open (none when its only hours
+        fall inside a spring-forward gap)."""
+        return [span for start, end in self.hours_on(day)
+                for span in wall_preimage(self.zone, wall_us(day, start), wall_us(day, end))]
+
     def _next_open_date(self, day: date) -> date:
+        """The next local date after ``day`` that really opens."""
         for step in range(1, 3654):
             candidate = day + timedelta(days=step)
-            if self.hours_on(candidate):
+            if self._spans_on(candidate):
                 return candidate
         raise CalendarError(f"{self._label()}no open date within 10 years after {day}")
 

@@ -40,6 +40,10 @@ def problems(policy: Policy) -> Iterator[Problem]:
             if folded in seen:
                 yield loc, f"{alias!r} already names priority {seen[folded]}", alias
             seen[folded] = key
+    if ALWAYS in policy.calendars:
+        yield (("calendars", ALWAYS), f"the name {ALWAYS!r} is reserved for the always-open "
+               f"clock that plain (real-time) units run on; name this calendar otherwise",
+               ALWAYS)
     known_clocks = set(policy.calendars) | {ALWAYS}
     for tier_name, tier in policy.tiers.items():
         if tier.calendar not in known_clocks:
