@@ -19,7 +19,7 @@ The rules are stated in docs/clocks.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
@@ -311,7 +311,8 @@ def _priority_changed(state: Replay, index: int, event: Event, step: Step) -> No
         after = state.due(clock, resumed_at=event.at)
         note = " (restarted)" if restart else ""
         note += " (if resumed now; paused)" if paused else ""
-        step.effects[metric] = f"due {_shown(before)} -> {_shown(after)}{note}"
+        zone = state.policy.calendar(state.policy.tier(state.tier).calendar).zone
+        step.effects[metric] = f"due {_shown(before, zone)} -> {_shown(after, zone)}{note}"
 
 
 def _workaround(state: Replay, index: int, event: Event, step: Step) -> None:
@@ -373,5 +374,6 @@ _APPLY = {
 }
 
 
-def _shown(moment: datetime | None) -> str:
-    return "none" if moment is None else moment.strftime("%a %Y-%m-%d %H:%M %Z")
+def _shown(moment: datetime | None, zone: tzinfo) -> str:
+    """An instant as explanations show it: in the tier calendar's zone."""
+    return "none" if moment is None else moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
