@@ -35,8 +35,14 @@ from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-import pandas as pd  # type: ignore[import-untyped]
+try:
+    import numpy as np
+    import pandas as pd  # type: ignore[import-untyped]
+except ImportError as missing:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"slacalc.frame needs pandas ({missing.name} is not installed): "
+        f"pip install 'slacalc[pandas]'"
+    ) from missing
 
 from ._zone import require_aware
 from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_row
