@@ -32,7 +32,6 @@ __all__ = [
     "SECOND_US",
     "OffsetSegment",
     "WallMap",
-    "date_of_wall",
     "instant_us",
     "load_zone",
     "local_instant",
@@ -119,11 +118,6 @@ def to_datetime(us: int, tz: tzinfo) -> datetime:
 def wall_us(day: date, second: int) -> int:
     """Wall microseconds of ``second`` seconds after local midnight starting ``day``."""
     return (day.toordinal() - _EPOCH_ORDINAL) * DAY_US + second * SECOND_US
-
-
-def date_of_wall(wall: int) -> date:
-    """The local date on which the wall reading ``wall`` falls."""
-    return date.fromordinal(wall // DAY_US + _EPOCH_ORDINAL)
 
 
 def _offset_us(zone: tzinfo, second: int) -> int:

@@ -23,7 +23,7 @@ from ._zone import (
     wall_us,
 )
 from .closures import Closures
-from .durations import format_length, parse_length
+from .durations import parse_length
 from .errors import CalendarError
 from .hours import DayHours, WeeklyHours, parse_special_hours
 from .timeline import Timeline
@@ -276,10 +276,6 @@ class BusinessCalendar:
                 field="business_day",
             )
         return self.business_day * count
-
-    def describe_business_day(self) -> str:
-        """``"12 hours"``, or ``"undefined"`` when the calendar cannot say."""
-        return "undefined" if self.business_day is None else format_length(self.business_day)
 
 
 def _regular_day(hours: WeeklyHours) -> timedelta | None:

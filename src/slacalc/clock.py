@@ -124,16 +124,28 @@ class Replay:
     clocks: dict[Metric, MetricClock]
     steps: list[Step]
     unanswered: int = 0
+    # A target depends only on (metric, priority), its first due also on the origin: both
+    # are asked for again at every event, so each is worked out once.
+    _targets: dict[tuple[str, str], tuple[int, Target] | None] = field(default_factory=dict)
+    _first_dues: dict[tuple[str, str, datetime], datetime] = field(default_factory=dict)
 
     # -- targets -------------------------------------------------------------------------
 
     def target(self, clock: MetricClock) -> tuple[int, Target] | None:
         """The target entry in force for ``clock``, None when there is none."""
-        chosen = self.policy.target(self.tier, clock.priority, clock.metric,
-                                    self.ticket.opened_at, self.ticket.attributes)
-        if chosen is None or chosen[1].within.is_none:
-            return None
-        return chosen
+        key = (clock.metric, clock.priority)
+        if key not in self._targets:
+            chosen = self.policy.target(self.tier, clock.priority, clock.metric,
+                                        self.ticket.opened_at, self.ticket.attributes)
+            self._targets[key] = None if chosen is None or chosen[1].within.is_none else chosen
+        return self._targets[key]
+
+    def first_due(self, clock: MetricClock, target: Target) -> datetime:
+        """When ``target`` falls due for ``clock`` before any pause."""
+        key = (clock.metric, clock.priority, clock.origin)
+        if key not in self._first_dues:
+            self._first_dues[key] = self.policy.due_from(self.tier, target, clock.origin)
+        return self._first_dues[key]
 
     @staticmethod
     def _running_spans(clock: MetricClock,
@@ -158,9 +170,9 @@ class Replay:
         chosen = self.target(clock)
         if chosen is None:
             return None
-        first_due = self.policy.due_from(self.tier, chosen[1], clock.origin)
         calendar = self.policy.clock_for(self.tier, chosen[1])
-        return reach(calendar, first_due, clock.origin, self._running_spans(clock, resumed_at))
+        return reach(calendar, self.first_due(clock, chosen[1]), clock.origin,
+                     self._running_spans(clock, resumed_at))
 
     def expected_by(self, clock: MetricClock) -> datetime | None:
         """For a range target, when it is expected (the lower bound), pauses included."""

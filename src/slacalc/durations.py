@@ -26,11 +26,7 @@ from difflib import get_close_matches
 from .errors import CalendarError, PolicyError
 from .hours import parse_clock
 
-__all__ = [
-    "NO_TARGET",
-    "UNITS",
-    "Duration",
-    "RelativeDue", "format_length", "parse_duration", "parse_length"]
+__all__ = ["NO_TARGET", "UNITS", "Duration", "RelativeDue", "parse_duration", "parse_length"]
 
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|minutes?|seconds?)", re.IGNORECASE)
 _UNIT_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
@@ -73,15 +69,6 @@ def parse_length(value: object, field: str) -> timedelta:
         )
     return timedelta(seconds=int(total))
 
-
-def format_length(length: timedelta) -> str:
-    """``timedelta(hours=12)`` -> ``"12 hours"``; ``timedelta(minutes=90)`` -> ``"90 minutes"``."""
-    seconds = int(length.total_seconds())
-    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return str(length)  # pragma: no cover - the loop always ends at seconds
 
 
 UNITS: dict[str, Decimal | None] = {

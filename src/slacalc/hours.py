@@ -21,7 +21,6 @@ __all__ = [
     "WEEKDAYS",
     "DayHours",
     "WeeklyHours",
-    "format_clock",
     "parse_clock",
     "parse_special_hours",
 ]
@@ -68,13 +67,6 @@ def parse_clock(text: str, field: str, *, end: bool = False) -> int:
             f"{field}: 24:00 can only end an interval, got {text!r}", field=field, value=text
         )
     return hour * 3600 + minute * 60 + second
-
-
-def format_clock(seconds: int) -> str:
-    """``27000`` -> ``"07:30"``; seconds are shown only when not zero."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
 
 
 def _parse_interval(text: object, field: str) -> tuple[int, int]:

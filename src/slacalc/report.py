@@ -297,7 +297,7 @@ def _metric(state: Replay, clock: MetricClock) -> MetricReport:
         else ALWAYS
     calendar = policy.calendar(clock_name)
     if isinstance(target.within, RelativeDue):
-        length = calendar.elapsed(clock.origin, policy.due_from(tier, target, clock.origin))
+        length = calendar.elapsed(clock.origin, state.first_due(clock, target))
     else:
         length = target.within.length(calendar.business_day)
     key = ("tiers", tier, "targets", clock.priority, clock.metric)

@@ -78,6 +78,15 @@ class _Snapshot:
         self.lo = _year_start(first_year)
         self.hi = _year_start(last_year + 1)
 
+    def position(self, instant: int) -> int:
+        """Business position of ``instant`` (inside ``[lo, hi)``): business time since the
+        timeline's origin; it rises inside spans and is flat between them."""
+        index = bisect_right(self.ends, instant)  # the first span ending after the instant
+        if index == len(self.ends):
+            return self.pos_hi
+        start = self.starts[index]
+        return self.cum_start[index] + (instant - start if instant > start else 0)
+
 
 def _join(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Concatenate two sorted span lists, merging a span that continues across the seam."""
@@ -181,36 +190,13 @@ class Timeline:
 
     # -- queries -------------------------------------------------------------------------
 
-    def position(self, instant: int) -> int:
-        """Business position of ``instant``: business time since the timeline's origin."""
-        snap = self._load(instant)
-        index = bisect_right(snap.ends, instant)  # first span ending after the instant
-        if index == len(snap.ends):
-            return snap.pos_hi
-        start = snap.starts[index]
-        if instant <= start:
-            return snap.cum_start[index]
-        return snap.cum_start[index] + instant - start
-
     def between(self, lo: int, hi: int) -> int:
         """Business time in ``[lo, hi)``, negative when ``hi < lo``: two positions, one snapshot."""
         snap = self._snap
         if snap is None or not (snap.lo <= lo < snap.hi and snap.lo <= hi < snap.hi):
             self._load(lo)
             snap = self._load(hi)
-        ends, starts, cum_start = snap.ends, snap.starts, snap.cum_start
-        count = len(ends)
-        index = bisect_right(ends, lo)
-        if index == count:
-            first = snap.pos_hi
-        else:
-            start = starts[index]
-            first = cum_start[index] + (lo - start if lo > start else 0)
-        index = bisect_right(ends, hi)
-        if index == count:
-            return snap.pos_hi - first
-        start = starts[index]
-        return cum_start[index] + (hi - start if hi > start else 0) - first
+        return snap.position(hi) - snap.position(lo)
 
     def shift(self, origin: int, amount: int) -> int:
         """The instant ``amount`` of business time after ``origin`` (before it, if negative).
@@ -221,12 +207,7 @@ class Timeline:
         snap = self._snap
         if snap is None or not snap.lo <= origin < snap.hi:
             snap = self._load(origin)
-        index = bisect_right(snap.ends, origin)
-        if index == len(snap.ends):
-            target = snap.pos_hi + amount
-        else:
-            start = snap.starts[index]
-            target = snap.cum_start[index] + (origin - start if origin > start else 0) + amount
+        target = snap.position(origin) + amount
         if amount > 0:
             if target <= snap.pos_hi:
                 index = bisect_left(snap.cum_end, target)
