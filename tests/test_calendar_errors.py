@@ -158,3 +158,34 @@ def test_instants_beyond_the_supported_years_are_refused() -> None:
     cal = BusinessCalendar.from_dict(BASE)
     with pytest.raises(CalendarError, match="between years"):
         cal.add(datetime(9999, 12, 1, tzinfo=ZoneInfo("UTC")), timedelta(hours=1))
+
+
+def test_business_time_is_measured_within_a_century() -> None:
+    cal = BusinessCalendar.from_dict(BASE)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=LA)
+    with pytest.raises(CalendarError, match=r"more than 100 years apart"):
+        cal.elapsed(start, datetime(2127, 3, 2, 9, 0, tzinfo=LA))
+    always = BusinessCalendar.always_open()
+    with pytest.raises(CalendarError, match=r"more than 100 years apart"):
+        always.add(start, timedelta(days=101 * 366))
+
+
+def test_far_apart_instants_compile_only_their_own_years() -> None:
+    # A ticket in year 9000 after one in 2026 must not compile the seven millennia between
+    # them (it once did, year by year): each far instant gets an island of its own, and a
+    # measurement across 14 years grows one island over them, giving the exact count.
+    cal = BusinessCalendar.from_dict(BASE)
+    assert cal.add(datetime(2026, 3, 2, 17, 30, tzinfo=LA), timedelta(hours=1)) == datetime(
+        2026, 3, 3, 6, 30, tzinfo=LA)
+    wednesday = next(datetime(9000, 6, day, 10, 0, tzinfo=LA) for day in range(1, 8)
+                     if datetime(9000, 6, day).weekday() == 2)
+    assert cal.add(wednesday, timedelta(hours=3)) == wednesday + timedelta(hours=3)
+    assert cal.elapsed(wednesday, wednesday + timedelta(days=1)) == timedelta(hours=12)
+    islands = [(snap.first_year, snap.last_year) for snap in cal._timeline._islands]
+    assert islands == [(2026, 2026), (9000, 9000)]
+    monday, later = datetime(2026, 3, 2, 6, 0, tzinfo=LA), datetime(2040, 3, 5, 6, 0, tzinfo=LA)
+    days = (later.date() - monday.date()).days
+    weekdays = sum((monday.date() + timedelta(days=n)).weekday() < 5 for n in range(days))
+    assert cal.elapsed(monday, later) == timedelta(hours=12 * weekdays)
+    islands = [(snap.first_year, snap.last_year) for snap in cal._timeline._islands]
+    assert islands == [(2026, 2040), (9000, 9000)]

@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from .batch import RESULT_COLUMNS, PolicyBook, RowError, Summary, evaluate_json, evaluate_row
+from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_json, evaluate_rows
 from .calendar import BusinessCalendar
+from .plan import Result
+from .summary import Summary
 
 __all__ = ["demo", "run_report"]
 
-_CHUNK = 2_000
+_CHUNK = 10_000
 _BOOK: PolicyBook | None = None
 
 Work = tuple[list[tuple[int, Any]], tuple[str, ...] | None, str, str | None, datetime | None]
@@ -37,33 +39,52 @@ def _evaluate_chunk(work: Work) -> Done:
     if _BOOK is None:
         _BOOK = PolicyBook()
     rows, header, output_format, policy, now = work
-    results: list[dict[str, str]] = []
-    errors: list[tuple[int, str, str]] = []
     summary = Summary()
-    for line, row in rows:
-        try:
-            found = (evaluate_json(_BOOK, row, line, policy=policy, now=now) if header is None
-                     else evaluate_row(_BOOK, dict(zip(header, row, strict=False)), line,
-                                       policy=policy, now=now))
-        except RowError as error:
-            errors.append((error.line, error.ticket_id, error.reason))
-            summary.failed += 1
-            continue
-        results += found
-        summary.add(found)
-    return _format(results, output_format), errors, summary
+    if header is None:
+        results: list[Result] = []
+        errors: list[RowError] = []
+        for line, text in rows:
+            try:
+                results += evaluate_json(_BOOK, text, line, policy=policy, now=now)
+            except RowError as error:
+                errors.append(error)
+        columns = [list(column) for column in zip(*results, strict=True)] if results else []
+        tickets = len(rows) - len(errors)
+    else:
+        columns, errors, tickets = evaluate_rows(_BOOK, header, rows, policy=policy, now=now)
+    summary.add(columns, tickets)
+    summary.failed = len(errors)
+    return (_format(columns, output_format),
+            [(error.line, error.ticket_id, error.reason) for error in errors], summary)
 
 
-def _format(rows: list[dict[str, str]], output_format: str) -> str:
-    """Result rows as text: CSV lines (no header), JSON lines, or aligned table lines."""
+_CSV_FIELDS = len(RESULT_COLUMNS) - 1  # commas in a result line
+
+
+def _format(columns: list[list[str]], output_format: str) -> str:
+    """Result columns as text lines: CSV (no header), JSON, or an aligned table.
+
+    Boundary rule: CSV quoting is exactly ``csv.writer``'s; lines are joined directly
+    when no field holds a comma, quote or line break (the usual case), which gives the
+    same text. Example: columns ``[["T1"], ["vircom"], ...]`` -> ``"T1,vircom,...\\n"``.
+    """
+    if not columns or not columns[0]:
+        return ""
+    rows = zip(*columns, strict=True)
     if output_format == "jsonl":
-        return "".join(json.dumps(row) + "\n" for row in rows)
-    if output_format == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(
-            [row[column] for column in RESULT_COLUMNS] for row in rows)
-        return buffer.getvalue()
-    return "".join(_table_line(row) for row in rows)
+        return "".join(json.dumps(dict(zip(RESULT_COLUMNS, row, strict=True))) + "\n"
+                       for row in rows)
+    if output_format == "table":
+        return "".join(_table_line(dict(zip(RESULT_COLUMNS, row, strict=True)))
+                       for row in rows)
+    count = len(columns[0])
+    text = "\n".join(map(",".join, rows)) + "\n"
+    if text.count(",") == _CSV_FIELDS * count and text.count("\n") == count \
+            and '"' not in text and "\r" not in text:
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(zip(*columns, strict=True))
+    return buffer.getvalue()
 
 
 class _Counted:

@@ -5,32 +5,38 @@ known, ``category, channel, responded_at, resolved_at, workaround_at`` (a resolu
 taken as confirmed), ``priority_changed_at, priority_changed_to`` (one change); any other
 column is a ticket attribute that ``when`` conditions may test. A JSONL export has one
 full `Ticket` per line plus its ``policy``. Both give the same result rows as
-`Policy.evaluate`: a row that needs nothing but stop events takes a fast path over the
-compiled calendars (no per-row models), and a differential test holds the two together.
+`Policy.evaluate`: a row that needs nothing but stop events is run on its compiled
+`Plan` (no per-row models), and a differential test holds the two together.
+
+`evaluate_rows` is the batch loop: a clean row (known plan, ISO instants with offsets,
+nothing but stops) goes straight to its plan; any other row goes through the checked
+path `evaluate_row`, which either evaluates it the same way or names what is wrong.
 """
 
 from __future__ import annotations
 
-import heapq
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
-from ._zone import instant_us, to_datetime
-from .durations import Duration
+from ._zone import instant_us
+from .columns import Chunk, evaluate_columns
 from .errors import SlacalcError
+from .instants import Bools, parse_instants
 from .loader import bundled_policy, load_policy
+from .plan import Plan, Result, compile_plan, seconds_text
 from .policy import Policy
 from .report import SLAReport
-from .targets import METRICS, Target
+from .targets import METRICS
 from .ticket import Event, Ticket
 
-__all__ = ["COLUMNS", "RESULT_COLUMNS", "PolicyBook", "RowError", "Summary", "evaluate_row"]
+__all__ = ["COLUMNS", "RESULT_COLUMNS", "PolicyBook", "RowError", "evaluate_json",
+           "evaluate_row", "evaluate_rows", "rows_of_report"]
 
 COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
 _STOPS = {"responded_at": "responded", "resolved_at": "resolved", "workaround_at": "workaround"}
@@ -38,7 +44,8 @@ _KNOWN = {*COLUMNS, *_STOPS, "priority_changed_at", "priority_changed_to"}
 RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
                   "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
                   "overrun_seconds", "reason")
-_US = timedelta(microseconds=1)
+_NO_ATTRIBUTES: dict[str, str] = {}
+_ONE_US = timedelta(microseconds=1)
 
 
 class RowError(SlacalcError, ValueError):
@@ -52,17 +59,21 @@ class RowError(SlacalcError, ValueError):
 
 
 class PolicyBook:
-    """Policies by name (bundled) or path, loaded once each."""
+    """Policies by name (bundled, given, or a path), loaded once each, and their plans.
 
-    def __init__(self) -> None:
-        self._loaded: dict[str, Policy] = {}
-        self._plans: dict[tuple[str, str, str], _Plan] = {}
+    ``PolicyBook({"mine": policy})`` also answers ``"mine"`` with a `Policy` built in code.
+    """
 
-    def plan(self, name: str, policy: Policy, tier: str, priority: str) -> _Plan:
-        """The compiled targets of a (policy, tier, priority), cached."""
+    def __init__(self, policies: Mapping[str, Policy] | None = None) -> None:
+        self._loaded: dict[str, Policy] = dict(policies or {})
+        self._plans: dict[tuple[str, str, str], Plan] = {}
+
+    def plan(self, name: str, tier: str, priority: str) -> Plan:
+        """The compiled plan of (policy ``name``, ``tier``, ``priority``), cached."""
         found = self._plans.get((name, tier, priority))
         if found is None:
-            found = self._plans[(name, tier, priority)] = _plan(policy, tier, priority)
+            found = self._plans[(name, tier, priority)] = compile_plan(
+                self.get(name), tier, priority)
         return found
 
     def get(self, name: str) -> Policy:
@@ -89,208 +100,73 @@ def _instant(text: str | None, column: str, line: int, ticket_id: str) -> dateti
     return moment
 
 
-def _seconds(value: timedelta | None) -> str:
-    if value is None:
-        return ""
-    if not value.microseconds:
-        return str(value.days * 86_400 + value.seconds)
-    return f"{value.total_seconds():.6f}"
-
-
-def _shown(moment: datetime | None) -> str:
+def _text(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat()
 
 
-def _result(head: tuple[str, str, str, str], metric: str, status: str, *, target: str = "",
-            due: datetime | None = None, stopped: datetime | None = None,
-            elapsed: timedelta | None = None, remaining: timedelta | None = None,
-            overrun: timedelta | None = None, reason: str = "") -> dict[str, str]:
-    ticket_id, policy, tier, priority = head
-    return {"ticket_id": ticket_id, "policy": policy, "tier": tier, "priority": priority,
-            "metric": metric, "status": status, "target": target, "due": _shown(due),
-            "stopped_at": _shown(stopped), "elapsed_seconds": _seconds(elapsed),
-            "remaining_seconds": _seconds(remaining), "overrun_seconds": _seconds(overrun),
-            "reason": reason}
+def _seconds(value: timedelta | None) -> str:
+    return "" if value is None else seconds_text(value // _ONE_US)
 
 
-def rows_of_report(ticket_id: str, policy: str, report: SLAReport) -> list[dict[str, str]]:
-    """Result rows of an evaluated ticket (the general path)."""
-    rows = []
+def _report_results(ticket_id: str, policy: str, report: SLAReport) -> list[Result]:
+    results: list[Result] = []
     for name, metric in report.items():
         overrun = None
         if metric.status == "breached" and metric.due is not None:
             overrun = (metric.stopped_at or report.now) - metric.due
-        head = (ticket_id, policy, report.ticket.tier, metric.priority or "")
-        rows.append(_result(head, name, metric.status, target=metric.target or "",
-                            due=metric.due, stopped=metric.stopped_at,
-                            elapsed=None if metric.length is None else metric.elapsed,
-                            remaining=metric.remaining, overrun=overrun,
-                            reason=metric.reason or ""))
-    return rows
+        results.append((ticket_id, policy, report.ticket.tier, metric.priority or "", name,
+                        metric.status, metric.target or "", _text(metric.due),
+                        _text(metric.stopped_at),
+                        _seconds(None if metric.length is None else metric.elapsed),
+                        _seconds(metric.remaining), _seconds(overrun), metric.reason or ""))
+    return results
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """One parsed export row."""
+def rows_of_report(ticket_id: str, policy: str, report: SLAReport) -> list[dict[str, str]]:
+    """Result rows (column -> text) of an evaluated ticket, as the batch report shows them.
 
-    ticket_id: str
-    policy: str
-    tier: str
-    priority: str
-    opened: datetime
-    stops: dict[str, datetime]
-    attributes: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One target entry, compiled for the fast path."""
-
-    target: Target
-    text: str
-    timeline: Any  # the clock's compiled Timeline
-    length: int | None  # business µs; None for a relative target
-    workaround: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """What a (policy, tier, priority) needs per metric, computed once per batch."""
-
-    key: str
-    hours: Any  # the tier calendar (for `opened:` conditions)
-    metrics: tuple[tuple[str, tuple[_Entry, ...] | None], ...]
-    reads_attributes: bool
-
-
-def _plan(policy: Policy, tier: str, priority: str) -> _Plan:
-    tier_model = policy.tier(tier)
-    key = policy.priority_key(priority)
-    metrics: list[tuple[str, tuple[_Entry, ...] | None]] = []
-    for metric in METRICS:
-        entries = tier_model.targets.get(key, {}).get(metric)
-        compiled: list[_Entry] = []
-        for entry in entries or ():
-            length = None
-            clock = None if entry.within.is_none else policy.clock_for(tier, entry)
-            if clock is not None and isinstance(entry.within, Duration):
-                length = entry.within.length(clock.business_day) // _US
-            compiled.append(_Entry(entry, str(entry.within),
-                                   None if clock is None else clock._timeline, length,
-                                   "workaround" in entry.stops_on))
-        metrics.append((metric, None if entries is None else tuple(compiled)))
-    reads = any(set(entry.target.when or ()) - {"opened"}
-                for _, entries in metrics for entry in entries or ())
-    return _Plan(key, policy.calendar(tier_model.calendar), tuple(metrics), reads)
-
-
-def _fast(policy: Policy, plan: _Plan, row: _Row, now: datetime) -> list[dict[str, str]]:
-    """Evaluate a ticket whose only events are stops, straight on the compiled calendars."""
-    head = (row.ticket_id, row.policy, row.tier, plan.key)
-    opened, stops = row.opened, row.stops
-    origin = instant_us(opened)
-    in_hours: bool | None = None
-    rows = []
-    responded, resolved = stops.get("responded"), stops.get("resolved")
-    for metric, entries in plan.metrics:
-        chosen: _Entry | None = None
-        for entry in entries or ():
-            when = entry.target.when
-            if when and "opened" in when and in_hours is None:
-                in_hours = plan.hours.is_open(opened)
-            if not when or entry.target.matches(row.attributes, bool(in_hours)):
-                chosen = entry
-                break
-        if chosen is None or chosen.timeline is None:
-            reason = (chosen.target.reason or "no deadline") if chosen else (
-                f"no {metric} target for {plan.key} in tier {row.tier}" if entries is None
-                else "no target entry matches this ticket")
-            rows.append(_result(head, metric, "no_target",
-                                target=chosen.text if chosen else "", reason=reason))
-            continue
-        if metric == "response":
-            stop = resolved if responded is None or (resolved and resolved < responded) \
-                else responded
-        else:
-            stop = resolved
-        if chosen.workaround and "workaround" in stops and (
-                stop is None or stops["workaround"] < stop):
-            stop = stops["workaround"]
-        timeline = chosen.timeline
-        if chosen.length is not None:
-            length = chosen.length
-            due_us = timeline.shift(origin, length)
-        else:
-            due_us = instant_us(policy.due_from(row.tier, chosen.target, opened))
-            length = timeline.between(origin, due_us)
-        end_us = instant_us(stop if stop is not None else now)
-        used = timeline.between(origin, end_us)
-        late = end_us > due_us
-        status = ("breached" if late else "met") if stop is not None else (
-            "breached" if late else "running")
-        rows.append(_result(
-            head, metric, status, target=chosen.text,
-            due=to_datetime(due_us, opened.tzinfo),  # type: ignore[arg-type]
-            stopped=stop, elapsed=timedelta(microseconds=used),
-            remaining=timedelta(microseconds=max(length - used, 0)),
-            overrun=timedelta(microseconds=end_us - due_us) if late else None,
-            reason=_why(metric, stop, stops)))
-    return rows
-
-
-def _why(metric: str, stop: datetime | None, stops: dict[str, datetime]) -> str:
-    """The event that stopped a clock, as `Policy.evaluate` names it (same-instant events
-    apply in the order responded, resolved, workaround)."""
-    if stop is None:
-        return ""
-    if metric == "response" and stop == stops.get("responded"):
-        return "responded"
-    return "resolved" if stop == stops.get("resolved") else "workaround"
-
-
-def evaluate_row(book: PolicyBook, row: Mapping[str, str | None], line: int, *,
-                 policy: str | None = None, now: datetime | None = None) -> list[dict[str, str]]:
-    """Result rows for one CSV row (``line`` numbers errors); `RowError` if it is bad.
-
-    Example: ``ticket_id=T1, policy=vircom, tier=standard, priority=P2,
-    opened_at=2026-11-20T17:30:00-05:00, responded_at=2026-11-23T07:55:00-05:00`` ->
-    response met (due Mon 08:00), resolution breached (due Sat 17:30).
+    Example: a vircom P2 ticket -> two rows, ``metric`` ``response`` then ``resolution``.
     """
+    return [dict(zip(RESULT_COLUMNS, result, strict=True))
+            for result in _report_results(ticket_id, policy, report)]
+
+
+def _checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
+             policy: str | None, now: datetime | None) -> list[Result]:
+    """Validate one row field by field (the first problem becomes its `RowError`), then
+    evaluate it as a `Ticket` with `Policy.evaluate`: the path of every row that is not
+    clean, and the reference the column path is tested against."""
     ticket_id = (row.get("ticket_id") or "").strip()
     name = policy or (row.get("policy") or "").strip()
-    requested = now
     try:
         if not name:
             raise RowError(line, "no policy (give a policy column or --policy)", ticket_id)
-        chosen = book.get(name)
+        book.get(name)
         for column in ("tier", "priority", "opened_at"):
             if not (row.get(column) or "").strip():
                 raise RowError(line, f"{column}: missing", ticket_id)
         tier, priority = str(row["tier"]).strip(), str(row["priority"]).strip()
         opened = _instant(row.get("opened_at"), "opened_at", line, ticket_id)
         assert opened is not None
-        stops = {}
+        events = []
         for column, kind in _STOPS.items():
             moment = _instant(row.get(column), column, line, ticket_id)
             if moment is not None:
                 if moment < opened:
                     raise RowError(line, f"{column}: {moment.isoformat()} is before opened_at",
                                    ticket_id)
-                stops[kind] = moment
-        if now is None:
-            now = max([opened, *stops.values()])
-        elif now < opened:
+                events.append(Event(kind=kind, at=moment))
+        if now is not None and now < opened:
             raise RowError(line, f"--now {now.isoformat()} is before opened_at", ticket_id)
-        plan = book.plan(name, chosen, tier, priority)
-        # Attributes are read only when a condition tests them (most plans have none).
-        attributes = _attributes(row) if plan.reads_attributes else {}
-        if (row.get("priority_changed_at") or "").strip():
-            parsed = _Row(ticket_id, name, tier, priority, opened, stops, _attributes(row))
-            return _general(chosen, parsed, row, line, requested)
-        if any(at > now for at in stops.values()):  # events after now are not applied yet
-            stops = {kind: at for kind, at in stops.items() if at <= now}
-        return _fast(chosen, plan, _Row(ticket_id, name, tier, priority, opened, stops,
-                                        attributes), now)
+        plan = book.plan(name, tier, priority)  # an unknown tier or priority is named here
+        changed = _instant(row.get("priority_changed_at"), "priority_changed_at", line,
+                           ticket_id)
+        if changed is not None:
+            events.append(Event(kind="priority_changed", at=changed,
+                                priority=(row.get("priority_changed_to") or "").strip()))
+        ticket = Ticket(id=ticket_id or None, tier=tier, priority=priority, opened_at=opened,
+                        attributes=_attributes(row), events=tuple(events))
+        return _report_results(ticket_id, name, plan.policy.evaluate(ticket, now))
     except RowError:
         raise
     except (SlacalcError, ValidationError) as error:
@@ -299,27 +175,159 @@ def evaluate_row(book: PolicyBook, row: Mapping[str, str | None], line: int, *,
         raise RowError(line, message, ticket_id) from None
 
 
+def evaluate_row(book: PolicyBook, row: Mapping[str, str | None], line: int, *,
+                 policy: str | None = None, now: datetime | None = None) -> list[dict[str, str]]:
+    """Result rows for one CSV row (``line`` numbers errors); `RowError` if it is bad.
+
+    Boundary rule: a stop exactly at the due instant is met; stops after ``now`` are not
+    applied; without ``now`` the ticket is judged as of its last event. Example:
+    ``ticket_id=T1, policy=vircom, tier=standard, priority=P2,
+    opened_at=2026-11-20T17:30:00-05:00, responded_at=2026-11-23T07:55:00-05:00`` ->
+    response met (due Mon 08:00), resolution breached (due Sat 17:30).
+    """
+    return [dict(zip(RESULT_COLUMNS, result, strict=True))
+            for result in _checked(book, row, line, policy, now)]
+
+
 def _attributes(row: Mapping[str, str | None]) -> dict[str, str]:
     return {key: str(value).strip() for key, value in row.items()
             if key not in _KNOWN and key and value is not None and str(value).strip()}
 
 
-def _general(policy: Policy, row: _Row, raw: Mapping[str, str | None], line: int,
-             now: datetime | None) -> list[dict[str, str]]:
-    events = [Event(kind=kind, at=at) for kind, at in row.stops.items()]
-    changed = _instant(raw.get("priority_changed_at"), "priority_changed_at", line,
-                       row.ticket_id)
-    if changed is not None:
-        events.append(Event(kind="priority_changed", at=changed,
-                            priority=(raw.get("priority_changed_to") or "").strip()))
-    ticket = Ticket(id=row.ticket_id or None, tier=row.tier, priority=row.priority,
-                    opened_at=row.opened, attributes=row.attributes, events=tuple(events))
-    return rows_of_report(row.ticket_id, row.policy, policy.evaluate(ticket, now))
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where a header puts the columns the quick path reads."""
+
+    width: int
+    policy: int | None  # None when --policy names it
+    tier: int
+    priority: int
+    opened: int
+    ticket_id: int | None
+    stops: tuple[tuple[str, int], ...]
+    changed: int | None
+    attributes: tuple[tuple[str, int], ...]
+
+    @staticmethod
+    def of(header: Sequence[str], policy: str | None) -> _Layout | None:
+        """The layout, or None when rows of this header all take the checked path."""
+        where = {name: index for index, name in enumerate(header)}
+        needed = ("tier", "priority", "opened_at") if policy else (
+            "policy", "tier", "priority", "opened_at")
+        if len(where) != len(header) or any(name not in where for name in needed):
+            return None
+        return _Layout(len(header), None if policy else where["policy"], where["tier"],
+                       where["priority"], where["opened_at"], where.get("ticket_id"),
+                       tuple((kind, where[column]) for column, kind in _STOPS.items()
+                             if column in where),
+                       where.get("priority_changed_at"),
+                       tuple((name, index) for name, index in where.items()
+                             if name and name not in _KNOWN))
+
+
+def _quick_plan(book: PolicyBook, name: str, tier: str, priority: str) -> Plan | None:
+    if not all(part and part == part.strip() for part in (name, tier, priority)):
+        return None
+    try:
+        return book.plan(name, tier, priority)
+    except (SlacalcError, ValidationError):
+        return None
+
+
+def evaluate_rows(book: PolicyBook, header: Sequence[str],
+                  rows: Iterable[tuple[int, Sequence[str]]], *, policy: str | None = None,
+                  now: datetime | None = None) -> tuple[list[list[str]], list[RowError], int]:
+    """Result columns of numbered CSV rows, the rows that failed, and the tickets evaluated.
+
+    The result is column-major: one list per `RESULT_COLUMNS` entry, one item per ticket
+    and metric, in input order. Clean rows are evaluated as columns (`slacalc.columns`);
+    every other row goes through `evaluate_row`'s checked path. Boundary rule: every row
+    gives exactly what `evaluate_row` gives it (its results or its `RowError`); a failed
+    row never stops the others. Example: a header ``ticket_id, policy, tier, priority,
+    opened_at`` and rows 2 (vircom P1) and 3 (priority ``P9``) -> two result rows for
+    line 2 and a `RowError` for line 3.
+    """
+    numbered = list(rows)
+    layout = _Layout.of(header, policy)
+    columns: list[list[str]] = [[] for _ in RESULT_COLUMNS]
+    clean = np.zeros(len(numbered), dtype=bool)
+    if layout is not None and numbered:
+        columns, clean = _columns(book, layout, [values for _, values in numbered], policy,
+                                  now)
+    errors: list[RowError] = []
+    done: dict[int, list[Result]] = {}
+    for index in np.flatnonzero(~clean).tolist():
+        line, values = numbered[index]
+        try:
+            done[index] = _checked(book, dict(zip(header, values, strict=False)), line,
+                                   policy, now)
+        except RowError as error:
+            errors.append(error)
+    if done:
+        merged: list[Result] = []
+        fast = list(zip(*columns, strict=True))
+        taken = 0  # one block of len(METRICS) rows per clean ticket, in row order
+        for index in range(len(numbered)):
+            if clean[index]:
+                merged += fast[taken:taken + len(METRICS)]
+                taken += len(METRICS)
+            else:
+                merged += done.get(index, [])
+        columns = [list(column) for column in zip(*merged, strict=True)] if merged else [
+            [] for _ in RESULT_COLUMNS]
+    return columns, errors, len(numbered) - len(errors)
+
+
+def _columns(book: PolicyBook, layout: _Layout, values: list[Sequence[str]],
+             policy: str | None, now: datetime | None) -> tuple[list[list[str]], Bools]:
+    """Result columns of the clean rows, and which rows those are."""
+    count = len(values)
+    clean = np.ones(count, dtype=bool)
+    if set(map(len, values)) != {layout.width}:
+        clean = np.array([len(row) == layout.width for row in values], dtype=bool)
+        blank = [""] * layout.width
+        values = [row if ok else blank for row, ok in zip(values, clean.tolist(), strict=True)]
+    columns = list(zip(*values, strict=True))
+    opened = parse_instants(columns[layout.opened])
+    clean &= opened.present & ~opened.bad
+    stops = {}
+    for kind, index in layout.stops:
+        parsed = parse_instants(columns[index])
+        clean &= ~parsed.bad & (~parsed.present | (parsed.us >= opened.us))
+        stops[kind] = parsed
+    if layout.changed is not None:
+        clean &= np.array([not text for text in columns[layout.changed]], dtype=bool)
+    if now is None:
+        end = opened.us
+        for parsed in stops.values():
+            end = np.where(parsed.present, np.maximum(end, parsed.us), end)
+    else:
+        now_us = instant_us(now)
+        clean &= opened.us <= now_us
+        stops = {kind: replace(parsed, present=parsed.present & (parsed.us <= now_us))
+                 for kind, parsed in stops.items()}  # events after now are not applied yet
+        end = np.full(count, now_us, dtype=np.int64)
+    names = columns[layout.policy] if layout.policy is not None else (policy or "",) * count
+    keys = list(zip(names, columns[layout.tier], columns[layout.priority], strict=True))
+    numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
+    group = np.array(list(map(numbers.__getitem__, keys)), dtype=np.int64)
+    plans = [_quick_plan(book, *key) for key in numbers]
+    clean &= np.array([plan is not None for plan in plans], dtype=bool)[group]
+    ids = (list(map(str.strip, columns[layout.ticket_id])) if layout.ticket_id is not None
+           else ("",) * count)
+    chunk = Chunk((ids, names, columns[layout.tier]), opened, stops, end,
+                  {name: columns[index] for name, index in layout.attributes})
+    return evaluate_columns(plans, group, chunk, clean)
 
 
 def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None = None,
-                  now: datetime | None = None) -> list[dict[str, str]]:
-    """Result rows for one JSONL line: a `Ticket` plus its ``policy``."""
+                  now: datetime | None = None) -> list[Result]:
+    """Result rows for one JSONL line: a `Ticket` plus its ``policy``.
+
+    Boundary rule: the ticket's own ``policy`` key gives way to ``policy`` when one is
+    given. Example: ``{"policy": "vircom", "tier": "standard", "priority": "P1",
+    "opened_at": "2026-11-20T17:30:00-05:00", "events": []}`` -> two running metrics.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -334,7 +342,7 @@ def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None 
         if not name:
             raise RowError(line, "no policy (give a policy key or --policy)", ticket_id)
         ticket = Ticket.model_validate(data)
-        return rows_of_report(ticket_id, name, book.get(name).evaluate(ticket, now))
+        return _report_results(ticket_id, name, book.get(name).evaluate(ticket, now))
     except RowError:
         raise
     except ValidationError as error:
@@ -343,56 +351,3 @@ def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None 
         raise RowError(line, f"{where}: {first['msg']}", ticket_id) from None
     except SlacalcError as error:
         raise RowError(line, str(error).splitlines()[0], ticket_id) from None
-
-
-@dataclass
-class Summary:
-    """Counts per (policy, tier, priority, metric) and the worst overruns, in flat memory."""
-
-    worst: int = 10
-    groups: dict[tuple[str, str, str, str], dict[str, int]] = field(default_factory=dict)
-    tickets: int = 0
-    failed: int = 0
-    _overruns: list[tuple[float, str, str, str, str]] = field(default_factory=list)
-
-    def add(self, rows: list[dict[str, str]]) -> None:
-        """Count one ticket's result rows."""
-        self.tickets += 1
-        for row in rows:
-            group = (row["policy"], row["tier"], row["priority"], row["metric"])
-            counts = self.groups.setdefault(group, {})
-            counts[row["status"]] = counts.get(row["status"], 0) + 1
-            if row["overrun_seconds"]:
-                entry = (float(row["overrun_seconds"]), row["ticket_id"], row["policy"],
-                         row["metric"], row["due"])
-                if len(self._overruns) < self.worst:
-                    heapq.heappush(self._overruns, entry)
-                else:
-                    heapq.heappushpop(self._overruns, entry)
-
-    def merge(self, other: Summary) -> None:
-        """Fold another summary (from a worker process) into this one."""
-        self.tickets += other.tickets
-        self.failed += other.failed
-        for group, counts in other.groups.items():
-            mine = self.groups.setdefault(group, {})
-            for status, count in counts.items():
-                mine[status] = mine.get(status, 0) + count
-        for entry in other._overruns:
-            heapq.heappush(self._overruns, entry)
-            if len(self._overruns) > self.worst:
-                heapq.heappop(self._overruns)
-
-    def worst_overruns(self) -> list[tuple[float, str, str, str, str]]:
-        """``(seconds, ticket, policy, metric, due)``, largest first."""
-        return sorted(self._overruns, reverse=True)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {"tickets": self.tickets, "failed": self.failed,
-                "groups": [{"policy": p, "tier": t, "priority": pr, "metric": m, **counts}
-                           for (p, t, pr, m), counts in sorted(self.groups.items())],
-                "worst_overruns": [{"overrun_seconds": s, "ticket_id": i, "policy": p,
-                                    "metric": m, "due": d}
-                                   for s, i, p, m, d in self.worst_overruns()]}
-

@@ -4,7 +4,7 @@
 DataFrame: the input has the export layout of `slacalc.batch` (``ticket_id, policy,
 tier, priority, opened_at`` plus optional ``category, channel, responded_at,
 resolved_at, workaround_at, priority_changed_at, priority_changed_to``; any other column
-is a ticket attribute) and each row goes through `slacalc.batch.evaluate_row`, so the
+is a ticket attribute) and the rows go through `slacalc.batch.evaluate_rows`, so the
 results are the CLI's, row for row. It is also the partition function for an existing
 engine (dask ``map_partitions``, Spark ``mapInPandas``; see docs/scale.md), with
 `result_meta()` as the empty, typed frame those engines ask for.
@@ -45,7 +45,8 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
     ) from missing
 
 from ._zone import require_aware
-from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_row
+from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_rows
+from .targets import METRICS
 
 __all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_frame", "result_meta"]
 
@@ -70,10 +71,6 @@ def _cell(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _row(record: Mapping[Hashable, Any]) -> dict[str, str | None]:
-    return {str(column): _cell(value) for column, value in record.items()}
 
 
 def _error_row(row: Mapping[str, str | None], policy: str | None, label: Hashable,
@@ -137,13 +134,19 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
         now = now.to_pydatetime(warn=False)
     if now is not None:
         now = require_aware(now, "now")
-    book = PolicyBook()
-    rows: list[dict[str, str]] = []
+    header = [str(column) for column in frame.columns]
+    cells = [[_cell(value) or "" for value in record] for record in
+             frame.itertuples(index=False, name=None)]
+    columns, errors, _ = evaluate_rows(PolicyBook(), header, enumerate(cells, start=2),
+                                       policy=policy, now=now)
+    failed = {error.line - 2: error for error in errors}
+    results = iter(zip(*columns, strict=True))
     labels = list(frame.index)
-    for position, record in enumerate(frame.to_dict("records")):
-        row = _row(record)
-        try:
-            rows += evaluate_row(book, row, position + 2, policy=policy, now=now)
-        except RowError as error:
-            rows.append(_error_row(row, policy, labels[position], error))
+    rows: list[dict[str, str]] = []
+    for position, values in enumerate(cells):
+        if position in failed:
+            row = dict(zip(header, values, strict=True))
+            rows.append(_error_row(row, policy, labels[position], failed[position]))
+        else:  # every evaluated ticket has one row per metric
+            rows += [dict(zip(RESULT_COLUMNS, next(results), strict=True)) for _ in METRICS]
     return _typed(rows)

@@ -9,9 +9,13 @@ function of the instant (it rises inside spans and is flat between them), so
 * ``add(a, d)`` is the earliest instant whose position is ``position(a) + d``, and
   ``add(a, -d)`` the latest instant whose position is ``position(a) - d``: one bisect each.
 
-Neither cost grows with ``d``. Spans are compiled lazily one UTC year at a time, in either
-direction, and each extension swaps in a new immutable snapshot, so readers on other
-threads never see a half-built state.
+Neither cost grows with ``d``. Spans are compiled lazily by UTC year into *islands*: runs
+of consecutive years, each an immutable snapshot with positions of its own. An instant
+within a few years of an island grows it (merging islands that meet); a far one starts a
+new island, so a ticket in year 9998 never compiles the years between it and 2026. One
+measurement or search stays inside one island and within `SPAN_LIMIT_YEARS`. Every
+extension swaps in a new snapshot, so readers on other threads never see a half-built
+state, and positions are only ever compared inside one snapshot.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from ._zone import DAY_US, MAX_YEAR, MIN_YEAR, WallMap, offset_segments, wall_us
 from .errors import CalendarError
 from .hours import DayHours
 
-__all__ = ["SEARCH_LIMIT_US", "Timeline"]
+__all__ = ["SEARCH_LIMIT_US", "SPAN_LIMIT_YEARS", "Timeline"]
 
 SEARCH_LIMIT_US = 3653 * DAY_US  # ten years: how far a search for open time may look
+SPAN_LIMIT_YEARS = 100  # how many UTC years one measurement (elapsed, add) may span
+_REACH_YEARS = 12  # an instant this close to an island grows it; a farther one starts anew
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -88,11 +94,13 @@ class _Snapshot:
         return self.cum_start[index] + (instant - start if instant > start else 0)
 
 
-def _join(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Concatenate two sorted span lists, merging a span that continues across the seam."""
-    if first and second and first[-1][1] == second[0][0]:
-        return [*first[:-1], (first[-1][0], second[0][1]), *second[1:]]
-    return first + second
+def _extend(spans: list[tuple[int, int]], more: list[tuple[int, int]]) -> None:
+    """Append the later sorted spans ``more`` to ``spans``, merging a span that continues
+    across the seam (a year boundary)."""
+    if spans and more and spans[-1][1] == more[0][0]:
+        spans[-1] = (spans[-1][0], more[0][1])
+        more = more[1:]
+    spans.extend(more)
 
 
 class Timeline:
@@ -102,13 +110,14 @@ class Timeline:
     ``zone`` turns them into instants. All arguments and results are UTC microseconds.
     """
 
-    __slots__ = ("_day_hours", "_lock", "_snap", "_zone")
+    __slots__ = ("_day_hours", "_islands", "_lock", "_snap", "_zone")
 
     def __init__(self, zone: tzinfo, day_hours: Callable[[date], DayHours]) -> None:
         self._zone = zone
         self._day_hours = day_hours
         self._lock = threading.Lock()
-        self._snap: _Snapshot | None = None
+        self._snap: _Snapshot | None = None  # the island used last
+        self._islands: list[_Snapshot] = []  # disjoint, by first year
 
     # -- compilation ---------------------------------------------------------------------
 
@@ -140,35 +149,49 @@ class Timeline:
                 merged.append((a, b))
         return merged
 
-    def _spans_of(self, snap: _Snapshot) -> list[tuple[int, int]]:
-        return list(zip(snap.starts, snap.ends, strict=True))
-
     def _load(self, instant: int) -> _Snapshot:
-        """The snapshot, extended so that ``lo <= instant < hi``."""
+        """A snapshot with ``lo <= instant < hi``."""
         snap = self._snap
         if snap is not None and snap.lo <= instant < snap.hi:
             return snap
-        year = _year_of(instant)
+        return self._cover(instant, instant)
+
+    def _cover(self, lo: int, hi: int) -> _Snapshot:
+        """One snapshot holding every instant of ``[lo, hi]``: an island that already does,
+        or the islands within reach grown and merged around it, or a new island."""
+        first, last = _year_of(lo), _year_of(hi)
+        if last - first > SPAN_LIMIT_YEARS:
+            raise CalendarError(
+                f"{_show(lo)} and {_show(hi)} are more than {SPAN_LIMIT_YEARS} years apart: "
+                f"business time is measured within {SPAN_LIMIT_YEARS} years"
+            )
         with self._lock:
-            snap = self._snap
-            if snap is None:
-                snap = _Snapshot(self._compile_year(year), 0, year, year)
-            while year > snap.last_year:
-                snap = self._grow_later(snap)
-            while year < snap.first_year:
-                snap = self._grow_earlier(snap)
+            near = [snap for snap in self._islands
+                    if snap.first_year - _REACH_YEARS <= last
+                    and snap.last_year + _REACH_YEARS >= first]
+            if len(near) == 1 and near[0].first_year <= first and last <= near[0].last_year:
+                snap = near[0]
+            else:
+                snap = self._build(min([first, *(s.first_year for s in near)]),
+                                   max([last, *(s.last_year for s in near)]), near)
+                self._islands = sorted([s for s in self._islands if s not in near] + [snap],
+                                       key=lambda s: s.first_year)
             self._snap = snap
         return snap
 
-    def _grow_later(self, snap: _Snapshot) -> _Snapshot:
-        spans = _join(self._spans_of(snap), self._compile_year(snap.last_year + 1))
-        return _Snapshot(spans, snap.pos_lo, snap.first_year, snap.last_year + 1)
-
-    def _grow_earlier(self, snap: _Snapshot) -> _Snapshot:
-        added = self._compile_year(snap.first_year - 1)
-        spans = _join(added, self._spans_of(snap))
-        business = sum(b - a for a, b in added)
-        return _Snapshot(spans, snap.pos_lo - business, snap.first_year - 1, snap.last_year)
+    def _build(self, first: int, last: int, islands: list[_Snapshot]) -> _Snapshot:
+        """The snapshot of UTC years ``first..last``, reusing the spans of ``islands``
+        (sorted, inside that range) and compiling the years between them."""
+        spans: list[tuple[int, int]] = []
+        year = first
+        for island in [*islands, None]:
+            stop = last + 1 if island is None else island.first_year
+            for missing in range(year, stop):
+                _extend(spans, self._compile_year(missing))
+            if island is not None:
+                _extend(spans, list(zip(island.starts, island.ends, strict=True)))
+                year = island.last_year + 1
+        return _Snapshot(spans, 0, first, last)
 
     def _extend_later(self, snap: _Snapshot, origin: int) -> _Snapshot:
         """One more year after ``snap``; an error once ten years after ``origin`` are empty."""
@@ -177,7 +200,7 @@ class Timeline:
             raise CalendarError(
                 f"no open time within 10 years after {_show(last_open)}: the calendar is closed"
             )
-        return self._load(snap.hi)
+        return self._cover(origin, snap.hi)
 
     def _extend_earlier(self, snap: _Snapshot, origin: int) -> _Snapshot:
         """One more year before ``snap``; an error once ten years before ``origin`` are empty."""
@@ -186,7 +209,7 @@ class Timeline:
             raise CalendarError(
                 f"no open time within 10 years before {_show(first_open)}: the calendar is closed"
             )
-        return self._load(snap.lo - 1)
+        return self._cover(snap.lo - 1, origin)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -194,8 +217,7 @@ class Timeline:
         """Business time in ``[lo, hi)``, negative when ``hi < lo``: two positions, one snapshot."""
         snap = self._snap
         if snap is None or not (snap.lo <= lo < snap.hi and snap.lo <= hi < snap.hi):
-            self._load(lo)
-            snap = self._load(hi)
+            snap = self._cover(min(lo, hi), max(lo, hi))
         return snap.position(hi) - snap.position(lo)
 
     def shift(self, origin: int, amount: int) -> int:
@@ -209,40 +231,24 @@ class Timeline:
             snap = self._load(origin)
         target = snap.position(origin) + amount
         if amount > 0:
-            if target <= snap.pos_hi:
-                index = bisect_left(snap.cum_end, target)
-                return snap.ends[index] - (snap.cum_end[index] - target)
-            return self.earliest_at(target, origin)
+            while target > snap.pos_hi:  # grows the island; positions are re-read in it
+                snap = self._extend_later(snap, origin)
+                target = snap.position(origin) + amount
+            index = bisect_left(snap.cum_end, target)  # reached at a close: that close
+            return snap.ends[index] - (snap.cum_end[index] - target)
         if amount < 0:
-            if target >= snap.pos_lo:
-                index = bisect_right(snap.cum_start, target) - 1
-                return snap.starts[index] + (target - snap.cum_start[index])
-            return self.latest_at(target, origin)
+            while target < snap.pos_lo:
+                snap = self._extend_earlier(snap, origin)
+                target = snap.position(origin) + amount
+            index = bisect_right(snap.cum_start, target) - 1  # at an opening: that opening
+            return snap.starts[index] + (target - snap.cum_start[index])
         return origin
 
-    def earliest_at(self, target: int, origin: int) -> int:
-        """Earliest instant whose position is ``target`` (which lies at or after ``origin``'s).
-
-        Boundary rule: a position reached exactly at a closing instant answers that closing
-        instant, not the next opening.
-        """
-        snap = self._load(origin)
-        while snap.pos_hi < target:
-            snap = self._extend_later(snap, origin)
-        index = bisect_left(snap.cum_end, target)
-        return snap.ends[index] - (snap.cum_end[index] - target)
-
-    def latest_at(self, target: int, origin: int) -> int:
-        """Latest instant whose position is ``target`` (which lies at or before ``origin``'s).
-
-        Boundary rule: a position reached exactly at an opening instant answers that
-        opening instant, not the previous closing.
-        """
-        snap = self._load(origin)
-        while snap.pos_lo > target:
-            snap = self._extend_earlier(snap, origin)
-        index = bisect_right(snap.cum_start, target) - 1
-        return snap.starts[index] + (target - snap.cum_start[index])
+    def covering(self, lo: int, hi: int) -> _Snapshot:
+        """The compiled state holding every instant of ``[lo, hi]`` (compiled on demand), for
+        callers that look up many instants at once (`slacalc.columns`); positions compare
+        only within it. `CalendarError` beyond `SPAN_LIMIT_YEARS`."""
+        return self._cover(lo, hi)
 
     def is_open(self, instant: int) -> bool:
         """True when ``instant`` lies inside an open span (spans are half-open)."""
@@ -270,7 +276,7 @@ class Timeline:
                     f"no closing instant within 10 years after {_show(instant)}: "
                     f"the calendar never closes"
                 )
-            snap = self._load(snap.hi)
+            snap = self._cover(instant, snap.hi)
             index = bisect_right(snap.ends, instant)
         return snap.ends[index]
 
@@ -278,8 +284,7 @@ class Timeline:
         """The open spans inside ``[lo, hi)``, clipped to it, maximal and in order."""
         if hi <= lo:
             return []
-        self._load(lo)
-        snap = self._load(hi - 1)
+        snap = self._cover(lo, hi - 1)
         index = bisect_right(snap.ends, lo)
         found: list[tuple[int, int]] = []
         while index < len(snap.starts) and snap.starts[index] < hi:
