@@ -190,3 +190,49 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert main(["report", str(EXAMPLE), "--format", "csv", "-o", str(tmp_path / "o.csv")]) == 0
     err = capsys.readouterr().err
     assert "slacalc [##############################] 100%  320 rows" in err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_report_splits_quoted_multiline_records_like_one_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        jobs: str) -> None:
+    # Blocks of 3 lines: quoted records (with line breaks, commas and doubled quotes) cross
+    # block edges; the line numbers must be those of one csv.reader over the whole file.
+    monkeypatch.setattr("slacalc._run._CHUNK", 3)
+    opened = "2026-11-20T10:00:00-05:00"
+    subjects = ["plain", 'two\nlines, "quoted"', "plain", "three\nlines\nhere", "plain",
+                "plain", "plain", 'a "b"', "plain", "x\ny", "plain", "plain"]
+    records = [["ticket_id", "policy", "tier", "priority", "opened_at", "subject"]]
+    for number, subject in enumerate(subjects):
+        priority = "P9" if number % 4 == 2 else "P1"
+        records.append([f"T{number}", "vircom", "standard", priority, opened, subject])
+    source, out = tmp_path / "quoted.csv", tmp_path / "out.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(records)
+    with source.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        ends = {row[0]: reader.line_num for row in reader}  # the line each record ends on
+    assert main(["report", str(source), "--format", "csv", "-o", str(out), "--jobs", jobs]) == 1
+    bad = [f"T{number}" for number in range(len(subjects)) if number % 4 == 2]
+    stderr = capsys.readouterr().err
+    assert [line.split(" ")[0] for line in stderr.splitlines() if "no priority" in line] == [
+        f"{source}:{ends[ticket]}" for ticket in bad]
+    done = [row["ticket_id"] for row in csv.DictReader(out.open(encoding="utf-8"))]
+    assert done == [f"T{number}" for number in range(len(subjects)) if number % 4 != 2
+                    for _ in range(2)]
+
+
+def test_report_reads_a_byte_order_mark_and_names_a_non_utf8_line(tmp_path: Path) -> None:
+    header = "ticket_id,policy,tier,priority,opened_at\n"
+    row = "T1,vircom,standard,P1,2026-11-20T10:00:00-05:00\n"
+    marked = tmp_path / "excel.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + (header + row).encode())
+    result = run("report", str(marked), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("T1,vircom,standard,P1,response,")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((header + row).encode() + "T\xe9,vircom\n".encode("latin-1"))
+    result = run("report", str(latin))
+    assert result.returncode == 1
+    assert result.stderr == (f"slacalc report: {latin}:3: not UTF-8 text (byte 0xe9); "
+                             f"save the export as UTF-8\n")

@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_json, evaluate_rows
+from .batch import RESULT_COLUMNS, ExportError, PolicyBook, RowError, evaluate_json, evaluate_rows
 from .calendar import BusinessCalendar
 from .plan import Result
 from .summary import Summary
@@ -27,9 +27,13 @@ __all__ = ["demo", "run_report"]
 _CHUNK = 10_000
 _BOOK: PolicyBook | None = None
 
-Work = tuple[list[tuple[int, Any]], tuple[str, ...] | None, str, str | None, datetime | None]
-"""Numbered rows (CSV values or JSON text), the CSV header, the output format, --policy,
---now. Workers get plain lists and send back formatted text: little to pickle."""
+Block = tuple[int, list[str]] | list[tuple[int, list[str]]]
+"""A chunk of the input: raw lines with the number of the first (JSONL, or CSV lines that
+hold no quote, so each line is one record), or CSV records already split, numbered."""
+Work = tuple[Block, tuple[str, ...] | None, str, str | None, datetime | None]
+"""A block, the CSV header (None for JSONL), the output format, --policy, --now. Workers
+get plain lists of text and send back formatted text: little to pickle, and the parsing
+happens in the workers."""
 Done = tuple[str, list[tuple[int, str, str]], Summary]
 
 
@@ -38,20 +42,33 @@ def _evaluate_chunk(work: Work) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    rows, header, output_format, policy, now = work
+    block, header, output_format, policy, now = work
     summary = Summary()
     if header is None:
+        assert isinstance(block, tuple)
+        first, lines = block
         results: list[Result] = []
         errors: list[RowError] = []
-        for line, text in rows:
+        for line, text in enumerate(lines, start=first):
+            if not text.strip():
+                continue
             try:
                 results += evaluate_json(_BOOK, text, line, policy=policy, now=now)
             except RowError as error:
                 errors.append(error)
         columns = [list(column) for column in zip(*results, strict=True)] if results else []
-        tickets = len(rows) - len(errors)
+        tickets = sum(1 for text in lines if text.strip()) - len(errors)
     else:
-        columns, errors, tickets = evaluate_rows(_BOOK, header, rows, policy=policy, now=now)
+        if isinstance(block, tuple):
+            first, lines = block
+            reader = csv.reader(lines)
+            try:
+                block = [(first + reader.line_num - 1, row) for row in reader]
+            except csv.Error as error:
+                raise ExportError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
+                                  ) from None
+        columns, errors, tickets = evaluate_rows(_BOOK, header, block, policy=policy,
+                                                 now=now)
     summary.add(columns, tickets)
     summary.failed = len(errors)
     return (_format(columns, output_format),
@@ -87,16 +104,28 @@ def _format(columns: list[list[str]], output_format: str) -> str:
     return buffer.getvalue()
 
 
-class _Counted:
-    """A text handle's lines, counting the characters read (for the progress bar)."""
+class _Lines:
+    """A text handle's lines, numbered from 1, counting the characters read (for the
+    progress bar)."""
 
     def __init__(self, handle: IO[str]) -> None:
-        self.handle, self.read = handle, 0
+        self.handle, self.read, self.number = handle, 0, 0
 
     def __iter__(self) -> Iterator[str]:
-        for line in self.handle:
-            self.read += len(line)
-            yield line
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.read += len(line)
+        self.number += 1
+        return line
+
+    def take(self, count: int) -> list[str]:
+        """Up to ``count`` more lines."""
+        lines = list(islice(self.handle, count))
+        self.read += sum(map(len, lines))
+        self.number += len(lines)
+        return lines
 
 
 def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
@@ -111,23 +140,40 @@ def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}  {rows:,} rows"
 
 
-def _numbered(is_json: bool, handle: Any) -> tuple[tuple[str, ...] | None,
-                                                  Iterator[tuple[int, Any]]]:
-    """The CSV header (None for JSONL) and the numbered rows."""
+def _header(is_json: bool, lines: _Lines) -> tuple[str, ...] | None:
+    """The CSV header record (``()`` for an empty file; None for JSONL)."""
     if is_json:
-        return None, ((number, text) for number, text in enumerate(handle, start=1)
-                      if text.strip())
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if header is None:
-        return (), iter(())
-    return tuple(header), ((reader.line_num, row) for row in reader)
+        return None
+    try:
+        return tuple(next(csv.reader(lines), ()))
+    except csv.Error as error:
+        raise ExportError(f"1: malformed CSV header ({error})") from None
 
 
-def _chunks(rows: Iterator[tuple[int, Any]], header: tuple[str, ...] | None,
-            output_format: str, policy: str | None, now: datetime | None) -> Iterator[Work]:
-    while chunk := list(islice(rows, _CHUNK)):
-        yield chunk, header, output_format, policy, now
+def _blocks(lines: _Lines, is_json: bool) -> Iterator[Block]:
+    """The input after the header in blocks of about `_CHUNK` records, cut only between
+    records. A CSV block without a quote character is sent as raw lines (one record each,
+    split by the worker); one with quotes is split here, with ``csv.reader`` reading on
+    past the block's last line while a quoted field is still open, so every record and
+    line number is exactly what one reader over the whole file gives."""
+    while True:
+        first = lines.number + 1
+        block = lines.take(_CHUNK)
+        if not block:
+            return
+        if is_json or not any('"' in line for line in block):
+            yield first, block
+            continue
+        reader = csv.reader(chain(block, lines))
+        records = []
+        while reader.line_num < len(block):
+            try:
+                row = next(reader)
+            except csv.Error as error:
+                raise ExportError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
+                                  ) from None
+            records.append((first - 1 + reader.line_num, row))  # a record's last line
+        yield records
 
 
 _HEADS = {"csv": ",".join(RESULT_COLUMNS) + "\n", "jsonl": ""}
@@ -176,40 +222,66 @@ def _summary_text(summary: Summary) -> str:
 
 def run_report(path: Path, *, policy: str | None, now: datetime | None, output_format: str,
                output: str | None, errors: str | None, jobs: int) -> int:
-    """Evaluate every ticket of an export; the exit status is 1 if any row failed."""
-    is_json = path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
+    """Evaluate every ticket of an export; the exit status is 1 if any row failed.
+
+    `ExportError` (naming ``path`` and the line) when the file cannot be read at all: not
+    UTF-8 (a byte-order mark is fine), or a CSV field over the csv module's size limit.
+    """
     summary = Summary()
-    progress = sys.stderr.isatty()
-    size = path.stat().st_size
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
     bad = open(errors, "w", encoding="utf-8", newline="") if errors else None  # noqa: SIM115
     bad_csv = csv.writer(bad, lineterminator="\n") if bad else None
     if bad_csv:
         bad_csv.writerow(["line", "ticket_id", "error"])
     try:
-        with path.open(encoding="utf-8", newline="") as raw:
-            handle = _Counted(raw)
-            header, rows = _numbered(is_json, handle)
-            work = _chunks(rows, header, output_format, policy, now)
-            sink = _Sink(path, out, bad_csv, progress, handle, size)
-            out.write(_HEADS[output_format])
-            if jobs > 1:
-                with ProcessPoolExecutor(max_workers=jobs) as pool:
-                    _collect(_in_order(pool, work, 2 * jobs), summary, sink)
-            else:
-                _collect(map(_evaluate_chunk, work), summary, sink)
+        with path.open(encoding="utf-8-sig", newline="") as raw:  # -sig: Excel's BOM
+            _stream(_Lines(raw), _Sink(path, out, bad_csv, sys.stderr.isatty(),
+                                       path.stat().st_size),
+                    summary, (output_format, policy, now), jobs)
+        summary_text = _summary_text(summary)
         if output_format == "table":
-            out.write(_summary_text(summary))
-        elif output is not None:
-            sys.stdout.write(_summary_text(summary))
+            out.write(summary_text)
         else:
-            sys.stderr.write(_summary_text(summary))
+            (sys.stdout if output is not None else sys.stderr).write(summary_text)
+    except UnicodeDecodeError as error:
+        raise ExportError(f"{path}:{_undecodable(path)}: not UTF-8 text (byte "
+                          f"0x{error.object[error.start]:02x}); save the export as UTF-8"
+                          ) from None
+    except ExportError as error:
+        raise ExportError(f"{path}:{error}") from None
     finally:
         if output:
             out.close()
         if bad:
             bad.close()
     return 1 if summary.failed else 0
+
+
+def _stream(lines: _Lines, sink: _Sink, summary: Summary,
+            options: tuple[str, str | None, datetime | None], jobs: int) -> None:
+    """Read, evaluate (in ``jobs`` processes) and write every block, in input order."""
+    output_format, policy, now = options
+    is_json = sink.path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
+    header = _header(is_json, lines)
+    sink.counted = lines
+    work = ((block, header, output_format, policy, now) for block in _blocks(lines, is_json))
+    sink.out.write(_HEADS[output_format])
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            _collect(_in_order(pool, work, 2 * jobs), summary, sink)
+    else:
+        _collect(map(_evaluate_chunk, work), summary, sink)
+
+
+def _undecodable(path: Path) -> int:
+    """The number of the first line of ``path`` that is not UTF-8."""
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def _in_order(pool: ProcessPoolExecutor, work: Iterator[Work], window: int) -> Iterator[Done]:
@@ -225,16 +297,16 @@ def _in_order(pool: ProcessPoolExecutor, work: Iterator[Work], window: int) -> I
         yield pending.popleft().result()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Sink:
-    """Where row errors and progress go."""
+    """Where results, row errors and progress go."""
 
     path: Path
     out: IO[str]
     bad_csv: Any
     progress: bool
-    counted: _Counted
     size: int
+    counted: _Lines | None = None
 
 
 def _collect(done: Iterator[Done], summary: Summary, sink: _Sink) -> None:
@@ -248,7 +320,8 @@ def _collect(done: Iterator[Done], summary: Summary, sink: _Sink) -> None:
                 sink.bad_csv.writerow([line, ticket_id, reason])
         if sink.progress:
             rows = summary.tickets + summary.failed
-            sys.stderr.write("\rslacalc " + progress_bar(sink.counted.read, sink.size, rows))
+            read = sink.counted.read if sink.counted else 0
+            sys.stderr.write("\rslacalc " + progress_bar(read, sink.size, rows))
             sys.stderr.flush()
     if sink.progress:
         sys.stderr.write("\n")

@@ -35,7 +35,7 @@ from .report import SLAReport
 from .targets import METRICS
 from .ticket import Event, Ticket
 
-__all__ = ["COLUMNS", "RESULT_COLUMNS", "PolicyBook", "RowError", "evaluate_json",
+__all__ = ["COLUMNS", "RESULT_COLUMNS", "ExportError", "PolicyBook", "RowError", "evaluate_json",
            "evaluate_row", "evaluate_rows", "rows_of_report"]
 
 COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
@@ -56,6 +56,11 @@ class RowError(SlacalcError, ValueError):
         self.line = line
         self.reason = message
         self.ticket_id = ticket_id
+
+
+class ExportError(SlacalcError, ValueError):
+    """A ticket export that cannot be read at all (not UTF-8 text, a CSV field over the
+    csv module's size limit); the message names the line, and the caller the file."""
 
 
 class PolicyBook:

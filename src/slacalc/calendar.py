@@ -203,7 +203,8 @@ class BusinessCalendar:
         Boundary rule: forward, the earliest ``t >= start`` with ``elapsed(start, t) ==
         duration``, so a deadline landing on closing time is the closing instant and a start
         outside hours counts from the next opening; backward, the latest such ``t <= start``.
-        ``add(t, timedelta(0)) == t``.
+        ``add(t, timedelta(0)) == t``. `CalendarError` when the answer would lie more
+        than 100 years from ``start`` or 10 years of closed time away.
         Example, hours 07:30-18:00: Fri 17:30 + 1 h -> Mon 08:00; Fri 17:00 + 1 h -> Fri
         18:00; Mon 08:00 - 1 h -> Fri 17:30.
         """
@@ -221,7 +222,8 @@ class BusinessCalendar:
         """Business time in ``[start, end)``; negative when ``end`` is before ``start``.
 
         Example, hours 07:30-18:00: Fri 17:00 .. Mon 08:00 -> 1 h 30 min;
-        ``elapsed(b, a) == -elapsed(a, b)``.
+        ``elapsed(b, a) == -elapsed(a, b)``. `CalendarError` when the two instants are more
+        than 100 years apart.
         """
         try:
             lo = (start - _EPOCH) // _ONE_US
