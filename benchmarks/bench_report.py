@@ -2,7 +2,8 @@
 
 Generates the CSV (deterministic), runs the real command line in a subprocess with
 ``--jobs 1`` and ``--jobs 2`` (CSV output to a file, so terminal speed does not count),
-and records wall time, rows per second and peak memory (the child's max RSS). The results
+and records wall time (best of two runs), rows per second and peak memory (the child's
+max RSS). The results
 go into the ``<!-- bench_report -->`` section of docs/performance.md.
 
     python benchmarks/bench_report.py            # 1,000,000 rows (several minutes)
@@ -86,7 +87,9 @@ def main() -> int:
         results = []
         for jobs in (1, 2):
             _, small_peak = run(small, jobs, out)
-            seconds, peak = run(source, jobs, out)
+            # Best of two: a shared VM's neighbours make single runs vary by +-20%.
+            (seconds, peak), again = run(source, jobs, out), run(source, jobs, out)
+            seconds, peak = min(seconds, again[0]), max(peak, again[1])
             results.append((jobs, seconds, peak, small_peak))
             print(f"--jobs {jobs}: {args.rows:,} rows in {seconds:.1f} s "
                   f"({args.rows / seconds:,.0f} rows/s), peak RSS {peak:.0f} MiB "
@@ -112,7 +115,10 @@ def main() -> int:
     lines += ["", f"- {verdict}: single core >= {TARGET_RATE:,.0f} rows/s, i.e. 1,000,000 "
                   f"tickets in <= {TARGET_SECONDS:.0f} s ({rate:,.0f} rows/s: 1,000,000 in "
                   f"{1_000_000 / rate:.0f} s)",
-              f"- speed-up with 2 processes: {one / results[1][1]:.2f}x",
+              f"- speed-up with 2 processes: {one / results[1][1]:.2f}x (the parent, which "
+              f"reads the input and writes the results, shares the 2 cores with the two "
+              f"workers)",
+              "- wall times are the best of two runs; peak RSS the larger.",
               "- memory is flat: the peak RSS does not grow with the number of rows "
               "(compare the last two columns).", ""]
     text = PERFORMANCE.read_text(encoding="utf-8") if PERFORMANCE.exists() else ""
