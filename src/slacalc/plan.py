@@ -78,7 +78,6 @@ class Plan:
     key: str  # the priority key the alias resolves to
     hours: BusinessCalendar  # the tier calendar, for ``opened:`` conditions
     metrics: tuple[MetricPlan, ...]
-    reads_attributes: bool  # some condition tests a ticket attribute
 
 
 def compile_plan(policy: Policy, tier: str, priority: str) -> Plan:
@@ -101,9 +100,7 @@ def compile_plan(policy: Policy, tier: str, priority: str) -> Plan:
         missing = (f"no {metric} target for {key} in tier {tier}" if entries is None
                    else "no target entry matches this ticket")
         metrics.append(MetricPlan(metric, entries, fixed, missing))
-    reads = any(set(entry.target.when or ()) - {"opened"}
-                for plan in metrics for entry in plan.entries or ())
-    return Plan(policy, tier, key, policy.calendar(tier_model.calendar), tuple(metrics), reads)
+    return Plan(policy, tier, key, policy.calendar(tier_model.calendar), tuple(metrics))
 
 
 def _entry(policy: Policy, tier: str, target: Target,
