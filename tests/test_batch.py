@@ -236,10 +236,13 @@ def test_a_stop_typed_millennia_late_fails_alone() -> None:
     rows = [(2, ["A", "vircom", "standard", "P1", "2026-11-20T10:00:00-05:00",
                  "2026-11-20T11:00:00-05:00"]),
             (3, ["B", "vircom", "standard", "P1", "2026-11-20T10:00:00-05:00",
-                 "9026-11-20T11:00:00-05:00"])]
+                 "9026-11-20T11:00:00-05:00"]),
+            # In UTC this is year 10000, beyond what datetime holds.
+            (4, ["C", "vircom", "standard", "P1", "9999-12-31T23:00:00-05:00", ""])]
     columns, errors, count = evaluate_rows(BOOK, header, rows)
-    assert [error.line for error in errors] == [3]
+    assert [error.line for error in errors] == [3, 4]
     assert "more than 100 years apart" in errors[0].reason
+    assert "year 10000 was needed" in errors[1].reason
     assert columns[0] == ["A", "A"]
     # The resolution stops the 30-minute response clock at 11:00, half an hour late.
     assert columns[5] == ["breached", "met"]

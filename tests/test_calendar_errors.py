@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -158,6 +158,16 @@ def test_instants_beyond_the_supported_years_are_refused() -> None:
     cal = BusinessCalendar.from_dict(BASE)
     with pytest.raises(CalendarError, match="between years"):
         cal.add(datetime(9999, 12, 1, tzinfo=ZoneInfo("UTC")), timedelta(hours=1))
+    # Instants whose UTC time lies outside what datetime holds (year 10000, year 0).
+    late = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5)))
+    early = datetime(1, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=5)))
+    for moment, year in ((late, 10000), (early, 0)):
+        with pytest.raises(CalendarError, match=f"year {year} was needed"):
+            cal.add(moment, timedelta(hours=1))
+        with pytest.raises(CalendarError, match=f"year {year} was needed"):
+            cal.elapsed(moment, moment)
+        with pytest.raises(CalendarError, match=f"year {year} was needed"):
+            cal.is_open(moment)
 
 
 def test_business_time_is_measured_within_a_century() -> None:

@@ -38,7 +38,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _year_of(instant: int) -> int:
-    return (_EPOCH + timedelta(microseconds=instant)).year
+    """The UTC year of ``instant``; 0 or 10000 beyond what ``datetime`` holds."""
+    try:
+        return (_EPOCH + timedelta(microseconds=instant)).year
+    except OverflowError:
+        return 10_000 if instant > 0 else 0
 
 
 def _year_start(year: int) -> int:
@@ -160,6 +164,10 @@ class Timeline:
         """One snapshot holding every instant of ``[lo, hi]``: an island that already does,
         or the islands within reach grown and merged around it, or a new island."""
         first, last = _year_of(lo), _year_of(hi)
+        for year in (first, last):
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise CalendarError(f"instants must lie between years {MIN_YEAR} and "
+                                    f"{MAX_YEAR}; year {year} was needed")
         if last - first > SPAN_LIMIT_YEARS:
             raise CalendarError(
                 f"{_show(lo)} and {_show(hi)} are more than {SPAN_LIMIT_YEARS} years apart: "
