@@ -49,15 +49,16 @@ def _evaluate_chunk(work: Work) -> Done:
         first, lines = block
         results: list[Result] = []
         errors: list[RowError] = []
+        tickets = 0
         for line, text in enumerate(lines, start=first):
             if not text.strip():
                 continue
             try:
                 results += evaluate_json(_BOOK, text, line, policy=policy, now=now)
+                tickets += 1
             except RowError as error:
                 errors.append(error)
         columns = [list(column) for column in zip(*results, strict=True)] if results else []
-        tickets = sum(1 for text in lines if text.strip()) - len(errors)
     else:
         if isinstance(block, tuple):
             first, lines = block
@@ -235,9 +236,9 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
         bad_csv.writerow(["line", "ticket_id", "error"])
     try:
         with path.open(encoding="utf-8-sig", newline="") as raw:  # -sig: Excel's BOM
-            _stream(_Lines(raw), _Sink(path, out, bad_csv, sys.stderr.isatty(),
-                                       path.stat().st_size),
-                    summary, (output_format, policy, now), jobs)
+            lines = _Lines(raw)
+            _stream(lines, _Sink(path, out, bad_csv, sys.stderr.isatty(), path.stat().st_size,
+                                 lines), summary, (output_format, policy, now), jobs)
         summary_text = _summary_text(summary)
         if output_format == "table":
             out.write(summary_text)
@@ -263,7 +264,6 @@ def _stream(lines: _Lines, sink: _Sink, summary: Summary,
     output_format, policy, now = options
     is_json = sink.path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
     header = _header(is_json, lines)
-    sink.counted = lines
     work = ((block, header, output_format, policy, now) for block in _blocks(lines, is_json))
     sink.out.write(_HEADS[output_format])
     if jobs > 1:
@@ -297,7 +297,7 @@ def _in_order(pool: ProcessPoolExecutor, work: Iterator[Work], window: int) -> I
         yield pending.popleft().result()
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Sink:
     """Where results, row errors and progress go."""
 
@@ -306,7 +306,7 @@ class _Sink:
     bad_csv: Any
     progress: bool
     size: int
-    counted: _Lines | None = None
+    counted: _Lines
 
 
 def _collect(done: Iterator[Done], summary: Summary, sink: _Sink) -> None:
@@ -320,8 +320,7 @@ def _collect(done: Iterator[Done], summary: Summary, sink: _Sink) -> None:
                 sink.bad_csv.writerow([line, ticket_id, reason])
         if sink.progress:
             rows = summary.tickets + summary.failed
-            read = sink.counted.read if sink.counted else 0
-            sys.stderr.write("\rslacalc " + progress_bar(read, sink.size, rows))
+            sys.stderr.write("\rslacalc " + progress_bar(sink.counted.read, sink.size, rows))
             sys.stderr.flush()
     if sink.progress:
         sys.stderr.write("\n")

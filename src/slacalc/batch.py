@@ -44,7 +44,6 @@ _KNOWN = {*COLUMNS, *_STOPS, "priority_changed_at", "priority_changed_to"}
 RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
                   "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
                   "overrun_seconds", "reason")
-_NO_ATTRIBUTES: dict[str, str] = {}
 _ONE_US = timedelta(microseconds=1)
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
+from ._zone import instant_us
 from .errors import SlacalcError
 from .instants import END_US, Bools, Instants, Ints, Texts, instant_text, instant_texts
 from .plan import Entry, MetricPlan, Plan, seconds_text
@@ -27,8 +28,6 @@ from .timeline import Timeline
 
 __all__ = ["Chunk", "evaluate_columns"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_US = timedelta(microseconds=1)
 _WHY = np.array(["", "responded", "resolved", "workaround"], dtype=object)
 _STATUS = np.array(["no_target", "running", "met", "breached"], dtype=object)
 _RESPONDED, _RESOLVED, _WORKAROUND = 1, 2, 3
@@ -214,8 +213,8 @@ def _on_clock(item: Entry, chunk: Chunk, rows: Ints,
     timeline = item.timeline
     assert timeline is not None
     if item.relative is not None:  # a relative target (next business day): due as worded
-        dues = [(item.relative(datetime.fromisoformat(str(chunk.opened.texts[row]))) - _EPOCH)
-                // _ONE_US for row in rows.tolist()]
+        dues = [instant_us(item.relative(datetime.fromisoformat(str(chunk.opened.texts[row]))))
+                for row in rows.tolist()]
         due = np.array(dues, dtype=np.int64)
         snap = _Arrays.of(timeline, int(origin.min()), int(max(due.max(), stopped.max())))
         start = snap.position(origin)

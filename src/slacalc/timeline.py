@@ -45,6 +45,13 @@ def _year_of(instant: int) -> int:
         return 10_000 if instant > 0 else 0
 
 
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise CalendarError(
+            f"instants must lie between years {MIN_YEAR} and {MAX_YEAR}; year {year} was needed"
+        )
+
+
 def _year_start(year: int) -> int:
     return (datetime(year, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
 
@@ -127,11 +134,7 @@ class Timeline:
 
     def _compile_year(self, year: int) -> list[tuple[int, int]]:
         """The open spans inside UTC year ``year``, clipped to it, sorted and merged."""
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise CalendarError(
-                f"instants must lie between years {MIN_YEAR} and {MAX_YEAR}; "
-                f"year {year} was needed"
-            )
+        _check_year(year)
         lo, hi = _year_start(year), _year_start(year + 1)
         wall_map = WallMap(offset_segments(self._zone, lo - 2 * DAY_US, hi + 2 * DAY_US))
         day = (_EPOCH + timedelta(microseconds=lo)).date() - timedelta(days=2)
@@ -164,10 +167,8 @@ class Timeline:
         """One snapshot holding every instant of ``[lo, hi]``: an island that already does,
         or the islands within reach grown and merged around it, or a new island."""
         first, last = _year_of(lo), _year_of(hi)
-        for year in (first, last):
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise CalendarError(f"instants must lie between years {MIN_YEAR} and "
-                                    f"{MAX_YEAR}; year {year} was needed")
+        _check_year(first)
+        _check_year(last)
         if last - first > SPAN_LIMIT_YEARS:
             raise CalendarError(
                 f"{_show(lo)} and {_show(hi)} are more than {SPAN_LIMIT_YEARS} years apart: "
