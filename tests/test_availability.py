@@ -28,7 +28,7 @@ from slacalc import (
     bundled_policy,
     loads_policy,
 )
-from slacalc.availability import Percent, parse_percent
+from slacalc.terms.availability import Percent, parse_percent
 
 from dst import fall_back, spring_forward
 

@@ -14,8 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slacalc import Event, Policy, Ticket, bundled_policy
-from slacalc.batch import RESULT_COLUMNS, PolicyBook, evaluate_row, evaluate_rows, rows_of_report
-from slacalc.summary import Summary
+from slacalc.batch import (
+    RESULT_COLUMNS,
+    PolicyBook,
+    Summary,
+    evaluate_row,
+    evaluate_rows,
+    rows_of_report,
+)
 from slacalc.testing import policies
 from slacalc.testing import tickets as random_tickets
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from slacalc import bundled_policy, bundled_policy_names, load_policies, load_policy
-from slacalc.lint import lint
+from slacalc.policy import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 LA = ZoneInfo("America/Los_Angeles")

@@ -181,7 +181,7 @@ def test_help_everywhere_has_an_example() -> None:
 
 def test_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from slacalc._run import progress_bar  # noqa: PLC0415  (internal helper)
+    from slacalc.batch._run import progress_bar  # noqa: PLC0415  (internal helper)
 
     # Half the characters read, 10 wide: five hashes.
     assert progress_bar(50, 100, 7, width=10) == "[#####.....]  50%  7 rows"
@@ -198,7 +198,7 @@ def test_report_splits_quoted_multiline_records_like_one_reader(
         jobs: str) -> None:
     # Blocks of 3 lines: quoted records (with line breaks, commas and doubled quotes) cross
     # block edges; the line numbers must be those of one csv.reader over the whole file.
-    monkeypatch.setattr("slacalc._run._CHUNK", 3)
+    monkeypatch.setattr("slacalc.batch._run._CHUNK", 3)
     opened = "2026-11-20T10:00:00-05:00"
     subjects = ["plain", 'two\nlines, "quoted"', "plain", "three\nlines\nhere", "plain",
                 "plain", "plain", 'a "b"', "plain", "x\ny", "plain", "plain"]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slacalc import Event, Policy, Ticket, bundled_policy, loads_policy
-from slacalc.ticket import EVENT_KINDS
+from slacalc.sla import EVENT_KINDS
 
 TORONTO = ZoneInfo("America/Toronto")
 SETTINGS = settings(max_examples=200, deadline=None,

@@ -1,4 +1,4 @@
-"""`slacalc.instants` agrees with ``datetime.fromisoformat`` and ``datetime.isoformat``.
+"""`slacalc.batch._instants` agrees with ``datetime.fromisoformat`` and ``datetime.isoformat``.
 
 The standard library is the reference: every text the column parser takes must parse to
 the same instant and offset with ``fromisoformat``, and every text it writes must equal
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slacalc import instants
-from slacalc.instants import END_US, FIRST_US, instant_text, instant_texts, parse_instants
+from slacalc.batch import _instants as instants
+from slacalc.batch._instants import END_US, FIRST_US, instant_text, instant_texts, parse_instants
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US = timedelta(microseconds=1)

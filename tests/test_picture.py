@@ -20,11 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from slacalc import SLAReport, Ticket, bundled_policy, loads_policy
-from slacalc._display import availability_html, availability_text, exact_length, percent
+from slacalc import Deadlines, SLAReport, Ticket, bundled_policy, loads_policy
 from slacalc.cli import main
-from slacalc.deadlines import Deadlines
-from slacalc.picture import timeline_svg
+from slacalc.render import timeline_svg
+from slacalc.render._display import availability_html, availability_text, exact_length, percent
 
 SVG = "{http://www.w3.org/2000/svg}"
 TORONTO = ZoneInfo("America/Toronto")

@@ -22,7 +22,7 @@ from slacalc import (
     loads_policy,
     policy_json_schema,
 )
-from slacalc.lint import lint
+from slacalc.policy import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 import slacalc
-import slacalc.clock
+import slacalc.sla.replay
 from slacalc import BusinessCalendar, Policy, Ticket, bundled_policy, loads_policy
 from slacalc import testing as kit
+from slacalc.sla import EVENT_KINDS
 from slacalc.testing import PolicyCheckFailure, check_policy
-from slacalc.ticket import EVENT_KINDS
 
 from dst import transitions
 
@@ -357,7 +357,7 @@ def test_a_due_instant_that_is_closed_is_found(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_pause_that_makes_a_due_earlier_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    reach = slacalc.clock.reach
+    reach = slacalc.sla.replay.reach
 
     def backwards(calendar: BusinessCalendar, first_due: datetime, origin: datetime,
                   spans: list[list[datetime | None]]) -> datetime | None:
@@ -367,7 +367,7 @@ def test_a_pause_that_makes_a_due_earlier_is_found(monkeypatch: pytest.MonkeyPat
             return due
         return pushed - calendar.elapsed(pushed, due)  # the pause counted backwards
 
-    monkeypatch.setattr(slacalc.clock, "reach", backwards)
+    monkeypatch.setattr(slacalc.sla.replay, "reach", backwards)
     found = failure(policy(GOOD), skip=["priority_order", "tier_order", "open_due"])
     assert found.invariant == "pause_never_earlier"
     text = str(found)

@@ -1,15 +1,13 @@
 """slacalc: exact support-SLA arithmetic from declarative vendor policies.
 
-The public surface is what ``__all__`` lists; everything else is internal.
+The public surface is what ``__all__`` lists; the layers underneath (``engine``, ``render``,
+``sla``, ``terms``, ``policy``, ``batch``, ``cli``, ``testing``; docs/architecture.md) each
+list theirs in their own ``__all__``. Underscored modules are internal.
 """
 
 from __future__ import annotations
 
-from .availability import AvailabilityReport
-from .billing import Classification, Incident, PackStatement, SupportPack
-from .calendar import BusinessCalendar
-from .deadlines import Deadlines
-from .durations import Duration, parse_duration
+from .engine import BusinessCalendar, Duration, parse_duration
 from .errors import (
     AvailabilityError,
     BillingError,
@@ -22,10 +20,17 @@ from .errors import (
     UnknownPriorityError,
     UnknownTierError,
 )
-from .loader import bundled_policy, bundled_policy_names, load_policies, load_policy, loads_policy
-from .policy import Policy, policy_json_schema
-from .report import MetricReport, SLAReport
-from .ticket import Event, Ticket
+from .policy import (
+    Policy,
+    bundled_policy,
+    bundled_policy_names,
+    load_policies,
+    load_policy,
+    loads_policy,
+    policy_json_schema,
+)
+from .sla import Deadlines, Event, MetricReport, SLAReport, Ticket
+from .terms import AvailabilityReport, Classification, Incident, PackStatement, SupportPack
 
 __all__ = [
     "AvailabilityError",

@@ -44,9 +44,9 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         f"pip install 'slacalc[pandas]'"
     ) from missing
 
-from ._zone import require_aware
 from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_rows
-from .targets import METRICS
+from .engine._zone import require_aware
+from .policy.targets import METRICS
 
 __all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_frame", "result_meta"]
 

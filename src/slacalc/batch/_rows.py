@@ -1,0 +1,357 @@
+"""Batches of tickets: export rows in, one result row per ticket and metric out.
+
+A CSV export has the columns ``ticket_id, policy, tier, priority, opened_at`` and, when
+known, ``category, channel, responded_at, resolved_at, workaround_at`` (a resolution is
+taken as confirmed), ``priority_changed_at, priority_changed_to`` (one change); any other
+column is a ticket attribute that ``when`` conditions may test. A JSONL export has one
+full `Ticket` per line plus its ``policy``. Both give the same result rows as
+`Policy.evaluate`: a row that needs nothing but stop events is run on its compiled
+`Plan` (no per-row models), and a differential test holds the two together.
+
+`evaluate_rows` is the batch loop: a clean row (known plan, ISO instants with offsets,
+nothing but stops) goes straight to its plan; any other row goes through the checked
+path `evaluate_row`, which either evaluates it the same way or names what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from ..engine._zone import instant_us
+from ..errors import SlacalcError
+from ..policy.loader import bundled_policy, load_policy
+from ..policy.model import Policy
+from ..policy.targets import METRICS
+from ..sla.plan import Plan, Result, compile_plan, seconds_text
+from ..sla.report import SLAReport
+from ..sla.ticket import Event, Ticket
+from ._columns import Chunk, evaluate_columns
+from ._instants import Bools, parse_instants
+
+__all__ = ["COLUMNS", "RESULT_COLUMNS", "ExportError", "PolicyBook", "RowError", "evaluate_json",
+           "evaluate_row", "evaluate_rows", "rows_of_report"]
+
+COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
+_STOPS = {"responded_at": "responded", "resolved_at": "resolved", "workaround_at": "workaround"}
+_KNOWN = {*COLUMNS, *_STOPS, "priority_changed_at", "priority_changed_to"}
+RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
+                  "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
+                  "overrun_seconds", "reason")
+_ONE_US = timedelta(microseconds=1)
+
+
+class RowError(SlacalcError, ValueError):
+    """One input row that cannot be evaluated; ``line`` is its line in the input file."""
+
+    def __init__(self, line: int, message: str, ticket_id: str = "") -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.reason = message
+        self.ticket_id = ticket_id
+
+
+class ExportError(SlacalcError, ValueError):
+    """A ticket export that cannot be read at all (not UTF-8 text, a CSV field over the
+    csv module's size limit); the message names the line, and the caller the file."""
+
+
+class PolicyBook:
+    """Policies by name (bundled, given, or a path), loaded once each, and their plans.
+
+    ``PolicyBook({"mine": policy})`` also answers ``"mine"`` with a `Policy` built in code.
+    """
+
+    def __init__(self, policies: Mapping[str, Policy] | None = None) -> None:
+        self._loaded: dict[str, Policy] = dict(policies or {})
+        self._plans: dict[tuple[str, str, str], Plan] = {}
+
+    def plan(self, name: str, tier: str, priority: str) -> Plan:
+        """The compiled plan of (policy ``name``, ``tier``, ``priority``), cached."""
+        found = self._plans.get((name, tier, priority))
+        if found is None:
+            found = self._plans[(name, tier, priority)] = compile_plan(
+                self.get(name), tier, priority)
+        return found
+
+    def get(self, name: str) -> Policy:
+        """The policy ``name`` names: a bundled policy, or a path ending in .yaml/.yml."""
+        policy = self._loaded.get(name)
+        if policy is None:
+            is_path = name.endswith((".yaml", ".yml")) or "/" in name
+            policy = load_policy(Path(name)) if is_path else bundled_policy(name)
+            self._loaded[name] = policy
+        return policy
+
+
+def _instant(text: str | None, column: str, line: int, ticket_id: str) -> datetime | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise RowError(line, f"{column}: malformed date {text!r} (ISO 8601 expected)",
+                       ticket_id) from None
+    if moment.tzinfo is None:
+        raise RowError(line, f"{column}: {text!r} has no UTC offset; write e.g. "
+                             f"2026-11-20T17:30:00-05:00", ticket_id)
+    return moment
+
+
+def _text(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat()
+
+
+def _seconds(value: timedelta | None) -> str:
+    return "" if value is None else seconds_text(value // _ONE_US)
+
+
+def _report_results(ticket_id: str, policy: str, report: SLAReport) -> list[Result]:
+    results: list[Result] = []
+    for name, metric in report.items():
+        overrun = None
+        if metric.status == "breached" and metric.due is not None:
+            overrun = (metric.stopped_at or report.now) - metric.due
+        results.append((ticket_id, policy, report.ticket.tier, metric.priority or "", name,
+                        metric.status, metric.target or "", _text(metric.due),
+                        _text(metric.stopped_at),
+                        _seconds(None if metric.length is None else metric.elapsed),
+                        _seconds(metric.remaining), _seconds(overrun), metric.reason or ""))
+    return results
+
+
+def rows_of_report(ticket_id: str, policy: str, report: SLAReport) -> list[dict[str, str]]:
+    """Result rows (column -> text) of an evaluated ticket, as the batch report shows them.
+
+    Example: a vircom P2 ticket -> two rows, ``metric`` ``response`` then ``resolution``.
+    """
+    return [dict(zip(RESULT_COLUMNS, result, strict=True))
+            for result in _report_results(ticket_id, policy, report)]
+
+
+def _checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
+             policy: str | None, now: datetime | None) -> list[Result]:
+    """Validate one row field by field (the first problem becomes its `RowError`), then
+    evaluate it as a `Ticket` with `Policy.evaluate`: the path of every row that is not
+    clean, and the reference the column path is tested against."""
+    ticket_id = (row.get("ticket_id") or "").strip()
+    name = policy or (row.get("policy") or "").strip()
+    try:
+        if not name:
+            raise RowError(line, "no policy (give a policy column or --policy)", ticket_id)
+        book.get(name)
+        for column in ("tier", "priority", "opened_at"):
+            if not (row.get(column) or "").strip():
+                raise RowError(line, f"{column}: missing", ticket_id)
+        tier, priority = str(row["tier"]).strip(), str(row["priority"]).strip()
+        opened = _instant(row.get("opened_at"), "opened_at", line, ticket_id)
+        assert opened is not None
+        events = []
+        for column, kind in _STOPS.items():
+            moment = _instant(row.get(column), column, line, ticket_id)
+            if moment is not None:
+                if moment < opened:
+                    raise RowError(line, f"{column}: {moment.isoformat()} is before opened_at",
+                                   ticket_id)
+                events.append(Event(kind=kind, at=moment))
+        if now is not None and now < opened:
+            raise RowError(line, f"--now {now.isoformat()} is before opened_at", ticket_id)
+        plan = book.plan(name, tier, priority)  # an unknown tier or priority is named here
+        changed = _instant(row.get("priority_changed_at"), "priority_changed_at", line,
+                           ticket_id)
+        if changed is not None:
+            events.append(Event(kind="priority_changed", at=changed,
+                                priority=(row.get("priority_changed_to") or "").strip()))
+        ticket = Ticket(id=ticket_id or None, tier=tier, priority=priority, opened_at=opened,
+                        attributes=_attributes(row), events=tuple(events))
+        return _report_results(ticket_id, name, plan.policy.evaluate(ticket, now))
+    except RowError:
+        raise
+    except (SlacalcError, ValidationError) as error:
+        message = str(error).splitlines()[0] if isinstance(error, SlacalcError) else (
+            f"{error.errors()[0]['loc']}: {error.errors()[0]['msg']}")
+        raise RowError(line, message, ticket_id) from None
+
+
+def evaluate_row(book: PolicyBook, row: Mapping[str, str | None], line: int, *,
+                 policy: str | None = None, now: datetime | None = None) -> list[dict[str, str]]:
+    """Result rows for one CSV row (``line`` numbers errors); `RowError` if it is bad.
+
+    Boundary rule: a stop exactly at the due instant is met; stops after ``now`` are not
+    applied; without ``now`` the ticket is judged as of its last event. Example:
+    ``ticket_id=T1, policy=vircom, tier=standard, priority=P2,
+    opened_at=2026-11-20T17:30:00-05:00, responded_at=2026-11-23T07:55:00-05:00`` ->
+    response met (due Mon 08:00), resolution breached (due Sat 17:30).
+    """
+    return [dict(zip(RESULT_COLUMNS, result, strict=True))
+            for result in _checked(book, row, line, policy, now)]
+
+
+def _attributes(row: Mapping[str, str | None]) -> dict[str, str]:
+    return {key: str(value).strip() for key, value in row.items()
+            if key not in _KNOWN and key and value is not None and str(value).strip()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where a header puts the columns the quick path reads."""
+
+    width: int
+    policy: int | None  # None when --policy names it
+    tier: int
+    priority: int
+    opened: int
+    ticket_id: int | None
+    stops: tuple[tuple[str, int], ...]
+    changed: int | None
+    attributes: tuple[tuple[str, int], ...]
+
+    @staticmethod
+    def of(header: Sequence[str], policy: str | None) -> _Layout | None:
+        """The layout, or None when rows of this header all take the checked path."""
+        where = {name: index for index, name in enumerate(header)}
+        needed = ("tier", "priority", "opened_at") if policy else (
+            "policy", "tier", "priority", "opened_at")
+        if len(where) != len(header) or any(name not in where for name in needed):
+            return None
+        return _Layout(len(header), None if policy else where["policy"], where["tier"],
+                       where["priority"], where["opened_at"], where.get("ticket_id"),
+                       tuple((kind, where[column]) for column, kind in _STOPS.items()
+                             if column in where),
+                       where.get("priority_changed_at"),
+                       tuple((name, index) for name, index in where.items()
+                             if name and name not in _KNOWN))
+
+
+def _quick_plan(book: PolicyBook, name: str, tier: str, priority: str) -> Plan | None:
+    if not all(part and part == part.strip() for part in (name, tier, priority)):
+        return None
+    try:
+        return book.plan(name, tier, priority)
+    except (SlacalcError, ValidationError):
+        return None
+
+
+def evaluate_rows(book: PolicyBook, header: Sequence[str],
+                  rows: Iterable[tuple[int, Sequence[str]]], *, policy: str | None = None,
+                  now: datetime | None = None) -> tuple[list[list[str]], list[RowError], int]:
+    """Result columns of numbered CSV rows, the rows that failed, and the tickets evaluated.
+
+    The result is column-major: one list per `RESULT_COLUMNS` entry, one item per ticket
+    and metric, in input order. Clean rows are evaluated as columns (`slacalc.columns`);
+    every other row goes through `evaluate_row`'s checked path. Boundary rule: every row
+    gives exactly what `evaluate_row` gives it (its results or its `RowError`); a failed
+    row never stops the others. Example: a header ``ticket_id, policy, tier, priority,
+    opened_at`` and rows 2 (vircom P1) and 3 (priority ``P9``) -> two result rows for
+    line 2 and a `RowError` for line 3.
+    """
+    numbered = list(rows)
+    layout = _Layout.of(header, policy)
+    columns: list[list[str]] = [[] for _ in RESULT_COLUMNS]
+    clean = np.zeros(len(numbered), dtype=bool)
+    if layout is not None and numbered:
+        columns, clean = _columns(book, layout, [values for _, values in numbered], policy,
+                                  now)
+    errors: list[RowError] = []
+    done: dict[int, list[Result]] = {}
+    for index in np.flatnonzero(~clean).tolist():
+        line, values = numbered[index]
+        try:
+            done[index] = _checked(book, dict(zip(header, values, strict=False)), line,
+                                   policy, now)
+        except RowError as error:
+            errors.append(error)
+    if done:
+        merged: list[Result] = []
+        fast = list(zip(*columns, strict=True))
+        taken = 0  # one block of len(METRICS) rows per clean ticket, in row order
+        for index in range(len(numbered)):
+            if clean[index]:
+                merged += fast[taken:taken + len(METRICS)]
+                taken += len(METRICS)
+            else:
+                merged += done.get(index, [])
+        columns = [list(column) for column in zip(*merged, strict=True)] if merged else [
+            [] for _ in RESULT_COLUMNS]
+    return columns, errors, len(numbered) - len(errors)
+
+
+def _columns(book: PolicyBook, layout: _Layout, values: list[Sequence[str]],
+             policy: str | None, now: datetime | None) -> tuple[list[list[str]], Bools]:
+    """Result columns of the clean rows, and which rows those are."""
+    count = len(values)
+    clean = np.ones(count, dtype=bool)
+    if set(map(len, values)) != {layout.width}:
+        clean = np.array([len(row) == layout.width for row in values], dtype=bool)
+        blank = [""] * layout.width
+        values = [row if ok else blank for row, ok in zip(values, clean.tolist(), strict=True)]
+    columns = list(zip(*values, strict=True))
+    opened = parse_instants(columns[layout.opened])
+    clean &= opened.present & ~opened.bad
+    stops = {}
+    for kind, index in layout.stops:
+        parsed = parse_instants(columns[index])
+        clean &= ~parsed.bad & (~parsed.present | (parsed.us >= opened.us))
+        stops[kind] = parsed
+    if layout.changed is not None:
+        clean &= np.array([not text for text in columns[layout.changed]], dtype=bool)
+    if now is None:
+        end = opened.us
+        for parsed in stops.values():
+            end = np.where(parsed.present, np.maximum(end, parsed.us), end)
+    else:
+        now_us = instant_us(now)
+        clean &= opened.us <= now_us
+        stops = {kind: replace(parsed, present=parsed.present & (parsed.us <= now_us))
+                 for kind, parsed in stops.items()}  # events after now are not applied yet
+        end = np.full(count, now_us, dtype=np.int64)
+    names = columns[layout.policy] if layout.policy is not None else (policy or "",) * count
+    keys = list(zip(names, columns[layout.tier], columns[layout.priority], strict=True))
+    numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
+    group = np.array(list(map(numbers.__getitem__, keys)), dtype=np.int64)
+    plans = [_quick_plan(book, *key) for key in numbers]
+    clean &= np.array([plan is not None for plan in plans], dtype=bool)[group]
+    ids = (list(map(str.strip, columns[layout.ticket_id])) if layout.ticket_id is not None
+           else ("",) * count)
+    chunk = Chunk((ids, names, columns[layout.tier]), opened, stops, end,
+                  {name: columns[index] for name, index in layout.attributes})
+    return evaluate_columns(plans, group, chunk, clean)
+
+
+def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None = None,
+                  now: datetime | None = None) -> list[Result]:
+    """Result rows for one JSONL line: a `Ticket` plus its ``policy``.
+
+    Boundary rule: the ticket's own ``policy`` key gives way to ``policy`` when one is
+    given. Example: ``{"policy": "vircom", "tier": "standard", "priority": "P1",
+    "opened_at": "2026-11-20T17:30:00-05:00", "events": []}`` -> two running metrics.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise RowError(line, f"malformed JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(data, dict):
+        raise RowError(line, "expected a JSON object (a ticket)")
+    ticket_id = str(data.get("id") or "")
+    name = policy or str(data.pop("policy", "") or "")
+    if policy:
+        data.pop("policy", None)
+    try:
+        if not name:
+            raise RowError(line, "no policy (give a policy key or --policy)", ticket_id)
+        ticket = Ticket.model_validate(data)
+        return _report_results(ticket_id, name, book.get(name).evaluate(ticket, now))
+    except RowError:
+        raise
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RowError(line, f"{where}: {first['msg']}", ticket_id) from None
+    except SlacalcError as error:
+        raise RowError(line, str(error).splitlines()[0], ticket_id) from None

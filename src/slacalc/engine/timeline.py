@@ -1,0 +1,306 @@
+"""A calendar compiled into a monotone business clock.
+
+The timeline holds the calendar's open spans as sorted, disjoint, maximal ``[start, end)``
+pairs of UTC microseconds, and beside them the *business position* at each span's start
+and end: the business time elapsed since an arbitrary origin. Position is a monotone
+function of the instant (it rises inside spans and is flat between them), so
+
+* ``elapsed(a, b) = position(b) - position(a)``: two bisects and a subtraction;
+* ``add(a, d)`` is the earliest instant whose position is ``position(a) + d``, and
+  ``add(a, -d)`` the latest instant whose position is ``position(a) - d``: one bisect each.
+
+Neither cost grows with ``d``. Spans are compiled lazily by UTC year into *islands*: runs
+of consecutive years, each an immutable snapshot with positions of its own. An instant
+within a few years of an island grows it (merging islands that meet); a far one starts a
+new island, so a ticket in year 9998 never compiles the years between it and 2026. One
+measurement or search stays inside one island and within `SPAN_LIMIT_YEARS`. Every
+extension swaps in a new snapshot, so readers on other threads never see a half-built
+state, and positions are only ever compared inside one snapshot.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from ..errors import CalendarError
+from ._hours import DayHours
+from ._zone import DAY_US, MAX_YEAR, MIN_YEAR, WallMap, offset_segments, wall_us
+
+__all__ = ["SEARCH_LIMIT_US", "SPAN_LIMIT_YEARS", "Timeline"]
+
+SEARCH_LIMIT_US = 3653 * DAY_US  # ten years: how far a search for open time may look
+SPAN_LIMIT_YEARS = 100  # how many UTC years one measurement (elapsed, add) may span
+_REACH_YEARS = 12  # an instant this close to an island grows it; a farther one starts anew
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _year_of(instant: int) -> int:
+    """The UTC year of ``instant``; 0 or 10000 beyond what ``datetime`` holds."""
+    try:
+        return (_EPOCH + timedelta(microseconds=instant)).year
+    except OverflowError:
+        return 10_000 if instant > 0 else 0
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise CalendarError(
+            f"instants must lie between years {MIN_YEAR} and {MAX_YEAR}; year {year} was needed"
+        )
+
+
+def _year_start(year: int) -> int:
+    return (datetime(year, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+
+
+class _Snapshot:
+    """Immutable state: spans over the loaded UTC range ``[lo, hi)`` with their positions."""
+
+    __slots__ = (
+        "cum_end",
+        "cum_start",
+        "ends",
+        "first_year",
+        "hi",
+        "last_year",
+        "lo",
+        "pos_hi",
+        "pos_lo",
+        "starts",
+    )
+
+    def __init__(
+        self,
+        spans: list[tuple[int, int]],
+        pos_lo: int,
+        first_year: int,
+        last_year: int,
+    ) -> None:
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+        self.cum_start: list[int] = []
+        self.cum_end: list[int] = []
+        position = pos_lo
+        for start, end in spans:
+            self.cum_start.append(position)
+            position += end - start
+            self.cum_end.append(position)
+        self.pos_lo = pos_lo
+        self.pos_hi = position
+        self.first_year = first_year
+        self.last_year = last_year
+        self.lo = _year_start(first_year)
+        self.hi = _year_start(last_year + 1)
+
+    def position(self, instant: int) -> int:
+        """Business position of ``instant`` (inside ``[lo, hi)``): business time since the
+        timeline's origin; it rises inside spans and is flat between them."""
+        index = bisect_right(self.ends, instant)  # the first span ending after the instant
+        if index == len(self.ends):
+            return self.pos_hi
+        start = self.starts[index]
+        return self.cum_start[index] + (instant - start if instant > start else 0)
+
+
+def _extend(spans: list[tuple[int, int]], more: list[tuple[int, int]]) -> None:
+    """Append the later sorted spans ``more`` to ``spans``, merging a span that continues
+    across the seam (a year boundary)."""
+    if spans and more and spans[-1][1] == more[0][0]:
+        spans[-1] = (spans[-1][0], more[0][1])
+        more = more[1:]
+    spans.extend(more)
+
+
+class Timeline:
+    """The open spans of one calendar, with business positions, compiled on demand.
+
+    ``day_hours(date)`` gives a local date's open intervals (seconds after local midnight);
+    ``zone`` turns them into instants. All arguments and results are UTC microseconds.
+    """
+
+    __slots__ = ("_day_hours", "_islands", "_lock", "_snap", "_zone")
+
+    def __init__(self, zone: tzinfo, day_hours: Callable[[date], DayHours]) -> None:
+        self._zone = zone
+        self._day_hours = day_hours
+        self._lock = threading.Lock()
+        self._snap: _Snapshot | None = None  # the island used last
+        self._islands: list[_Snapshot] = []  # disjoint, by first year
+
+    # -- compilation ---------------------------------------------------------------------
+
+    def _compile_year(self, year: int) -> list[tuple[int, int]]:
+        """The open spans inside UTC year ``year``, clipped to it, sorted and merged."""
+        _check_year(year)
+        lo, hi = _year_start(year), _year_start(year + 1)
+        wall_map = WallMap(offset_segments(self._zone, lo - 2 * DAY_US, hi + 2 * DAY_US))
+        day = (_EPOCH + timedelta(microseconds=lo)).date() - timedelta(days=2)
+        last = (_EPOCH + timedelta(microseconds=hi)).date() + timedelta(days=2)
+        pieces: list[tuple[int, int]] = []
+        while day <= last:
+            for start, end in self._day_hours(day):
+                for lo_span, hi_span in wall_map.preimage(wall_us(day, start), wall_us(day, end)):
+                    clipped = (max(lo_span, lo), min(hi_span, hi))
+                    if clipped[0] < clipped[1]:
+                        pieces.append(clipped)
+            day += timedelta(days=1)
+        pieces.sort()
+        merged: list[tuple[int, int]] = []
+        for a, b in pieces:
+            if merged and merged[-1][1] >= a:  # touching (or, defensively, overlapping)
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        return merged
+
+    def _load(self, instant: int) -> _Snapshot:
+        """A snapshot with ``lo <= instant < hi``."""
+        snap = self._snap
+        if snap is not None and snap.lo <= instant < snap.hi:
+            return snap
+        return self._cover(instant, instant)
+
+    def _cover(self, lo: int, hi: int) -> _Snapshot:
+        """One snapshot holding every instant of ``[lo, hi]``: an island that already does,
+        or the islands within reach grown and merged around it, or a new island."""
+        first, last = _year_of(lo), _year_of(hi)
+        _check_year(first)
+        _check_year(last)
+        if last - first > SPAN_LIMIT_YEARS:
+            raise CalendarError(
+                f"{_show(lo)} and {_show(hi)} are more than {SPAN_LIMIT_YEARS} years apart: "
+                f"business time is measured within {SPAN_LIMIT_YEARS} years"
+            )
+        with self._lock:
+            near = [snap for snap in self._islands
+                    if snap.first_year - _REACH_YEARS <= last
+                    and snap.last_year + _REACH_YEARS >= first]
+            if len(near) == 1 and near[0].first_year <= first and last <= near[0].last_year:
+                snap = near[0]
+            else:
+                snap = self._build(min([first, *(s.first_year for s in near)]),
+                                   max([last, *(s.last_year for s in near)]), near)
+                self._islands = sorted([s for s in self._islands if s not in near] + [snap],
+                                       key=lambda s: s.first_year)
+            self._snap = snap
+        return snap
+
+    def _build(self, first: int, last: int, islands: list[_Snapshot]) -> _Snapshot:
+        """The snapshot of UTC years ``first..last``, reusing the spans of ``islands``
+        (sorted, inside that range) and compiling the years between them."""
+        spans: list[tuple[int, int]] = []
+        year = first
+        for island in [*islands, None]:
+            stop = last + 1 if island is None else island.first_year
+            for missing in range(year, stop):
+                _extend(spans, self._compile_year(missing))
+            if island is not None:
+                _extend(spans, list(zip(island.starts, island.ends, strict=True)))
+                year = island.last_year + 1
+        return _Snapshot(spans, 0, first, last)
+
+    def _extend_later(self, snap: _Snapshot, origin: int) -> _Snapshot:
+        """One more year after ``snap``; an error once ten years after ``origin`` are empty."""
+        last_open = max(snap.ends[-1] if snap.ends else origin, origin)
+        if snap.hi - last_open > SEARCH_LIMIT_US:
+            raise CalendarError(
+                f"no open time within 10 years after {_show(last_open)}: the calendar is closed"
+            )
+        return self._cover(origin, snap.hi)
+
+    def _extend_earlier(self, snap: _Snapshot, origin: int) -> _Snapshot:
+        """One more year before ``snap``; an error once ten years before ``origin`` are empty."""
+        first_open = min(snap.starts[0] if snap.starts else origin, origin)
+        if first_open - snap.lo > SEARCH_LIMIT_US:
+            raise CalendarError(
+                f"no open time within 10 years before {_show(first_open)}: the calendar is closed"
+            )
+        return self._cover(snap.lo - 1, origin)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def between(self, lo: int, hi: int) -> int:
+        """Business time in ``[lo, hi)``, negative when ``hi < lo``: two positions, one snapshot."""
+        snap = self._snap
+        if snap is None or not (snap.lo <= lo < snap.hi and snap.lo <= hi < snap.hi):
+            snap = self._cover(min(lo, hi), max(lo, hi))
+        return snap.position(hi) - snap.position(lo)
+
+    def shift(self, origin: int, amount: int) -> int:
+        """The instant ``amount`` of business time after ``origin`` (before it, if negative).
+
+        The hot path of `BusinessCalendar.add`: one snapshot read and two bisects when both
+        ends lie in compiled years; otherwise the mirrored searches below extend the timeline.
+        """
+        snap = self._snap
+        if snap is None or not snap.lo <= origin < snap.hi:
+            snap = self._load(origin)
+        target = snap.position(origin) + amount
+        if amount > 0:
+            while target > snap.pos_hi:  # grows the island; positions are re-read in it
+                snap = self._extend_later(snap, origin)
+                target = snap.position(origin) + amount
+            index = bisect_left(snap.cum_end, target)  # reached at a close: that close
+            return snap.ends[index] - (snap.cum_end[index] - target)
+        if amount < 0:
+            while target < snap.pos_lo:
+                snap = self._extend_earlier(snap, origin)
+                target = snap.position(origin) + amount
+            index = bisect_right(snap.cum_start, target) - 1  # at an opening: that opening
+            return snap.starts[index] + (target - snap.cum_start[index])
+        return origin
+
+    def covering(self, lo: int, hi: int) -> _Snapshot:
+        """The compiled state holding every instant of ``[lo, hi]`` (compiled on demand), for
+        callers that look up many instants at once (`slacalc.columns`); positions compare
+        only within it. `CalendarError` beyond `SPAN_LIMIT_YEARS`."""
+        return self._cover(lo, hi)
+
+    def is_open(self, instant: int) -> bool:
+        """True when ``instant`` lies inside an open span (spans are half-open)."""
+        snap = self._load(instant)
+        index = bisect_right(snap.starts, instant) - 1
+        return index >= 0 and instant < snap.ends[index]
+
+    def next_open(self, instant: int) -> int:
+        """Earliest open instant at or after ``instant``."""
+        snap = self._load(instant)
+        index = bisect_right(snap.ends, instant)
+        while index == len(snap.ends):
+            snap = self._extend_later(snap, instant)
+            index = bisect_right(snap.ends, instant)
+        return max(instant, snap.starts[index])
+
+    def next_close(self, instant: int) -> int:
+        """Earliest closing instant after ``instant`` (the end of the span open at or after it)."""
+        snap = self._load(instant)
+        index = bisect_right(snap.ends, instant)
+        # A span ending at the loaded edge may continue into the next year: load it first.
+        while index == len(snap.ends) or snap.ends[index] == snap.hi:
+            if snap.hi - instant > SEARCH_LIMIT_US:
+                raise CalendarError(
+                    f"no closing instant within 10 years after {_show(instant)}: "
+                    f"the calendar never closes"
+                )
+            snap = self._cover(instant, snap.hi)
+            index = bisect_right(snap.ends, instant)
+        return snap.ends[index]
+
+    def spans(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The open spans inside ``[lo, hi)``, clipped to it, maximal and in order."""
+        if hi <= lo:
+            return []
+        snap = self._cover(lo, hi - 1)
+        index = bisect_right(snap.ends, lo)
+        found: list[tuple[int, int]] = []
+        while index < len(snap.starts) and snap.starts[index] < hi:
+            found.append((max(snap.starts[index], lo), min(snap.ends[index], hi)))
+            index += 1
+        return found
+
+
+def _show(instant: int) -> str:
+    return (_EPOCH + timedelta(microseconds=instant)).isoformat()

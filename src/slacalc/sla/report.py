@@ -1,0 +1,331 @@
+"""SLA reports: where each metric of a ticket stands, and an account of why.
+
+`SLAReport` maps metric names to `MetricReport`s. `explain()` is the account a support
+lead pastes into a dispute: each target and the line of the policy it comes from, the
+calendar, the open spans counted, each pause and the events that started and ended it,
+priority changes and what they did to the due instant, and the outcome. `timeline()`
+returns the same as data and `to_dict()` is JSON-ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal
+
+from ..engine.durations import RelativeDue
+from ..policy.targets import ALWAYS
+from ..render._display import metric_html, report_html
+from ..render.picture import timeline_svg
+from .replay import MetricClock, Replay, business_elapsed
+
+__all__ = ["MetricReport", "SLAReport", "Status", "build_report"]
+
+Status = Literal["running", "paused", "met", "breached", "void", "no_target", "not_applicable"]
+_SHOWN_SPANS = 8
+
+
+def _as_fraction(value: float | str | Fraction | Decimal) -> Fraction:
+    # A float is read as the decimal it prints as (0.8 is 4/5, not the nearest binary).
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricReport:
+    """One metric of one ticket at ``now``: status, due instant, time used and left.
+
+    ``elapsed`` and ``remaining`` are business time on the target's clock; ``length`` is
+    the target's own business length (for a relative target, from the opening to its
+    first due instant). ``due`` is None for ``no_target``, ``void``, ``not_applicable``,
+    and for a paused clock that has not yet reached its target (due is unknown until it
+    resumes).
+    """
+
+    metric: str
+    status: Status
+    due: datetime | None = None
+    elapsed: timedelta = timedelta(0)
+    remaining: timedelta | None = None
+    target: str | None = None
+    length: timedelta | None = None
+    priority: str | None = None
+    clock: str | None = None
+    source: str | None = None
+    breached_at: datetime | None = None
+    stopped_at: datetime | None = None
+    expected_by: datetime | None = None
+    reason: str | None = None
+
+    def at_risk(self, fraction: float | str | Fraction | Decimal = Fraction(3, 4)) -> bool:
+        """True when the clock is still open and the share of the target used reaches
+        ``fraction``, compared exactly (a stopped, void or target-less metric is not at risk).
+
+        Example: 45 of 60 business minutes used -> ``at_risk(0.75)`` is True,
+        ``at_risk(0.8)`` is False (0.8 means exactly 4/5).
+        """
+        open_clock = self.status in {"running", "paused"} or (
+            self.status == "breached" and self.stopped_at is None)
+        if self.length is None or not open_clock:
+            return False
+        share = _as_fraction(fraction)
+        used = self.elapsed // timedelta(microseconds=1)
+        total = self.length // timedelta(microseconds=1)
+        return used * share.denominator >= total * share.numerator
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: instants as ISO 8601, durations as seconds."""
+        def seconds(value: timedelta | None) -> float | None:
+            return None if value is None else value.total_seconds()
+
+        def instant(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {
+            "metric": self.metric, "status": self.status, "due": instant(self.due),
+            "elapsed_seconds": seconds(self.elapsed), "remaining_seconds": seconds(self.remaining),
+            "target": self.target, "priority": self.priority, "clock": self.clock,
+            "source": self.source, "breached_at": instant(self.breached_at),
+            "stopped_at": instant(self.stopped_at), "expected_by": instant(self.expected_by),
+            "reason": self.reason,
+        }
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a one-row table (metric, status, due, elapsed, remaining, target, reason)."""
+        return metric_html(self)
+
+
+class SLAReport(Mapping[str, MetricReport]):
+    """A ticket's metrics at ``now``, by name, with the history that produced them."""
+
+    def __init__(self, state: Replay, metrics: dict[str, MetricReport]) -> None:
+        self._state = state
+        self.metrics = metrics
+        self.now = state.now
+        self.ticket = state.ticket
+        self.policy = state.policy
+
+    def __getitem__(self, metric: str) -> MetricReport:
+        return self.metrics[metric]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.metrics)
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={m.status}" for name, m in self.metrics.items())
+        return f"SLAReport({self.policy.name}/{self.ticket.tier}: {shown})"
+
+    def __str__(self) -> str:
+        """The explanation (`explain`), so ``print(report)`` reads well in a terminal."""
+        return self.explain()
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the metrics under a header line (ticket, policy, tier,
+        priority, now), then the timeline picture inline; every text is escaped."""
+        return report_html(self, timeline_svg(self))
+
+    def _repr_svg_(self) -> str:
+        """The timeline picture (`slacalc.picture.timeline_svg`); ``explain --svg`` writes it."""
+        return timeline_svg(self)
+
+    def timeline(self) -> dict[str, Any]:
+        """The explanation as data: events with their effects, and per metric the target,
+        its source, the calendar, the spans counted and the pauses."""
+        state = self._state
+        return {
+            "events": [{"at": step.at.isoformat(), "index": step.index, "kind": step.kind,
+                        "detail": step.detail, "effects": dict(step.effects)}
+                       for step in state.steps],
+            "metrics": {name: {**report.to_dict(),
+                               "counted": [[a.isoformat(), b.isoformat()] for a, b in
+                                           _counted(state, state.clocks[name], report)],
+                               "pauses": _pauses(state.clocks[name])}
+                        for name, report in self.metrics.items() if name in state.clocks},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: the ticket, the policy, ``now`` and each metric."""
+        return {"ticket": self.ticket.id, "policy": self.policy.name, "tier": self.ticket.tier,
+                "priority": self._state.priority, "now": self.now.isoformat(),
+                "metrics": {name: report.to_dict() for name, report in self.metrics.items()}}
+
+    def explain(self) -> str:
+        """A short, plain account of each metric, for people (see the module docstring)."""
+        state = self._state
+        zone = state.policy.calendar(state.policy.tier(state.tier).calendar).zone
+        when = _when(zone)
+        ticket = state.ticket
+        lines = [
+            f"Ticket {ticket.id or '(no id)'}: {state.policy.vendor} ({state.policy.name}), "
+            f"tier {ticket.tier}, {_priority(state, state.priority)}; opened "
+            f"{when(ticket.opened_at)}; as of {when(self.now)}.",
+        ]
+        for name, report in self.metrics.items():
+            lines += ["", *_explain_metric(state, name, report, when)]
+        lines += ["", "History:"]
+        for step in state.steps:
+            effects = "; ".join(f"{metric} {effect}" for metric, effect in step.effects.items())
+            label = "opened" if step.index is None else f"[{step.index}] {step.kind}"
+            text = ", ".join(part for part in (step.detail, effects) if part)
+            lines.append(f"  {when(step.at)}  {label}" + (f": {text}" if text else ""))
+        return "\n".join(lines)
+
+
+def _when(zone: Any) -> Any:
+    def show(moment: datetime) -> str:
+        return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
+    return show
+
+
+def _priority(state: Replay, key: str) -> str:
+    return f"{key} ({state.policy.priorities[key].name})"
+
+
+def _counted(state: Replay, clock: MetricClock, report: MetricReport) -> list[tuple[datetime,
+                                                                                    datetime]]:
+    if report.status in {"no_target", "not_applicable"} or report.clock is None:
+        return []
+    calendar = state.policy.calendar(report.clock)
+    counted: list[tuple[datetime, datetime]] = []
+    for start, end in clock.spans:
+        assert start is not None
+        stop = state.now if end is None else min(end, state.now)
+        if stop > start:
+            counted += calendar.open_intervals(start, stop)
+    return counted
+
+
+def _pauses(clock: MetricClock) -> list[dict[str, Any]]:
+    return [{"start": start.isoformat(), "started_by": started_by,
+             "end": None if end is None else end.isoformat(), "ended_by": ended_by}
+            for start, started_by, end, ended_by in clock.pauses]
+
+
+def _explain_metric(state: Replay, name: str, report: MetricReport, when: Any) -> list[str]:
+    head = f"{name}: {report.status.replace('_', ' ')}"
+    if report.status in {"no_target", "not_applicable"}:
+        return [f"{head} ({report.reason})"]
+    clock = state.clocks[name]  # type: ignore[index]  # report names are the metric names
+    calendar_text = ("real time (24x7)" if report.clock == ALWAYS
+                     else f"calendar {report.clock!r}")
+    lines = [head, f"  target: {report.target} for {_priority(state, report.priority or '')}"
+             f" ({report.source or 'source unknown'}), on {calendar_text}"]
+    spans = _counted(state, clock, report)
+    if spans:
+        shown = [f"{when(a)} - {_until(a, b, when)}" for a, b in spans]
+        more = len(shown) - _SHOWN_SPANS
+        text = ", ".join(shown[:_SHOWN_SPANS]) + (f", and {more} more" if more > 0 else "")
+        lines.append(f"  counted: {text}")
+    for start, started_by, end, ended_by in clock.pauses:
+        until = f"until {when(end)} (event {ended_by})" if end else "still paused"
+        lines.append(f"  paused: from {when(start)} (event {started_by}), {until}")
+    used = f"{_length(report.elapsed)} used"
+    if report.length is not None:
+        used += f" of {_length(report.length)}"
+    lines.append(f"  time: {used}")
+    lines.append("  " + _outcome(report, when))
+    return lines
+
+
+def _until(start: datetime, end: datetime, when: Any) -> str:
+    """The end of a span: just the time when it ends on the day it starts."""
+    full: str = when(end)
+    return full[15:] if full[:14] == when(start)[:14] else full
+
+
+def _length(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    if seconds <= 0:
+        return "0 minutes"
+    hours, rest = divmod(seconds, 3600)
+    parts = [f"{hours} h"] if hours else []
+    if rest // 60 or not parts:
+        parts.append(f"{rest // 60} min")
+    return " ".join(parts)
+
+
+def _outcome(report: MetricReport, when: Any) -> str:
+    due = f"due {when(report.due)}" if report.due else "due unknown while paused"
+    if report.status == "met":
+        assert report.stopped_at is not None
+        assert report.due is not None
+        spare = report.due - report.stopped_at
+        return f"{due}; stopped {when(report.stopped_at)}: met with {_length(spare)} to spare."
+    if report.status == "breached":
+        assert report.breached_at is not None
+        if report.stopped_at is not None:
+            late = report.stopped_at - report.breached_at
+            return f"{due}; stopped {when(report.stopped_at)}: breached by {_length(late)}."
+        return f"{due}: breached, still open."
+    if report.status == "void":
+        return f"void: {report.reason}."
+    if report.status == "paused":
+        return f"{due}."
+    extra = f" (expected by {when(report.expected_by)})" if report.expected_by else ""
+    return f"{due}{extra}: running, {_length(report.remaining or timedelta(0))} left."
+
+
+def build_report(state: Replay, *, applicable: bool = True, reason: str = "") -> SLAReport:
+    """Turn a replayed ticket into its report (every metric ``not_applicable`` when the
+    policy does not apply to the ticket, with ``reason``)."""
+    metrics: dict[str, MetricReport] = {}
+    for name, clock in state.clocks.items():
+        metrics[name] = _metric(state, clock) if applicable else MetricReport(
+            name, "not_applicable", priority=clock.priority, reason=reason)
+    return SLAReport(state, metrics)
+
+
+def _metric(state: Replay, clock: MetricClock) -> MetricReport:
+    policy, tier = state.policy, state.tier
+    entries = policy.tier(tier).targets.get(clock.priority, {}).get(clock.metric)
+    chosen = state.target(clock)
+    if chosen is None:
+        matched = policy.target(tier, clock.priority, clock.metric, state.ticket.opened_at,
+                                state.ticket.attributes)
+        reason = (matched[1].reason or "no deadline") if matched else (
+            f"no {clock.metric} target for {clock.priority} in tier {tier}"
+            if entries is None else "no target entry matches this ticket")
+        return MetricReport(clock.metric, "no_target", priority=clock.priority, reason=reason,
+                            target=str(matched[1].within) if matched else None)
+    index, target = chosen
+    clock_name = (target.clock or policy.tier(tier).calendar) if target.within.business \
+        else ALWAYS
+    calendar = policy.calendar(clock_name)
+    if isinstance(target.within, RelativeDue):
+        length = calendar.elapsed(clock.origin, state.first_due(clock, target))
+    else:
+        length = target.within.length(calendar.business_day)
+    key = ("tiers", tier, "targets", clock.priority, clock.metric)
+    place = policy.location(*key, index) if len(entries or ()) > 1 else policy.location(*key)
+    source = f"{place[0]}:{place[1]}" if place else None
+    until = clock.stopped[0] if clock.stopped else clock.void[0] if clock.void else state.now
+    elapsed = business_elapsed(calendar, clock.spans, until)
+    common: dict[str, Any] = {
+        "target": str(target.within), "length": length, "priority": clock.priority,
+        "clock": clock_name, "source": source, "elapsed": elapsed,
+        "remaining": max(length - elapsed, timedelta(0)),
+    }
+    if clock.void is not None:
+        return MetricReport(clock.metric, "void", reason=clock.void[2], **common)
+    due = state.due(clock)
+    expected = state.expected_by(clock)
+    if clock.stopped is not None:
+        stopped = clock.stopped[0]
+        late = due is not None and stopped > due
+        return MetricReport(clock.metric, "breached" if late else "met", due=due,
+                            breached_at=due if late else None, stopped_at=stopped,
+                            expected_by=expected, reason=clock.stopped[2], **common)
+    if not clock.running:
+        late = due is not None and state.now > due
+        return MetricReport(clock.metric, "breached" if late else "paused", due=due,
+                            breached_at=due if late else None, expected_by=expected,
+                            reason="waiting on the customer", **common)
+    late = due is not None and state.now > due
+    return MetricReport(clock.metric, "breached" if late else "running", due=due,
+                        breached_at=due if late else None, expected_by=expected, **common)
+
