@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -128,6 +128,11 @@ POLICIES = [bundled_policy("valimail"), bundled_policy("cloudmark"), bundled_pol
             PAUSING]
 
 
+def _utc(moment: datetime) -> datetime:
+    """Instants compare in UTC: two datetimes sharing a ZoneInfo compare by wall time."""
+    return moment.astimezone(UTC)
+
+
 def _check_invariants(report: Any, now: datetime) -> None:
     for metric in report.values():
         if metric.status in {"no_target", "void", "not_applicable"}:
@@ -135,14 +140,14 @@ def _check_invariants(report: Any, now: datetime) -> None:
         if metric.status == "met":
             assert metric.stopped_at is not None
             assert metric.due is not None
-            assert metric.stopped_at <= metric.due
+            assert _utc(metric.stopped_at) <= _utc(metric.due)
         if metric.status == "breached":
             assert metric.breached_at == metric.due
             assert metric.due is not None
-            assert (metric.stopped_at or now) > metric.due
+            assert _utc(metric.stopped_at or now) > _utc(metric.due)
         if metric.status == "running":
             assert metric.due is not None
-            assert now <= metric.due
+            assert _utc(now) <= _utc(metric.due)
         assert metric.elapsed >= timedelta(0)
 
 

@@ -20,7 +20,9 @@ import slacalc
 import slacalc.sla.replay
 from slacalc import BusinessCalendar, Policy, Ticket, bundled_policy, loads_policy
 from slacalc import testing as kit
+from slacalc.engine.timeline import RealTime, Timeline
 from slacalc.sla import EVENT_KINDS
+from slacalc.sla.plan import Entry
 from slacalc.testing import PolicyCheckFailure, check_policy
 
 from dst import transitions
@@ -340,12 +342,12 @@ def test_the_failure_shown_in_the_docs_is_current() -> None:
 
 
 def test_a_due_instant_that_is_closed_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
-    due_from = Policy.due_from
+    first_due = Entry.first_due
 
-    def late(self: Policy, tier: str, target: Any, origin: datetime) -> datetime:
-        return due_from(self, tier, target, origin) + timedelta(minutes=1)
+    def late(self: Entry, origin: int) -> int:
+        return first_due(self, origin) + 60_000_000  # one minute late
 
-    monkeypatch.setattr(Policy, "due_from", late)
+    monkeypatch.setattr(Entry, "first_due", late)
     found = failure(policy(GOOD), skip=["priority_order", "tier_order"])
     assert found.invariant == "open_due"
     assert "on calendar 'office') due " in str(found)
@@ -359,13 +361,13 @@ def test_a_due_instant_that_is_closed_is_found(monkeypatch: pytest.MonkeyPatch) 
 def test_a_pause_that_makes_a_due_earlier_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     reach = slacalc.sla.replay.reach
 
-    def backwards(calendar: BusinessCalendar, first_due: datetime, origin: datetime,
-                  spans: list[list[datetime | None]]) -> datetime | None:
-        due = reach(calendar, first_due, origin, spans)
-        pushed = reach(calendar, first_due, origin, [[origin, None]])
+    def backwards(timeline: Timeline | RealTime, first_due: int, origin: int,
+                  spans: list[list[int | None]]) -> int | None:
+        due = reach(timeline, first_due, origin, spans)
+        pushed = reach(timeline, first_due, origin, [[origin, None]])
         if due is None or pushed is None:
             return due
-        return pushed - calendar.elapsed(pushed, due)  # the pause counted backwards
+        return pushed - timeline.between(pushed, due)  # the pause counted backwards
 
     monkeypatch.setattr(slacalc.sla.replay, "reach", backwards)
     found = failure(policy(GOOD), skip=["priority_order", "tier_order", "open_due"])

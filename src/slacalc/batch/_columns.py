@@ -15,23 +15,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 
-from ..engine._zone import instant_us
-from ..engine.timeline import Timeline
+from ..engine.timeline import RealTime
 from ..errors import SlacalcError
-from ..policy.targets import METRICS
-from ..sla.plan import Entry, MetricPlan, Plan, seconds_text
+from ..sla.plan import METRICS, Entry, MetricPlan, Plan, matches
 from ._instants import END_US, Bools, Instants, Ints, Texts, instant_text, instant_texts
+from ._results import seconds_text
 
-__all__ = ["Chunk", "evaluate_columns"]
+__all__ = ["Chunk", "Kind", "evaluate_columns"]
 
 _WHY = np.array(["", "responded", "resolved", "workaround"], dtype=object)
 _STATUS = np.array(["no_target", "running", "met", "breached"], dtype=object)
 _RESPONDED, _RESOLVED, _WORKAROUND = 1, 2, 3
 _NEAR_US = 20 * 365 * 86_400_000_000  # rows this close share one compiled range
+
+
+class Kind(NamedTuple):
+    """The plan of a row's tier and the key of its priority."""
+
+    plan: Plan
+    key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +64,7 @@ class _Metric:
     which: Ints  # the stopping event: 0 none yet, 1 responded, 2 resolved, 3 workaround
 
 
-def evaluate_columns(plans: Sequence[Plan | None], group: Ints, chunk: Chunk,
+def evaluate_columns(plans: Sequence[Kind | None], group: Ints, chunk: Chunk,
                      clean: Bools) -> tuple[list[list[str]], Bools]:
     """Result columns (`slacalc.batch.RESULT_COLUMNS` order, one row per clean ticket and
     metric, in row order) and the rows evaluated; a row of ``clean`` that could not be
@@ -76,7 +82,8 @@ def evaluate_columns(plans: Sequence[Plan | None], group: Ints, chunk: Chunk,
     for index, metric in enumerate(METRICS):
         entry = np.zeros(len(clean), dtype=np.int64)
         for plan, rows in _by_plan(plans, group, clean):
-            _choose(plan, plan.metrics[index], chunk, rows, entry=entry, table=table)
+            _choose(plan.plan, plan.plan.priorities[plan.key][index], chunk, rows,
+                    entry=entry, table=table)
         numbers.append(_numbers(metric, table, entry, chunk, clean=clean, failed=failed))
     clean = clean & ~failed
     rows = np.flatnonzero(clean)
@@ -96,8 +103,8 @@ def evaluate_columns(plans: Sequence[Plan | None], group: Ints, chunk: Chunk,
     return columns, clean
 
 
-def _by_plan(plans: Sequence[Plan | None], group: Ints,
-             clean: Bools) -> list[tuple[Plan, Ints]]:
+def _by_plan(plans: Sequence[Kind | None], group: Ints,
+             clean: Bools) -> list[tuple[Kind, Ints]]:
     rows = np.flatnonzero(clean)
     ordered = rows[np.argsort(group[rows], kind="stable")]
     parts = np.split(ordered, np.flatnonzero(np.diff(group[ordered])) + 1)
@@ -120,10 +127,10 @@ def _choose(plan: Plan, metric: MetricPlan, chunk: Chunk, rows: Ints, *, entry: 
         entry[rows] = index_of(metric.fixed)
         return
     entries = metric.entries
-    names = sorted({key for item in entries for key in item.target.when or ()} - {"opened"})
+    names = sorted({key for item in entries for key, _ in item.conditions} - {"opened"})
     hours: list[bool] = [False] * len(rows)
-    if any("opened" in (item.target.when or ()) for item in entries):
-        hours = _is_open(plan.hours._timeline, chunk.opened.us[rows]).tolist()
+    if any(key == "opened" for item in entries for key, _ in item.conditions):
+        hours = _is_open(plan, chunk.opened.us[rows]).tolist()
     values = [[chunk.attributes[name][row].strip() if name in chunk.attributes else ""
                for row in rows.tolist()] for name in names]
     cache: dict[tuple[object, ...], int] = {}
@@ -132,10 +139,10 @@ def _choose(plan: Plan, metric: MetricPlan, chunk: Chunk, rows: Ints, *, entry: 
         found = cache.get(key)
         if found is None:
             attributes = {name: value for name, value in zip(names, key, strict=False) if value}
+            in_hours = bool(key[-1]).__bool__
             found = cache[key] = index_of(next(
                 (item for item in entries
-                 if not item.target.when or item.target.matches(attributes, bool(key[-1]))),
-                None))
+                 if matches(item.conditions, attributes, in_hours)), None))
         picks.append(found)
     entry[rows] = picks
 
@@ -203,29 +210,21 @@ def _stop(metric: str, chunk: Chunk, workaround_counts: Bools) -> tuple[Ints, In
 
 def _on_clock(item: Entry, chunk: Chunk, rows: Ints,
               stopped: Ints) -> tuple[Ints, Ints, Ints]:
-    """Due, business length and business time used, on the entry's clock."""
+    """Due, business length and business time used, on the entry's clock (the timeline's
+    array arithmetic: the same `shift` and `between` a single ticket's replay calls)."""
     origin = chunk.opened.us[rows]
-    if item.realtime and item.length is not None:  # the 24x7 clock: business time is time
-        due = origin + item.length
-        if max(int(due.max()), int(stopped.max())) >= END_US:
-            raise SlacalcError("an instant after the last supported year")
-        return due, np.full(len(rows), item.length, dtype=np.int64), stopped - origin
     timeline = item.timeline
     assert timeline is not None
-    if item.relative is not None:  # a relative target (next business day): due as worded
-        dues = [instant_us(item.relative(datetime.fromisoformat(str(chunk.opened.texts[row]))))
-                for row in rows.tolist()]
-        due = np.array(dues, dtype=np.int64)
-        snap = _Arrays.of(timeline, int(origin.min()), int(max(due.max(), stopped.max())))
-        start = snap.position(origin)
-        return due, snap.position(due) - start, snap.position(stopped) - start
-    assert item.length is not None
-    last = timeline.shift(int(origin.max()), item.length)  # compiles the years needed
-    snap = _Arrays.of(timeline, int(origin.min()), int(max(last, stopped.max())))
-    start = snap.position(origin)
-    due = snap.earliest_at(start + item.length) if item.length else origin
-    return (due, np.full(len(rows), item.length, dtype=np.int64),
-            snap.position(stopped) - start)
+    if item.length is None:  # a relative target (next business day): due as worded
+        due = np.array([item.first_due(int(start)) for start in origin.tolist()],
+                       dtype=np.int64)
+        length = timeline.between(origin, due)
+    else:
+        due = timeline.shift(origin, item.length)
+        length = np.full(len(rows), item.length, dtype=np.int64)
+    if isinstance(timeline, RealTime) and max(int(due.max()), int(stopped.max())) >= END_US:
+        raise SlacalcError("an instant after the last supported year")
+    return due, length, timeline.between(origin, stopped)
 
 
 def _texts(table: list[tuple[Entry | None, str]], found: _Metric, chunk: Chunk,
@@ -237,7 +236,7 @@ def _texts(table: list[tuple[Entry | None, str]], found: _Metric, chunk: Chunk,
     status = np.zeros(len(rows), dtype=np.int64)
     status[timed] = np.where(late, 3, np.where(found.which[live] > 0, 2, 1))
     targets = np.array([item.text if item else "" for item, _ in table] or [""], dtype=object)
-    reasons = np.array([why if item is None else (item.target.reason or "no deadline")
+    reasons = np.array([why if item is None else item.reason
                         for item, why in table] or [""], dtype=object)
     reason = reasons[found.entry[rows]]
     reason[timed] = _WHY[found.which[live]]
@@ -280,56 +279,9 @@ def _seconds_texts(us: Ints) -> Texts:
     return texts
 
 
-def _is_open(timeline: Timeline, instants: Ints) -> Bools:
+def _is_open(plan: Plan, instants: Ints) -> Bools:
+    """Whether the tier calendar is open at each instant (`Timeline.is_open` on arrays)."""
     found = np.zeros(len(instants), dtype=bool)
     for part in _near(instants, np.arange(len(instants))):
-        moments = instants[part]
-        snap = _Arrays.of(timeline, int(moments.min()), int(moments.max()))
-        index = np.searchsorted(snap.starts, moments, side="right") - 1
-        found[part] = (index >= 0) & (moments < snap.ends[np.maximum(index, 0)])
+        found[part] = plan.hours.is_open(instants[part])
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class _Arrays:
-    """A timeline snapshot as numpy arrays (same meaning as in `slacalc.timeline`)."""
-
-    starts: Ints
-    ends: Ints
-    cum_start: Ints
-    cum_end: Ints
-    pos_hi: int
-
-    @staticmethod
-    def of(timeline: Timeline, lo: int, hi: int) -> _Arrays:
-        """The arrays of the snapshot covering ``[lo, hi]``, converted once per snapshot."""
-        snap = timeline.covering(lo, hi)
-        cached = _SNAPSHOTS.get(id(snap))
-        if cached is not None and cached[0] is snap:
-            return cached[1]
-        arrays = _Arrays(np.array(snap.starts, dtype=np.int64),
-                         np.array(snap.ends, dtype=np.int64),
-                         np.array(snap.cum_start, dtype=np.int64),
-                         np.array(snap.cum_end, dtype=np.int64), snap.pos_hi)
-        if len(_SNAPSHOTS) >= 32:  # bounded: a superseded snapshot is not kept for long
-            _SNAPSHOTS.clear()
-        _SNAPSHOTS[id(snap)] = (snap, arrays)  # holding ``snap`` keeps its id unique
-        return arrays
-
-    def position(self, instants: Ints) -> Ints:
-        """Business position of each instant: rises inside spans, flat between them."""
-        if not len(self.ends):
-            return np.full(len(instants), self.pos_hi, dtype=np.int64)
-        index = np.searchsorted(self.ends, instants, side="right")
-        safe = np.minimum(index, len(self.ends) - 1)
-        rising = self.cum_start[safe] + np.maximum(instants - self.starts[safe], 0)
-        return np.where(index < len(self.ends), rising, self.pos_hi)
-
-    def earliest_at(self, targets: Ints) -> Ints:
-        """The earliest instant at each business position (a closing instant, not the next
-        opening, when a position is reached exactly at a close)."""
-        index = np.searchsorted(self.cum_end, targets, side="left")
-        return self.ends[index] - (self.cum_end[index] - targets)
-
-
-_SNAPSHOTS: dict[int, tuple[object, _Arrays]] = {}

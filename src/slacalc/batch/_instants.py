@@ -6,8 +6,12 @@ column at once (numpy over the characters) and `instant_texts` writes one back f
 cached pieces (the day, the clock time, the offset). Both agree exactly with
 ``datetime.fromisoformat`` and ``datetime.isoformat``; property tests hold them together.
 
-The parser takes the forms exports write, ``YYYY-MM-DD[T ]HH:MM:SS[.ffffff](±HH:MM|Z)``,
-and marks anything else *bad*; a bad text is not an error here: its row goes to the
+The parser takes the forms exports write: ``YYYY-MM-DD``, then ``T``, ``t`` or one space,
+then ``HH:MM`` or ``HH:MM:SS`` (the seconds optionally with a fraction of 1 to 6 digits
+after ``.`` or ``,``), then the offset ``Z``, ``±HH``, ``±HHMM``, ``±HH:MM``, ``±HHMMSS``
+or ``±HH:MM:SS``. It marks anything else *bad*: naive texts, surrounding spaces, fractions
+of 7 or more digits and the rarer forms ``fromisoformat`` also reads (basic dates and times,
+hours alone, other separators). A bad text is not an error here: its row goes to the
 checked path, which reads every form ``fromisoformat`` reads and names what is wrong.
 """
 
@@ -38,7 +42,11 @@ _CACHE_LIMIT = 50_000  # entries per cache, so memory stays flat on any input
 _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
 _SUFFIXES: dict[int, str] = {}
-_DATE_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
+_WIDTH = 36  # characters kept per cell: one more than the longest text taken (35)
+_ZONE_LAST = 27  # the offset starts at or before this position (after six fraction digits)
+_ZONE_LENGTHS = (3, 5, 6, 7, 9)  # ±HH, ±HHMM, ±HH:MM, ±HHMMSS, ±HH:MM:SS
+_DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]
+_FRACTION_WEIGHTS = np.array([100_000, 10_000, 1_000, 100, 10, 1], dtype=np.int64)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
@@ -57,63 +65,112 @@ class Instants:
 def parse_instants(cells: Sequence[str]) -> Instants:
     """Parse a column of export cells (empty cells are absent instants).
 
-    Boundary rule: a text is taken only in the forms above, with real calendar fields,
-    an offset under 24 hours and a UTC year in 2..9998; every other non-empty text is
-    ``bad``. Example: ``["2026-11-20T17:30:00-05:00", ""]`` -> ``us[0] ==
-    1_795_213_800_000_000``, ``offset[0] == -18_000_000_000``, ``present == [True, False]``.
+    Boundary rule: a text is taken only in the forms above (``YYYY-MM-DD[Tt ]HH:MM[:SS[(.|,)f]]``
+    with 1 to 6 fraction digits, then ``Z``, ``±HH``, ``±HHMM``, ``±HH:MM``, ``±HHMMSS`` or
+    ``±HH:MM:SS``), with real calendar fields, an offset under 24 hours and a UTC year in
+    2..9998; every other non-empty text is ``bad``. A taken text has the instant and offset
+    ``fromisoformat`` gives it, and ``canonical`` says it equals ``isoformat`` of that.
+    Example: ``["2026-11-20T17:30:00-05:00", "", "2026-10-01T05:21-07:00",
+    "2026-10-01T05:21"]`` -> ``us[0] == 1_795_213_800_000_000``, ``offset[0] ==
+    -18_000_000_000``, ``us[2] == 1_790_857_260_000_000`` (12:21 UTC), ``present ==
+    [True, False, True, True]``, ``bad == [False, False, False, True]`` (no offset),
+    ``canonical == [True, False, False, False]``.
     """
     count = len(cells)
-    raw = np.array(cells, dtype=np.str_) if count else np.zeros(0, dtype="<U1")
-    length = np.strings.str_len(raw).astype(np.int64)
-    width = raw.dtype.itemsize // 4
-    chars = np.zeros((count, 32), dtype=np.int64)  # code points, zero-padded to 32
-    used = min(width, 32)
-    chars[:, :used] = raw.view(np.uint32).reshape(count, width)[:, :used]
-    rows = np.arange(count)
+    codes, length, plain = _codes(cells)
+    digit = codes[:_ZONE_LAST] - np.uint8(48)  # a digit's value; 10 or more if no digit
+    is_digit = digit < 10
 
-    def at(position: Ints | int) -> Ints:
-        return chars[rows, position] if isinstance(position, np.ndarray) else chars[:, position]
-
-    def number(*positions: Ints | int) -> Ints:
-        value = np.zeros(count, dtype=np.int64)
-        for position in positions:
-            value = value * 10 + at(position) - 48
+    def number(*positions: int) -> Ints:
+        value: Ints = digit[positions[0]].astype(np.int64)
+        for position in positions[1:]:
+            value = value * 10 + digit[position]
         return value
 
-    digits = np.ones(count, dtype=bool)
-    for position in _DATE_DIGITS:
-        digits &= (at(position) >= 48) & (at(position) <= 57)
-    fraction = at(19) == 46  # "."
-    for position in range(20, 26):
-        digits &= ~fraction | ((at(position) >= 48) & (at(position) <= 57))
-    zone_at = np.where(fraction, 26, 19)
-    zulu = at(zone_at) == 90  # "Z"
-    sign = at(zone_at)
-    for step in (1, 2, 4, 5):
-        digits &= zulu | ((at(zone_at + step) >= 48) & (at(zone_at + step) <= 57))
-    shape = ((at(4) == 45) & (at(7) == 45) & (at(13) == 58) & (at(16) == 58)
-             & ((at(10) == 84) | (at(10) == 32))
-             & (zulu | (((sign == 43) | (sign == 45)) & (at(zone_at + 3) == 58)))
-             & (length == zone_at + np.where(zulu, 1, 6)))
+    seconds = codes[16] == 58  # ":"
+    point = codes[19]
+    fraction = seconds & ((point == 46) | (point == 44))  # "." or ","
+    run = np.logical_and.accumulate(is_digit[20:26], axis=0) & fraction
+    places = run.sum(axis=0, dtype=np.int64)  # fraction digits (0 to 6)
+    micro = _FRACTION_WEIGHTS @ np.where(run, digit[20:26], 0)
+    zone_at = np.where(fraction, 20 + places, np.where(seconds, 19, 16))
+    shape = (is_digit[_DATE_DIGITS, :].all(axis=0) & (codes[4] == 45) & (codes[7] == 45)
+             & (codes[13] == 58) & ((codes[10] == 84) | (codes[10] == 116) | (codes[10] == 32))
+             & (~seconds | (is_digit[17] & is_digit[18])) & (~fraction | (places > 0)) & plain)
+
+    # The offset starts at ``zone_at``; its form follows from how many characters are left.
+    flat = codes.reshape(-1)
+    base = zone_at * count + np.arange(count)
+
+    def zone(step: Ints | int) -> npt.NDArray[np.uint8]:
+        code: npt.NDArray[np.uint8] = flat[base + step * count]
+        return code
+
+    rest = length - zone_at
+    sign = zone(0)
+    zulu = (rest == 1) & (sign == 90)  # "Z"
+    colon = (rest == 6) | (rest == 9)
+    minutes_at = 3 + colon.astype(np.int64)
+    seconds_at = 5 + 2 * colon.astype(np.int64)
+    zone_digits = [zone(1), zone(2), zone(minutes_at), zone(minutes_at + 1), zone(seconds_at),
+                   zone(seconds_at + 1)]
+    zone_values = [(code - np.uint8(48)).astype(np.int64) for code in zone_digits]
+    with_minutes, with_seconds = rest >= 5, rest >= 7
+    zone_ok = zulu | (((sign == 43) | (sign == 45)) & np.isin(rest, _ZONE_LENGTHS)
+                      & (zone_values[0] < 10) & (zone_values[1] < 10)
+                      & (~with_minutes | ((zone_values[2] < 10) & (zone_values[3] < 10)))
+                      & (~with_seconds | ((zone_values[4] < 10) & (zone_values[5] < 10)))
+                      & (~colon | (zone(3) == 58)) & ((rest != 9) | (zone(6) == 58)))
+    off_hours = np.where(zulu, 0, zone_values[0] * 10 + zone_values[1])
+    off_minutes = np.where(with_minutes, zone_values[2] * 10 + zone_values[3], 0)
+    off_seconds = np.where(with_seconds, zone_values[4] * 10 + zone_values[5], 0)
+
     year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
-    hour, minute, second = number(11, 12), number(14, 15), number(17, 18)
-    micro = np.where(fraction, number(20, 21, 22, 23, 24, 25), 0)
-    off_hours = np.where(zulu, 0, number(zone_at + 1, zone_at + 2))
-    off_minutes = np.where(zulu, 0, number(zone_at + 4, zone_at + 5))
+    hour, minute = number(11, 12), number(14, 15)
+    second = np.where(seconds, number(17, 18), 0)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     fields = ((month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days) & (hour <= 23)
-              & (minute <= 59) & (second <= 59) & (off_hours <= 23) & (off_minutes <= 59))
-    offset = np.where(sign == 45, -1, 1) * (off_hours * 3600 + off_minutes * 60) * SECOND_US
+              & (minute <= 59) & (second <= 59) & (off_hours <= 23) & (off_minutes <= 59)
+              & (off_seconds <= 59))
+    offset = (np.where(sign == 45, -1, 1) * (off_hours * 3600 + off_minutes * 60 + off_seconds)
+              * SECOND_US)
     wall = (_days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60
             + second) * SECOND_US + micro
     us = wall - offset
     present = length > 0
-    good = present & digits & shape & fields & (us >= FIRST_US) & (us < END_US)
-    canonical = good & (at(10) == 84) & ~zulu & ~(fraction & (micro == 0)) \
-        & ~((sign == 45) & (offset == 0))
+    good = present & shape & zone_ok & fields & (us >= FIRST_US) & (us < END_US)
+    # ``isoformat`` writes "T", the seconds, six fraction digits after "." only when they
+    # are not all zero, and the offset as ±HH:MM (±HH:MM:SS with seconds), never "-00:00".
+    canonical = (good & (codes[10] == 84) & seconds & ~zulu
+                 & (~fraction | ((places == 6) & (point == 46) & (micro != 0)))
+                 & (rest == np.where(off_seconds == 0, 6, 9)) & ~((sign == 45) & (offset == 0)))
     return Instants(np.where(good, us, 0), np.where(good, offset, 0), present,
                     present & ~good, canonical, np.array(cells, dtype=object))
+
+
+def _codes(cells: Sequence[str]) -> tuple[npt.NDArray[np.uint8], Ints, Bools]:
+    """The cells' first `_WIDTH` characters as bytes, one row per position (zero-padded),
+    the cells' lengths (`_WIDTH` when longer) and which cells are plain ASCII text.
+
+    Every text the parser takes is ASCII; a column with other characters is read as
+    code points, its non-ASCII cells marked. numpy drops trailing NULs, so cells with a NUL
+    are marked too (``fromisoformat`` reads one trailing NUL but not two).
+    """
+    count = len(cells)
+    plain = np.ones(count, dtype=bool)
+    try:
+        raw = np.array(cells, dtype=f"S{_WIDTH}")
+        codes = raw.view(np.uint8).reshape(count, _WIDTH)
+    except UnicodeEncodeError:
+        raw = np.array(cells, dtype=f"<U{_WIDTH}")
+        wide = raw.view(np.uint32).reshape(count, _WIDTH)
+        plain = wide.max(axis=1) < 128
+        codes = wide.astype(np.uint8)  # wrapped bytes, only in rows marked not plain
+    if "\x00" in "".join(cells):
+        plain &= np.array(["\x00" not in cell for cell in cells], dtype=bool)
+    length = np.strings.str_len(raw).astype(np.int64)
+    return np.ascontiguousarray(codes.T), length, plain
 
 
 def _days_from_civil(year: Ints, month: Ints, day: Ints) -> Ints:

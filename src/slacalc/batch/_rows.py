@@ -25,15 +25,17 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..engine._zone import instant_us
-from ..errors import SlacalcError
-from ..policy.loader import bundled_policy, load_policy
-from ..policy.model import Policy
-from ..policy.targets import METRICS
-from ..sla.plan import Plan, Result, compile_plan, seconds_text
-from ..sla.report import SLAReport
+from ..errors import SlacalcError, UnknownPriorityError
+from ..policy import Policy, bundled_policy, load_policy
+from ..policy._edges import instant, later_than_opening
+from ..sla import SLAReport
+from ..sla.plan import METRICS, Plan
+from ..sla.replay import order_events, replay
 from ..sla.ticket import Event, Ticket
-from ._columns import Chunk, evaluate_columns
+from ..sla.verdict import judge
+from ._columns import Chunk, Kind, evaluate_columns
 from ._instants import Bools, parse_instants
+from ._results import RESULT_COLUMNS, Result, result_rows, seconds_text
 
 __all__ = ["COLUMNS", "RESULT_COLUMNS", "ExportError", "PolicyBook", "RowError", "evaluate_json",
            "evaluate_row", "evaluate_rows", "rows_of_report"]
@@ -41,9 +43,6 @@ __all__ = ["COLUMNS", "RESULT_COLUMNS", "ExportError", "PolicyBook", "RowError",
 COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
 _STOPS = {"responded_at": "responded", "resolved_at": "resolved", "workaround_at": "workaround"}
 _KNOWN = {*COLUMNS, *_STOPS, "priority_changed_at", "priority_changed_to"}
-RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
-                  "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
-                  "overrun_seconds", "reason")
 _ONE_US = timedelta(microseconds=1)
 
 
@@ -70,15 +69,24 @@ class PolicyBook:
 
     def __init__(self, policies: Mapping[str, Policy] | None = None) -> None:
         self._loaded: dict[str, Policy] = dict(policies or {})
-        self._plans: dict[tuple[str, str, str], Plan] = {}
+        self._plans: dict[tuple[str, str], Plan] = {}
 
-    def plan(self, name: str, tier: str, priority: str) -> Plan:
-        """The compiled plan of (policy ``name``, ``tier``, ``priority``), cached."""
-        found = self._plans.get((name, tier, priority))
+    def plan(self, name: str, tier: str) -> Plan:
+        """The compiled plan of ``tier`` in policy ``name`` (cached; the policy's own
+        errors for an unknown policy or tier)."""
+        found = self._plans.get((name, tier))
         if found is None:
-            found = self._plans[(name, tier, priority)] = compile_plan(
-                self.get(name), tier, priority)
+            found = self._plans[(name, tier)] = self.get(name).plan(tier)
         return found
+
+    def kind(self, name: str, tier: str, priority: str) -> Kind:
+        """The plan and priority key of a row; `UnknownPriorityError` naming the
+        priorities for one the policy does not know."""
+        plan = self.plan(name, tier)
+        key = plan.priority_key(priority)
+        if key is None:
+            raise UnknownPriorityError(plan.unknown_priority(priority))
+        return Kind(plan, key)
 
     def get(self, name: str) -> Policy:
         """The policy ``name`` names: a bundled policy, or a path ending in .yaml/.yml."""
@@ -162,7 +170,7 @@ def _checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
                 events.append(Event(kind=kind, at=moment))
         if now is not None and now < opened:
             raise RowError(line, f"--now {now.isoformat()} is before opened_at", ticket_id)
-        plan = book.plan(name, tier, priority)  # an unknown tier or priority is named here
+        book.kind(name, tier, priority)  # an unknown tier or priority is named here
         changed = _instant(row.get("priority_changed_at"), "priority_changed_at", line,
                            ticket_id)
         if changed is not None:
@@ -170,7 +178,7 @@ def _checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
                                 priority=(row.get("priority_changed_to") or "").strip()))
         ticket = Ticket(id=ticket_id or None, tier=tier, priority=priority, opened_at=opened,
                         attributes=_attributes(row), events=tuple(events))
-        return _report_results(ticket_id, name, plan.policy.evaluate(ticket, now))
+        return _report_results(ticket_id, name, book.get(name).evaluate(ticket, now))
     except RowError:
         raise
     except (SlacalcError, ValidationError) as error:
@@ -229,11 +237,11 @@ class _Layout:
                              if name and name not in _KNOWN))
 
 
-def _quick_plan(book: PolicyBook, name: str, tier: str, priority: str) -> Plan | None:
+def _quick_plan(book: PolicyBook, name: str, tier: str, priority: str) -> Kind | None:
     if not all(part and part == part.strip() for part in (name, tier, priority)):
         return None
     try:
-        return book.plan(name, tier, priority)
+        return book.kind(name, tier, priority)
     except (SlacalcError, ValidationError):
         return None
 
@@ -328,6 +336,8 @@ def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None 
                   now: datetime | None = None) -> list[Result]:
     """Result rows for one JSONL line: a `Ticket` plus its ``policy``.
 
+    A line in the usual shape goes straight to the kernel (its instants read once, no
+    model built); any other line is validated as a `Ticket`, whose error is the row's.
     Boundary rule: the ticket's own ``policy`` key gives way to ``policy`` when one is
     given. Example: ``{"policy": "vircom", "tier": "standard", "priority": "P1",
     "opened_at": "2026-11-20T17:30:00-05:00", "events": []}`` -> two running metrics.
@@ -345,6 +355,9 @@ def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None 
     try:
         if not name:
             raise RowError(line, "no policy (give a policy key or --policy)", ticket_id)
+        plain = _plain_ticket(data)
+        if plain is not None:
+            return _replayed(book, name, ticket_id, plain, now)
         ticket = Ticket.model_validate(data)
         return _report_results(ticket_id, name, book.get(name).evaluate(ticket, now))
     except RowError:
@@ -355,3 +368,68 @@ def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None 
         raise RowError(line, f"{where}: {first['msg']}", ticket_id) from None
     except SlacalcError as error:
         raise RowError(line, str(error).splitlines()[0], ticket_id) from None
+
+
+_TICKET_KEYS = frozenset({"id", "tier", "priority", "opened_at", "attributes", "events"})
+_EVENT_KEYS = frozenset({"kind", "at", "priority", "confirmed", "answered", "note"})
+_PlainEvent = tuple[str, datetime, str | None, bool, bool | None]
+_PlainTicket = tuple[str, str, datetime, dict[str, str], list[_PlainEvent]]
+
+
+def _aware(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _plain_ticket(data: dict[str, object]) -> _PlainTicket | None:
+    """The ticket's fields when the line has the usual shape (known keys, text where text
+    is due, aware instants), else None: the model then validates it and names the fault."""
+    tier, priority, events = data.get("tier"), data.get("priority"), data.get("events", [])
+    attributes = data.get("attributes", {})
+    opened = _aware(data.get("opened_at"))
+    if (not _TICKET_KEYS.issuperset(data) or not isinstance(tier, str)
+            or not isinstance(priority, str) or opened is None
+            or not isinstance(events, list) or not isinstance(attributes, dict)
+            or not all(isinstance(value, str) for value in attributes.values())
+            or not (data.get("id") is None or isinstance(data.get("id"), str))):
+        return None
+    found: list[_PlainEvent] = []
+    for event in events:
+        if not isinstance(event, dict) or not _EVENT_KEYS.issuperset(event):
+            return None
+        kind, at = event.get("kind"), _aware(event.get("at"))
+        new, confirmed = event.get("priority"), event.get("confirmed", True)
+        answered, note = event.get("answered"), event.get("note")
+        if (not isinstance(kind, str) or at is None or not isinstance(confirmed, bool)
+                or not (new is None or isinstance(new, str))
+                or not (answered is None or isinstance(answered, bool))
+                or not (note is None or isinstance(note, str))):
+            return None
+        found.append((kind, at, new, confirmed, answered))
+    return tier, priority, opened, attributes, found
+
+
+def _replayed(book: PolicyBook, name: str, ticket_id: str, ticket: _PlainTicket,
+              now: datetime | None) -> list[Result]:
+    """The kernel's verdicts on a plain ticket, as result rows (no datetime in between)."""
+    tier, priority, opened_at, attributes, events = ticket
+    kind = book.kind(name, tier, priority)
+    opened = instant(opened_at, "opened_at")
+
+    def shown(index: int) -> str:
+        return (opened_at if index < 0 else events[index][1]).isoformat()
+
+    ordered = order_events(kind.plan, opened, ((event[0], instant(event[1], "at"), *event[2:])
+                                               for event in events), shown)
+    moment = None if now is None else later_than_opening(now, opened_at)
+    state = replay(kind.plan, kind.key, opened, attributes, ordered, moment)
+    offset = opened_at.utcoffset()
+    assert offset is not None
+    return result_rows(ticket_id, name, tier, [judge(state, clock) for clock in state.clocks],
+                       state.now, offset // _ONE_US,
+                       lambda index: "" if index is None else events[index][1].isoformat())

@@ -18,7 +18,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from ..engine.calendar import BusinessCalendar
-from ..sla.plan import Result
+from ._results import Result
 from ._rows import RESULT_COLUMNS, ExportError, PolicyBook, RowError, evaluate_json, evaluate_rows
 from .summary import Summary
 

@@ -71,8 +71,7 @@ def _due(args: argparse.Namespace) -> int:
     rows = [["metric", "target", "due (your offset)", f"due ({zone.key})"]]
     key = policy.priority_key(args.priority)
     for metric, moment in due.items():
-        chosen = policy.target(args.tier, key, metric, opened, attributes)  # type: ignore[arg-type]
-        target = str(chosen[1].within) if chosen else "none"
+        target = due.targets.get(metric, "none")
         if moment is None:
             rows.append([metric, target, "no deadline", ""])
         else:

@@ -7,8 +7,8 @@ Layer 1 (above `slacalc.errors` only). A calendar is a predicate on local wall t
 
 from __future__ import annotations
 
-from .calendar import BusinessCalendar
+from .calendar import ALWAYS, BusinessCalendar
 from .durations import Duration, RelativeDue, parse_duration
 from .timeline import Timeline
 
-__all__ = ["BusinessCalendar", "Duration", "RelativeDue", "Timeline", "parse_duration"]
+__all__ = ["ALWAYS", "BusinessCalendar", "Duration", "RelativeDue", "Timeline", "parse_duration"]

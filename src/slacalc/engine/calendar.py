@@ -28,7 +28,10 @@ from ._zone import (
 from .durations import parse_length
 from .timeline import Timeline
 
-__all__ = ["BusinessCalendar"]
+__all__ = ["ALWAYS", "BusinessCalendar"]
+
+ALWAYS = "24x7"
+"""The name of the calendar that is always open: business time is real time."""
 
 _KEYS = ("timezone", "hours", "holidays", "special_hours", "business_day")
 _ONE_US = timedelta(microseconds=1)
@@ -132,7 +135,7 @@ class BusinessCalendar:
     @classmethod
     def always_open(cls, timezone: str = "UTC") -> BusinessCalendar:
         """The 24x7 calendar: business time equals real time. Example: add(t, 1 h) == t + 1 h."""
-        return cls.from_dict({"timezone": timezone, "hours": "24x7"}, name="24x7")
+        return cls.from_dict({"timezone": timezone, "hours": ALWAYS}, name=ALWAYS)
 
     def to_dict(self) -> dict[str, Any]:
         """The mapping this calendar was built from (``from_dict(c.to_dict())`` is equivalent)."""
@@ -234,6 +237,11 @@ class BusinessCalendar:
             raise
         return timedelta(microseconds=self._timeline.between(lo, hi))
 
+    @property
+    def timeline(self) -> Timeline:
+        """The compiled timeline (UTC microseconds in, UTC microseconds out)."""
+        return self._timeline
+
     def relative_due(self, moment: datetime, days: int, at: int | None) -> datetime:
         """A deadline named by the calendar: ``days`` open dates after ``moment``'s business
         day, at local time ``at`` (seconds after midnight), or at that date's last closing.
@@ -244,12 +252,20 @@ class BusinessCalendar:
         Example, hours Mon-Fri 07:30-18:00: Fri 19:00, days=1, at=16:00 -> Tue 16:00
         (business day Monday, next one Tuesday); Fri 10:00, days=0, at=None -> Fri 18:00.
         """
-        start = self._timeline.next_open(instant_us(require_aware(moment, "moment")))
+        instant = self.relative_due_us(instant_us(require_aware(moment, "moment")), days, at)
+        return to_datetime(instant, moment.tzinfo)  # type: ignore[arg-type]
+
+    def relative_due_us(self, instant: int, days: int, at: int | None) -> int:
+        """`relative_due` on UTC microseconds (the same boundary rule).
+
+        Example, hours Mon-Fri 07:30-18:00 Toronto: Fri 2026-11-20 19:00 EST (as µs), days=1,
+        at=57600 -> Tue 2026-11-24 16:00 EST (as µs).
+        """
+        start = self._timeline.next_open(instant)
         day = to_datetime(start, self.zone).date()
         for _ in range(days):
             day = self._next_open_date(day)
-        instant = self._spans_on(day)[-1][1] if at is None else local_instant(self.zone, day, at)
-        return to_datetime(instant, moment.tzinfo)  # type: ignore[arg-type]
+        return self._spans_on(day)[-1][1] if at is None else local_instant(self.zone, day, at)
 
     def _spans_on(self, day: date) -> list[tuple[int, int]]:
         """The instants at which local ``day``'s hours are open (none when its only hours

@@ -9,7 +9,11 @@ function of the instant (it rises inside spans and is flat between them), so
 * ``add(a, d)`` is the earliest instant whose position is ``position(a) + d``, and
   ``add(a, -d)`` the latest instant whose position is ``position(a) - d``: one bisect each.
 
-Neither cost grows with ``d``. Spans are compiled lazily by UTC year into *islands*: runs
+Neither cost grows with ``d``. ``shift``, ``between`` and ``is_open`` take single integers
+or numpy arrays alike: an array is answered with ``searchsorted`` over the same snapshot,
+so the batch path runs the very same arithmetic as a single ticket.
+
+Spans are compiled lazily by UTC year into *islands*: runs
 of consecutive years, each an immutable snapshot with positions of its own. An instant
 within a few years of an island grows it (merging islands that meet); a far one starts a
 new island, so a ticket in year 9998 never compiles the years between it and 2026. One
@@ -24,17 +28,29 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
 
 from ..errors import CalendarError
 from ._hours import DayHours
 from ._zone import DAY_US, MAX_YEAR, MIN_YEAR, WallMap, offset_segments, wall_us
 
-__all__ = ["SEARCH_LIMIT_US", "SPAN_LIMIT_YEARS", "Timeline"]
+__all__ = ["FIRST_US", "LAST_US", "SEARCH_LIMIT_US", "SPAN_LIMIT_YEARS", "Ints", "RealTime",
+           "Timeline"]
+
+Ints = npt.NDArray[np.int64]
+"""A numpy array of instants or lengths in microseconds."""
 
 SEARCH_LIMIT_US = 3653 * DAY_US  # ten years: how far a search for open time may look
 SPAN_LIMIT_YEARS = 100  # how many UTC years one measurement (elapsed, add) may span
 _REACH_YEARS = 12  # an instant this close to an island grows it; a farther one starts anew
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FIRST_US = (datetime(MIN_YEAR, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+"""The first instant a timeline compiles (UTC year 2)."""
+LAST_US = (datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+"""The end of the last UTC year a timeline compiles (9998)."""
 
 
 def _year_of(instant: int) -> int:
@@ -60,6 +76,7 @@ class _Snapshot:
     """Immutable state: spans over the loaded UTC range ``[lo, hi)`` with their positions."""
 
     __slots__ = (
+        "_arrays",
         "cum_end",
         "cum_start",
         "ends",
@@ -94,6 +111,26 @@ class _Snapshot:
         self.last_year = last_year
         self.lo = _year_start(first_year)
         self.hi = _year_start(last_year + 1)
+        self._arrays: tuple[Ints, Ints, Ints, Ints] | None = None
+
+    def arrays(self) -> tuple[Ints, Ints, Ints, Ints]:
+        """``starts, ends, cum_start, cum_end`` as numpy arrays, made once per snapshot."""
+        if self._arrays is None:
+            self._arrays = tuple(np.array(values, dtype=np.int64) for values in (  # type: ignore[assignment]
+                self.starts, self.ends, self.cum_start, self.cum_end))
+        assert self._arrays is not None
+        return self._arrays
+
+    def positions(self, instants: Ints) -> Ints:
+        """`position` of each instant (all inside ``[lo, hi)``)."""
+        starts, ends, cum_start, _ = self.arrays()
+        if not len(ends):
+            return np.full(len(instants), self.pos_hi, dtype=np.int64)
+        index = np.searchsorted(ends, instants, side="right")
+        safe = np.minimum(index, len(ends) - 1)
+        rising = cum_start[safe] + np.maximum(instants - starts[safe], 0)
+        found: Ints = np.where(index < len(ends), rising, self.pos_hi)
+        return found
 
     def position(self, instant: int) -> int:
         """Business position of ``instant`` (inside ``[lo, hi)``): business time since the
@@ -166,14 +203,7 @@ class Timeline:
     def _cover(self, lo: int, hi: int) -> _Snapshot:
         """One snapshot holding every instant of ``[lo, hi]``: an island that already does,
         or the islands within reach grown and merged around it, or a new island."""
-        first, last = _year_of(lo), _year_of(hi)
-        _check_year(first)
-        _check_year(last)
-        if last - first > SPAN_LIMIT_YEARS:
-            raise CalendarError(
-                f"{_show(lo)} and {_show(hi)} are more than {SPAN_LIMIT_YEARS} years apart: "
-                f"business time is measured within {SPAN_LIMIT_YEARS} years"
-            )
+        first, last = _check_span(lo, hi)
         with self._lock:
             near = [snap for snap in self._islands
                     if snap.first_year - _REACH_YEARS <= last
@@ -222,19 +252,53 @@ class Timeline:
 
     # -- queries -------------------------------------------------------------------------
 
-    def between(self, lo: int, hi: int) -> int:
-        """Business time in ``[lo, hi)``, negative when ``hi < lo``: two positions, one snapshot."""
+    @overload
+    def between(self, lo: int, hi: int) -> int: ...
+    @overload
+    def between(self, lo: Ints, hi: Ints | int) -> Ints: ...
+    @overload
+    def between(self, lo: int, hi: Ints) -> Ints: ...
+
+    def between(self, lo: Ints | int, hi: Ints | int) -> Ints | int:
+        """Business time in ``[lo, hi)``, negative when ``hi < lo``: two positions, one snapshot.
+
+        Boundary rule: ``between(a, b) == -between(b, a)``; either argument may be an array
+        (element-wise). Example, hours 07:30-18:00: Fri 17:00 .. Mon 08:00 -> 1 h 30 min.
+        """
+        if not isinstance(lo, int) or not isinstance(hi, int):
+            lows, highs = np.broadcast_arrays(np.asarray(lo, dtype=np.int64),
+                                              np.asarray(hi, dtype=np.int64))
+            if not lows.size:
+                return np.zeros(lows.shape, dtype=np.int64)
+            both = self._cover(int(min(lows.min(), highs.min())),
+                               int(max(lows.max(), highs.max())))
+            found: Ints = both.positions(highs) - both.positions(lows)
+            return found
         snap = self._snap
         if snap is None or not (snap.lo <= lo < snap.hi and snap.lo <= hi < snap.hi):
             snap = self._cover(min(lo, hi), max(lo, hi))
         return snap.position(hi) - snap.position(lo)
 
-    def shift(self, origin: int, amount: int) -> int:
+    @overload
+    def shift(self, origin: int, amount: int) -> int: ...
+    @overload
+    def shift(self, origin: Ints, amount: Ints | int) -> Ints: ...
+    @overload
+    def shift(self, origin: int, amount: Ints) -> Ints: ...
+
+    def shift(self, origin: Ints | int, amount: Ints | int) -> Ints | int:
         """The instant ``amount`` of business time after ``origin`` (before it, if negative).
 
-        The hot path of `BusinessCalendar.add`: one snapshot read and two bisects when both
-        ends lie in compiled years; otherwise the mirrored searches below extend the timeline.
+        Boundary rule: forward, the earliest instant whose position is ``position(origin) +
+        amount`` (a deadline reached at a close is that close); backward, the latest one (an
+        opening); ``shift(t, 0) == t``. Either argument may be an array (element-wise).
+        Example, hours 07:30-18:00: Fri 17:30 + 1 h -> Mon 08:00. The hot path of
+        `BusinessCalendar.add`: one snapshot read and two bisects when both ends lie in
+        compiled years; otherwise the mirrored searches below extend the timeline.
         """
+        if not isinstance(origin, int) or not isinstance(amount, int):
+            return self._shift_many(*np.broadcast_arrays(np.asarray(origin, dtype=np.int64),
+                                                         np.asarray(amount, dtype=np.int64)))
         snap = self._snap
         if snap is None or not snap.lo <= origin < snap.hi:
             snap = self._load(origin)
@@ -253,14 +317,46 @@ class Timeline:
             return snap.starts[index] + (target - snap.cum_start[index])
         return origin
 
-    def covering(self, lo: int, hi: int) -> _Snapshot:
-        """The compiled state holding every instant of ``[lo, hi]`` (compiled on demand), for
-        callers that look up many instants at once (`slacalc.columns`); positions compare
-        only within it. `CalendarError` beyond `SPAN_LIMIT_YEARS`."""
-        return self._cover(lo, hi)
+    def _shift_many(self, origins: Ints, amounts: Ints) -> Ints:
+        """`shift` element-wise: the extreme answers are found first (shift is monotone in
+        both arguments), so one snapshot covers every answer."""
+        if not origins.size:
+            return origins.copy()
+        lo, hi = int(origins.min()), int(origins.max())
+        if amounts.max() > 0:
+            hi = max(hi, self.shift(hi, int(amounts.max())))
+        if amounts.min() < 0:
+            lo = min(lo, self.shift(lo, int(amounts.min())))
+        snap = self._cover(lo, hi)
+        starts, ends, cum_start, cum_end = snap.arrays()
+        target = snap.positions(origins) + amounts
+        ahead = np.searchsorted(cum_end, target, side="left")  # reached at a close: that close
+        forward = ends[np.minimum(ahead, len(ends) - 1)] - (
+            cum_end[np.minimum(ahead, len(ends) - 1)] - target)
+        behind = np.searchsorted(cum_start, target, side="right") - 1  # at an opening: it
+        backward = starts[np.maximum(behind, 0)] + (target - cum_start[np.maximum(behind, 0)])
+        found: Ints = np.where(amounts > 0, forward, np.where(amounts < 0, backward, origins))
+        return found
 
-    def is_open(self, instant: int) -> bool:
-        """True when ``instant`` lies inside an open span (spans are half-open)."""
+    @overload
+    def is_open(self, instant: int) -> bool: ...
+    @overload
+    def is_open(self, instant: Ints) -> npt.NDArray[np.bool_]: ...
+
+    def is_open(self, instant: Ints | int) -> bool | npt.NDArray[np.bool_]:
+        """True when ``instant`` lies inside an open span (spans are half-open); element-wise
+        for an array. Example, hours 07:30-18:00: Fri 17:59:59 -> True; Fri 18:00 -> False."""
+        if not isinstance(instant, int):
+            if not instant.size:
+                return np.zeros(instant.shape, dtype=bool)
+            many = self._cover(int(instant.min()), int(instant.max()))
+            starts, ends, _, _ = many.arrays()
+            if not len(ends):
+                return np.zeros(instant.shape, dtype=bool)
+            inside = np.searchsorted(starts, instant, side="right") - 1
+            opened: npt.NDArray[np.bool_] = (inside >= 0) & (
+                instant < ends[np.maximum(inside, 0)])
+            return opened
         snap = self._load(instant)
         index = bisect_right(snap.starts, instant) - 1
         return index >= 0 and instant < snap.ends[index]
@@ -300,6 +396,73 @@ class Timeline:
             found.append((max(snap.starts[index], lo), min(snap.ends[index], hi)))
             index += 1
         return found
+
+
+class RealTime:
+    """The 24x7 clock: business time is real time, so ``shift`` adds and ``between``
+    subtracts (single values or arrays), with the timeline's year range checked.
+
+    Example: ``RealTime().shift(t, 3_600_000_000) == t + 3_600_000_000``.
+    """
+
+    __slots__ = ()
+
+    @overload
+    def shift(self, origin: int, amount: int) -> int: ...
+    @overload
+    def shift(self, origin: Ints, amount: Ints | int) -> Ints: ...
+    @overload
+    def shift(self, origin: int, amount: Ints) -> Ints: ...
+
+    def shift(self, origin: Ints | int, amount: Ints | int) -> Ints | int:
+        """``origin + amount``. Boundary rule: `CalendarError` outside years 2..9998."""
+        found = origin + amount
+        if isinstance(found, int):
+            if not FIRST_US <= found < LAST_US:
+                _check_year(_year_of(found))
+            return found
+        if found.size and (found.min() < FIRST_US or found.max() >= LAST_US):
+            _check_year(_year_of(int(found.min() if found.min() < FIRST_US else found.max())))
+        return found
+
+    @overload
+    def between(self, lo: int, hi: int) -> int: ...
+    @overload
+    def between(self, lo: Ints, hi: Ints | int) -> Ints: ...
+    @overload
+    def between(self, lo: int, hi: Ints) -> Ints: ...
+
+    def between(self, lo: Ints | int, hi: Ints | int) -> Ints | int:
+        """``hi - lo``: real time is business time. Boundary rule: as `Timeline.between`,
+        `CalendarError` for instants more than `SPAN_LIMIT_YEARS` UTC years apart."""
+        found = hi - lo
+        if isinstance(found, int):
+            if abs(found) > _SPAN_LIMIT_US:
+                _check_span(min(int(lo), int(hi)), max(int(lo), int(hi)))
+            return found
+        if found.size and int(np.abs(found).max()) > _SPAN_LIMIT_US:
+            lows, highs = np.broadcast_arrays(np.asarray(lo), np.asarray(hi))
+            worst = int(np.argmax(np.abs(found)))
+            _check_span(int(min(lows.flat[worst], highs.flat[worst])),
+                        int(max(lows.flat[worst], highs.flat[worst])))
+        return found
+
+
+_SPAN_LIMIT_US = SPAN_LIMIT_YEARS * 365 * DAY_US  # below this, no span check is needed
+
+
+def _check_span(lo: int, hi: int) -> tuple[int, int]:
+    """The UTC years of ``lo`` and ``hi``; `CalendarError` when either is out of range or
+    they are more than `SPAN_LIMIT_YEARS` years apart."""
+    first, last = _year_of(lo), _year_of(hi)
+    _check_year(first)
+    _check_year(last)
+    if last - first > SPAN_LIMIT_YEARS:
+        raise CalendarError(
+            f"{_show(lo)} and {_show(hi)} are more than {SPAN_LIMIT_YEARS} years apart: "
+            f"business time is measured within {SPAN_LIMIT_YEARS} years"
+        )
+    return first, last
 
 
 def _show(instant: int) -> str:

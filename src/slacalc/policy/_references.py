@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..engine import ALWAYS
 from ..errors import CalendarError
-from .targets import ALWAYS, Target
-
-if TYPE_CHECKING:
-    from .model import Policy, Tier
+from .parts import PolicyLike, Tier
+from .targets import Target
 
 __all__ = ["Problem", "problems"]
 
@@ -24,7 +23,7 @@ Problem = tuple[tuple[str | int, ...], str, Any]
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
-def problems(policy: Policy) -> Iterator[Problem]:
+def problems(policy: PolicyLike) -> Iterator[Problem]:
     """Yield ``(location, message, value)`` for each broken cross-reference."""
     if not _NAME.fullmatch(policy.name):
         yield ("name",), f"name {policy.name!r} must be lowercase letters, digits, _ . -", (
@@ -69,7 +68,7 @@ def problems(policy: Policy) -> Iterator[Problem]:
 
 
 def _entry_problems(
-    policy: Policy, tier: Tier, entry: Target, loc: tuple[str | int, ...], clocks: set[str]
+    policy: PolicyLike, tier: Tier, entry: Target, loc: tuple[str | int, ...], clocks: set[str]
 ) -> Iterator[Problem]:
     if entry.clock is not None and entry.clock not in clocks:
         yield (*loc, "clock"), f"unknown clock {entry.clock!r}; calendars: " \

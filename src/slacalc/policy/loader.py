@@ -28,7 +28,8 @@ from ..errors import PolicyError
 from ..terms.availability import Availability, CreditStep, MaintenanceSpec
 from ..terms.billing import Billing
 from ..terms.coverage import Coverage
-from .model import CalendarSpec, HolidaysSpec, Policy, Priority, Rules, Tier
+from .model import Policy
+from .parts import CalendarSpec, HolidaysSpec, Priority, Rules, Tier
 from .targets import Target
 
 __all__ = [

@@ -25,7 +25,9 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from ..engine import ALWAYS
 from ..engine.durations import Duration, RelativeDue, parse_duration
+from ..sla.plan import METRICS, Conditions, Metric, matches
 
 __all__ = [
     "ALWAYS",
@@ -35,12 +37,8 @@ __all__ = [
     "Metric",
     "Target",
     "TargetEntries",
-    "select_target",
 ]
 
-ALWAYS = "24x7"  # the clock that is always open: business time is real time
-Metric = Literal["response", "resolution"]
-METRICS: tuple[Metric, ...] = ("response", "resolution")
 OPENED_VALUES = ("business_hours", "after_hours")
 
 DURATION_SCHEMA: dict[str, Any] = {
@@ -112,26 +110,21 @@ class Target(_Model):
                     )
         return when
 
+    def conditions(self) -> Conditions:
+        """``when`` as the kernel reads it: (attribute, accepted values casefolded)."""
+        return tuple(
+            (key, frozenset({expected.casefold()} if isinstance(expected, str)
+                            else {value.casefold() for value in expected}))
+            for key, expected in (self.when or {}).items())
+
     def matches(self, attributes: Mapping[str, str], opened_in_hours: bool) -> bool:
-        """True when every ``when`` condition holds (values compared case-insensitively).
+        """True when every ``when`` condition holds (`slacalc.sla.plan.matches`: values
+        compared case-insensitively).
 
         Example: ``when: {category: defect}`` matches ``{"category": "Defect"}``;
         ``when: {opened: after_hours}`` matches a ticket opened outside the calendar.
         """
-        for key, expected in (self.when or {}).items():
-            wanted = {expected.casefold()} if isinstance(expected, str) else {
-                value.casefold() for value in expected
-            }
-            if key == "opened":
-                actual = "business_hours" if opened_in_hours else "after_hours"
-            else:
-                found = attributes.get(key)
-                if found is None:
-                    return False
-                actual = str(found).casefold()
-            if actual not in wanted:
-                return False
-        return True
+        return matches(self.conditions(), attributes, lambda: opened_in_hours)
 
 
 def _as_entries(value: object) -> object:
@@ -164,17 +157,3 @@ class _TargetForms:
 
 
 TargetEntries = Annotated[tuple[Target, ...], BeforeValidator(_as_entries), _TargetForms()]
-
-
-def select_target(
-    entries: Sequence[Target], attributes: Mapping[str, str], opened_in_hours: bool
-) -> tuple[int, Target] | None:
-    """The first entry whose ``when`` matches, with its index; None when none does.
-
-    Example: ``[{when: {category: defect}, within: none}, {within: 48-72 hours}]`` with
-    ``category=usage`` -> ``(1, 48-72 hours)``.
-    """
-    for index, entry in enumerate(entries):
-        if entry.matches(attributes, opened_in_hours):
-            return index, entry
-    return None

@@ -13,12 +13,14 @@ from collections.abc import Container, Sequence
 from datetime import datetime, timedelta, tzinfo
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-if TYPE_CHECKING:
-    from ..sla.report import MetricReport, SLAReport
-    from ..terms.availability import AvailabilityReport
+# What is shown is read by attribute: the reports live in the layers above (`slacalc.sla`,
+# `slacalc.terms`), which call down into rendering, never the other way round.
+MetricReport = Any
+SLAReport = Any
+AvailabilityReport = Any
 
 __all__ = ["availability_html", "availability_text", "badge", "exact_length", "html_table",
            "length", "metric_html", "percent", "report_caption", "report_html", "shown",
@@ -118,8 +120,8 @@ def _metric_row(report: MetricReport, zone: tzinfo | None) -> list[str]:
 def report_caption(report: SLAReport) -> str:
     """The header line of a report: ticket, policy, tier, priority and now."""
     state = report._state
-    zone = report.policy.calendar(report.policy.tier(report.ticket.tier).calendar).zone
-    priority = report.policy.priorities[state.priority].name
+    zone = report._state.zone
+    priority = state.names[state.priority]
     return (f"Ticket {report.ticket.id or '(no id)'} · {report.policy.name} "
             f"({report.policy.vendor}) · tier {report.ticket.tier} · priority "
             f"{state.priority} ({priority}) · as of {shown(report.now, zone)}")
@@ -128,7 +130,7 @@ def report_caption(report: SLAReport) -> str:
 def report_html(report: SLAReport, picture: str = "") -> str:
     """The report as an HTML table (one row per metric, times in the tier calendar's
     zone), followed by ``picture`` (an inline SVG) when given."""
-    zone = report.policy.calendar(report.policy.tier(report.ticket.tier).calendar).zone
+    zone = report._state.zone
     table = html_table(report_caption(report), REPORT_COLUMNS,
                        [_metric_row(metric, zone) for metric in report.values()],
                        status_column=1)

@@ -19,14 +19,15 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ..policy.targets import ALWAYS
+from ..engine import ALWAYS
 from ._display import length, shown
 
-if TYPE_CHECKING:
-    from ..sla.report import SLAReport
+SLAReport = Any
+"""What is drawn (`slacalc.SLAReport`), read by attribute: reports live in the layers above,
+which call down into rendering."""
 
 __all__ = ["timeline_svg"]
 
@@ -282,7 +283,7 @@ def timeline_svg(report: SLAReport) -> str:
     moments = [m.due for m in report.values() if m.due is not None]
     moments += [datetime.fromisoformat(e["at"]) for e in events]
     start, end = _bounds(report, moments)
-    zone = report.policy.calendar(report.policy.tier(report.ticket.tier).calendar).zone
+    zone = report._state.zone
     axis = _Axis(start, end, zone)
     key = f"{report.policy.name}|{report.ticket.id}|{report.ticket.opened_at}|{report.now}"
     hatch = "hatch-" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:10]

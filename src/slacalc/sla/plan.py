@@ -1,116 +1,167 @@
-"""A (policy, tier, priority) compiled for batches.
+"""A policy's tier compiled for the kernel: plain values, timelines and lengths in µs.
 
-A batch evaluates many tickets of few kinds, and most export rows carry nothing but stop
-instants (responded, resolved, workaround). For those, everything `Policy.evaluate`
-decides per ticket is decided once per (policy, tier, priority) here: which target entry
-each metric takes (unless a ``when`` condition reads the ticket), its compiled timeline
-and its business length. A ticket is then a handful of integer operations per metric on
-UTC microseconds (`slacalc.columns`): ``due = shift(opened, length)``, ``used =
-between(opened, end)``. Real-time targets run on the 24x7 clock, where business time is
-real time, so they skip the timeline.
+The policy layer compiles each (policy, tier) once (`slacalc.policy` does it, the kernel
+never sees the pydantic model). What `Policy.evaluate` used to look up per event is
+decided here: each priority's target entries with their conditions, the clock each
+entry runs on (a `Timeline`, or `RealTime` for real-time units) and its business length
+in microseconds, the event rules as flags, and the priority names and aliases. A single
+ticket, a JSONL line and a column of export rows all replay against the same `Plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import partial
-from typing import TYPE_CHECKING
+from datetime import tzinfo
+from typing import Literal
 
-from ..engine.durations import Duration
-from ..policy.targets import ALWAYS, METRICS, Target
+from ..engine import ALWAYS, BusinessCalendar
+from ..engine.timeline import RealTime, Timeline
 
-if TYPE_CHECKING:
-    from ..engine.calendar import BusinessCalendar
-    from ..engine.timeline import Timeline
-    from ..policy.model import Policy
+__all__ = [
+    "ALWAYS",
+    "AWAIT_IGNORE",
+    "AWAIT_PAUSE",
+    "AWAIT_VOID",
+    "METRICS",
+    "Conditions",
+    "Entry",
+    "Metric",
+    "MetricPlan",
+    "Plan",
+    "Rules",
+    "matches",
+]
 
-__all__ = ["Entry", "MetricPlan", "Plan", "Result", "compile_plan", "seconds_text"]
+Metric = Literal["response", "resolution"]
+METRICS: tuple[Metric, Metric] = ("response", "resolution")
+"""The metrics every plan holds, in this order (index 0 and 1 in the kernel)."""
 
-Result = tuple[str, str, str, str, str, str, str, str, str, str, str, str, str]
-"""One result row, in the order of `slacalc.batch.RESULT_COLUMNS`."""
+AWAIT_IGNORE, AWAIT_PAUSE, AWAIT_VOID = 0, 1, 2
+"""What waiting on the customer does (the policy's ``rules.awaiting_customer``)."""
 
-_US = timedelta(microseconds=1)
+Conditions = tuple[tuple[str, frozenset[str]], ...]
+"""A target entry's ``when``: (attribute, accepted values casefolded), all must hold."""
 
 
-def seconds_text(us: int) -> str:
-    """A span of ``us`` microseconds as seconds, the way result rows show it.
+def matches(conditions: Conditions, attributes: Mapping[str, str],
+            opened_in_hours: Callable[[], bool]) -> bool:
+    """True when every condition holds: the one rule for choosing a target entry.
 
-    Boundary rule: whole seconds print as an integer, anything else with six decimals.
-    Example: ``seconds_text(90_000_000)`` -> ``"90"``; ``seconds_text(1_500_000)`` ->
-    ``"1.500000"``.
+    Boundary rule: values compare casefolded; an attribute the ticket lacks fails its
+    condition; ``opened`` is ``business_hours`` when the tier's calendar is open at the
+    opening, else ``after_hours`` (asked only when a condition tests it). Example:
+    ``(("category", {"defect"}),)`` matches ``{"category": "Defect"}``.
     """
-    if us % 1_000_000:
-        return f"{us / 1_000_000:.6f}"
-    return str(us // 1_000_000)
+    for key, wanted in conditions:
+        if key == "opened":
+            actual = "business_hours" if opened_in_hours() else "after_hours"
+        else:
+            found = attributes.get(key)
+            if found is None:
+                return False
+            actual = str(found).casefold()
+        if actual not in wanted:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One target entry with what evaluating it needs."""
+    """One target entry, ready to evaluate.
 
-    target: Target
+    ``timeline`` is None for a ``within: none`` entry (no deadline). ``length`` is the
+    business length in µs, None for a relative target (``next business day by 16:00``),
+    whose ``relative`` is ``(days, at)``. ``lower`` is a range target's lower bound.
+    """
+
+    index: int  # position in the metric's list of entries
     text: str  # the target as written, e.g. "1 business hour"
-    timeline: Timeline | None  # None for a ``within: none`` entry
-    length: int | None  # business µs; None for a relative target (``next business day``)
-    realtime: bool  # on the 24x7 clock: due = opened + length, used = end - opened
+    conditions: Conditions
+    clock: str  # the calendar's name ("24x7" for real time)
+    timeline: Timeline | RealTime | None
+    calendar: BusinessCalendar | None  # for a relative target's due
+    length: int | None
+    lower: int | None
+    relative: tuple[int, int | None] | None
     workaround: bool  # a workaround stops this clock
-    relative: Callable[[datetime], datetime] | None  # the due of a relative target
+    reason: str  # why there is no deadline (``within: none``)
+    source: str | None  # "file:line" of the entry in the policy YAML
+
+    def first_due(self, origin: int) -> int:
+        """The due instant of a clock started at ``origin`` and never paused.
+
+        Example, 1 business hour on 07:30-18:00 Toronto: Fri 17:30 -> Mon 08:00 (as µs).
+        """
+        if self.relative is not None:
+            assert self.calendar is not None
+            return self.calendar.relative_due_us(origin, *self.relative)
+        assert self.timeline is not None and self.length is not None
+        return self.timeline.shift(origin, self.length)
 
 
 @dataclass(frozen=True, slots=True)
 class MetricPlan:
-    """A metric's entries, and the entry every ticket takes when none reads the ticket."""
+    """A metric's entries for one priority (None: no target), first match wins."""
 
     metric: str
-    entries: tuple[Entry, ...] | None  # None: the priority has no target for this metric
-    fixed: Entry | None  # the first entry, when it has no ``when``
+    entries: tuple[Entry, ...] | None
     missing: str  # the reason when no entry applies
+
+    def choose(self, attributes: Mapping[str, str],
+               opened_in_hours: Callable[[], bool]) -> Entry | None:
+        """The first entry whose conditions hold (`matches`), None when none does.
+
+        Example: ``[{when: {category: defect}, within: none}, {within: 48-72 hours}]``
+        with ``category=usage`` -> the second entry.
+        """
+        for entry in self.entries or ():
+            if matches(entry.conditions, attributes, opened_in_hours):
+                return entry
+        return None
+
+    @property
+    def fixed(self) -> Entry | None:
+        """The entry every ticket takes, when the first entry has no condition."""
+        if self.entries and not self.entries[0].conditions:
+            return self.entries[0]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The policy's event rules, as the kernel reads them."""
+
+    awaiting: int  # AWAIT_IGNORE, AWAIT_PAUSE or AWAIT_VOID
+    paused: tuple[bool, bool]  # with pause: which metrics stop (response, resolution)
+    restart: bool  # a priority change restarts the clocks (else keeps elapsed time)
+    confirmation: bool  # a resolution counts only when confirmed
+    close_after: int | None  # unanswered contact attempts after which a close voids
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A (policy, tier, priority), compiled once per batch."""
+    """One tier of one policy, compiled: what a replay needs and nothing it must look up."""
 
-    policy: Policy
+    policy: str
+    vendor: str
     tier: str
-    key: str  # the priority key the alias resolves to
-    hours: BusinessCalendar  # the tier calendar, for ``opened:`` conditions
-    metrics: tuple[MetricPlan, ...]
+    zone: tzinfo  # the tier calendar's zone, in which explanations show instants
+    hours: Timeline  # the tier calendar, for ``opened`` conditions
+    priorities: Mapping[str, tuple[MetricPlan, MetricPlan]]  # by priority key
+    names: Mapping[str, str]  # priority key -> display name
+    aliases: Mapping[str, str]  # casefolded key or alias -> key
+    listing: str  # the priorities as errors list them: "P1 (urgent), P2, ..."
+    rules: Rules
+    calendars: Mapping[str, BusinessCalendar]  # the calendars entries run on, by name
 
+    def priority_key(self, name: str) -> str | None:
+        """The key a priority name or alias stands for (any case), None if unknown.
 
-def compile_plan(policy: Policy, tier: str, priority: str) -> Plan:
-    """The plan of ``priority`` in ``tier`` of ``policy``.
+        Example (vircom): ``"urgent"`` -> ``"P1"``.
+        """
+        return self.aliases.get(name.strip().casefold())
 
-    Boundary rule: an unknown tier or priority raises the policy's own error
-    (`UnknownTierError`, `UnknownPriorityError`). Example: vircom, standard, ``"high"`` ->
-    key ``P2``, response 1 business hour on the business calendar, resolution 24 real
-    hours on the 24x7 clock.
-    """
-    tier_model = policy.tier(tier)
-    key = policy.priority_key(priority)
-    always = policy.calendar(ALWAYS) if ALWAYS not in policy.calendars else None
-    metrics = []
-    for metric in METRICS:
-        written = tier_model.targets.get(key, {}).get(metric)
-        entries = None if written is None else tuple(
-            _entry(policy, tier, target, always) for target in written)
-        fixed = entries[0] if entries and not entries[0].target.when else None
-        missing = (f"no {metric} target for {key} in tier {tier}" if entries is None
-                   else "no target entry matches this ticket")
-        metrics.append(MetricPlan(metric, entries, fixed, missing))
-    return Plan(policy, tier, key, policy.calendar(tier_model.calendar), tuple(metrics))
-
-
-def _entry(policy: Policy, tier: str, target: Target,
-           always: BusinessCalendar | None) -> Entry:
-    if target.within.is_none:
-        return Entry(target, str(target.within), None, None, False, False, None)
-    clock = policy.clock_for(tier, target)
-    if isinstance(target.within, Duration):
-        length = target.within.length(clock.business_day) // _US
-        return Entry(target, str(target.within), clock._timeline, length, clock is always,
-                     "workaround" in target.stops_on, None)
-    return Entry(target, str(target.within), clock._timeline, None, False,
-                 "workaround" in target.stops_on, partial(policy.due_from, tier, target))
+    def unknown_priority(self, name: str) -> str:
+        """The message for a priority this plan's policy does not know."""
+        return f"policy {self.policy!r} has no priority {name!r}; priorities: {self.listing}"

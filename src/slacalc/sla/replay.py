@@ -1,62 +1,140 @@
-"""Metric clocks: a ticket's events replayed into met / breached / paused / void.
+"""The replay: a ticket's events applied to its metric clocks, in integer UTC microseconds.
 
-Each metric (response, resolution) has a clock: the spans during which it ran, from an
-origin (the opening, or a restart). Everything else follows from those spans and the
-target in force:
+This is the one place the clock rules live (docs/clocks.md states them in words).
+`Policy.evaluate`, `Policy.deadlines`, the JSONL and CSV report and `slacalc.frame` all
+come here. Events arrive as `Happening`s, already instants (µs) and sorted by instant,
+never by wall time, equal instants in their given order (`order_events`).
 
-* the *due* instant is found by walking the spans: start from the due instant the target
-  gives from the origin, and every gap between spans (a pause, or the time between a
-  resolution and a reopening) pushes it later by exactly the business time of the gap;
-* *elapsed* is the business time inside the spans, on the target's clock;
+Each metric has a clock: the spans during which it ran, from an origin (the opening, or a
+restart). Everything else follows from those spans and the target entry in force:
+
+* the *due* instant is found by walking the spans (`reach`): start from the due the
+  entry gives from the origin, and every gap between spans (a pause, or the time between
+  a resolution and a reopening) pushes it later by exactly the business time of the gap;
+* *elapsed* is the business time inside the spans, on the entry's clock;
 * a stop at or before due is *met*, after due *breached*; a clock still running at
   ``now`` is breached once ``now`` is past due.
-
-Because the spans are kept, a priority change under ``keep_elapsed`` simply applies the
-new target to the same spans ("as if it had applied from the start"), keeping every pause.
-The rules are stated in docs/clocks.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, tzinfo
 from difflib import get_close_matches
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-from ..engine.calendar import BusinessCalendar
-from ..engine.durations import RelativeDue
-from ..errors import TicketError, UnknownPriorityError
-from ..policy.targets import METRICS, Metric, Target
-from .ticket import EVENT_KINDS, Event, Ticket
+from ..engine._zone import to_datetime
+from ..engine.timeline import RealTime, Timeline
+from ..errors import TicketError
+from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, MetricPlan, Plan
+from .ticket import EVENT_KINDS
 
-if TYPE_CHECKING:
-    from ..policy.model import Policy
+__all__ = [
+    "CLOSED",
+    "CONTACT",
+    "PRIORITY",
+    "REOPENED",
+    "REPLIED",
+    "RESOLVED",
+    "RESPONDED",
+    "WAITING",
+    "WORKAROUND",
+    "Clock",
+    "Happening",
+    "Replay",
+    "Step",
+    "business_elapsed",
+    "order_events",
+    "reach",
+    "replay",
+]
 
-__all__ = ["MetricClock", "Replay", "Step", "replay"]
+(RESPONDED, WAITING, REPLIED, PRIORITY, WORKAROUND, RESOLVED, REOPENED, CONTACT,
+ CLOSED) = range(9)
+_CODES = {kind: code for code, kind in enumerate(EVENT_KINDS)}  # EVENT_KINDS is in this order
+
+Span = list[int | None]  # [start, end]; end None while the span runs
 
 
-@dataclass
-class Step:
+class Happening(NamedTuple):
+    """One event of a ticket, as the kernel reads it."""
+
+    at: int  # UTC µs
+    position: int  # the event's index in the ticket (explanations name it)
+    code: int  # RESPONDED .. CLOSED
+    priority: str | None  # PRIORITY: the new priority key
+    flag: bool  # RESOLVED: confirmed; CONTACT: answered
+
+
+def order_events(plan: Plan, opened: int,
+                 events: Iterable[tuple[str, int, str | None, bool, bool | None]],
+                 shown: Callable[[int], str]) -> list[Happening]:
+    """Check a ticket's events and sort them by instant (stable: equal instants keep
+    their order). Each event is ``(kind, at µs, priority, confirmed, answered)``.
+
+    Boundary rule: an unknown kind, an event before the opening, a priority change
+    without a known priority, a contact attempt without ``answered`` raise `TicketError`
+    naming ``events[i]``; ``shown(i)`` is how event ``i``'s instant was written. Example:
+    ``[("resolved", t2, ...), ("responded", t1, ...)]`` with ``t1 < t2`` -> responded
+    first, then resolved.
+    """
+    found: list[Happening] = []
+    for index, (kind, at, priority, confirmed, answered) in enumerate(events):
+        where = f"events[{index}]"
+        code = _CODES.get(kind)
+        if code is None:
+            close = get_close_matches(kind, EVENT_KINDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TicketError(f"{where}: unknown event kind {kind!r}{hint}; kinds: "
+                              f"{', '.join(EVENT_KINDS)}")
+        if at < opened:
+            raise TicketError(f"{where}: {kind} at {shown(index)} is before the ticket was "
+                              f"opened ({shown(-1)})")
+        key = None
+        if code == PRIORITY:
+            if priority is None:
+                raise TicketError(f"{where}: priority_changed needs the new 'priority'")
+            key = plan.priority_key(priority)
+            if key is None:
+                raise TicketError(f"{where}: {plan.unknown_priority(priority)}")
+        if code == CONTACT and answered is None:
+            raise TicketError(f"{where}: contact_attempt needs 'answered: true|false'")
+        found.append(Happening(at, index, code, key, bool(answered) if code == CONTACT
+                               else confirmed))
+    found.sort(key=_instant)  # sort is stable: same-instant order is kept
+    return found
+
+
+def _instant(event: Happening) -> int:
+    return event.at
+
+
+class Step(NamedTuple):
     """One line of a ticket's history: the event and what it did to each clock."""
 
-    at: datetime
-    index: int | None  # the event's position in the ticket, None for the opening
+    at: int
+    position: int | None  # the event's index in the ticket, None for the opening
     kind: str
-    detail: str = ""
-    effects: dict[str, str] = field(default_factory=dict)
+    detail: str
+    effects: dict[str, str]
 
 
-@dataclass
-class MetricClock:
+class Clock:
     """The running spans of one metric's clock and how it ended, if it did."""
 
-    metric: Metric
-    origin: datetime
-    priority: str
-    spans: list[list[datetime | None]]
-    stopped: tuple[datetime, int | None, str] | None = None  # when, event index, why
-    void: tuple[datetime, int | None, str] | None = None
-    pauses: list[tuple[datetime, int, datetime | None, int | None]] = field(default_factory=list)
+    __slots__ = ("entry", "metric", "origin", "pauses", "plan", "priority", "spans",
+                 "stopped", "void")
+
+    def __init__(self, metric: int, plan: MetricPlan, priority: str, origin: int) -> None:
+        self.metric = metric
+        self.plan = plan
+        self.priority = priority
+        self.origin = origin
+        self.spans: list[Span] = [[origin, None]]
+        self.entry: Entry | None = None  # the entry in force (set by the replay)
+        self.stopped: tuple[int, int | None, str] | None = None  # when, event index, why
+        self.void: tuple[int, int | None, str] | None = None
+        self.pauses: list[tuple[int, int, int | None, int | None]] = []
 
     @property
     def active(self) -> bool:
@@ -68,19 +146,19 @@ class MetricClock:
         """Active, with its last span still open."""
         return self.active and bool(self.spans) and self.spans[-1][1] is None
 
-    def halt(self, at: datetime) -> None:
+    def halt(self, at: int) -> None:
         """Close the open span at ``at`` (a pause or a stop)."""
         if self.spans and self.spans[-1][1] is None:
             self.spans[-1][1] = at
 
-    def resume(self, at: datetime) -> None:
+    def resume(self, at: int) -> None:
         """Open a new span at ``at`` unless one is open."""
         if not self.spans or self.spans[-1][1] is not None:
             self.spans.append([at, None])
 
 
-def reach(calendar: BusinessCalendar, first_due: datetime, origin: datetime,
-          spans: list[list[datetime | None]]) -> datetime | None:
+def reach(timeline: Timeline | RealTime, first_due: int, origin: int,
+          spans: list[Span]) -> int | None:
     """When the clock reaches its target: ``first_due`` pushed later by each gap's business
     time; None if the clock stopped running before reaching it.
 
@@ -93,63 +171,73 @@ def reach(calendar: BusinessCalendar, first_due: datetime, origin: datetime,
         if start > covered:
             if due <= covered:
                 return due
-            due = calendar.add(due, calendar.elapsed(covered, start))
+            due = timeline.shift(due, timeline.between(covered, start))
         if end is None:
             return due
         covered = end
     return due if due <= covered else None
 
 
-def business_elapsed(calendar: BusinessCalendar, spans: list[list[datetime | None]],
-                     until: datetime) -> timedelta:
-    """Business time inside the spans, counting an open span up to ``until``."""
-    total = timedelta(0)
+def business_elapsed(timeline: Timeline | RealTime, spans: list[Span], until: int) -> int:
+    """Business time inside the spans (µs), counting an open span up to ``until``.
+
+    Example, hours 09:00-17:00: spans Mon 16:00-Tue 10:00 and Tue 11:00-(open), until Tue
+    12:00 -> 2 h + 1 h = 3 h.
+    """
+    total = 0
     for start, end in spans:
         assert start is not None
-        stop = until if end is None else min(end, until)
+        stop = until if end is None or end > until else end
         if stop > start:
-            total += calendar.elapsed(start, stop)
+            total += timeline.between(start, stop)
     return total
 
 
-@dataclass
 class Replay:
-    """A ticket replayed against a policy: the clocks and the history that shaped them."""
+    """A ticket replayed against a plan: the clocks and the history that shaped them."""
 
-    policy: Policy
-    ticket: Ticket
-    tier: str
-    priority: str
-    now: datetime
-    clocks: dict[Metric, MetricClock]
-    steps: list[Step]
-    unanswered: int = 0
-    # A target depends only on (metric, priority), its first due also on the origin: both
-    # are asked for again at every event, so each is worked out once.
-    _targets: dict[tuple[str, str], tuple[int, Target] | None] = field(default_factory=dict)
-    _first_dues: dict[tuple[str, str, datetime], datetime] = field(default_factory=dict)
+    __slots__ = ("_firsts", "_in_hours", "attributes", "clocks", "now", "opened", "plan",
+                 "priority", "steps", "unanswered")
+
+    def __init__(self, plan: Plan, priority: str, opened: int, attributes: Mapping[str, str],
+                 now: int, *, trace: bool) -> None:
+        self.plan = plan
+        self.priority = priority
+        self.opened = opened
+        self.attributes = attributes
+        self.now = now
+        metrics = plan.priorities[priority]
+        self.clocks = (Clock(0, metrics[0], priority, opened), Clock(1, metrics[1], priority,
+                                                                     opened))
+        self.steps: list[Step] | None = [] if trace else None
+        self.unanswered = 0
+        self._in_hours: bool | None = None
+        self._firsts: dict[tuple[int, str, int], int] = {}
+        for clock in self.clocks:
+            clock.entry = self.choose(clock.plan)
 
     # -- targets -------------------------------------------------------------------------
 
-    def target(self, clock: MetricClock) -> tuple[int, Target] | None:
-        """The target entry in force for ``clock``, None when there is none."""
-        key = (clock.metric, clock.priority)
-        if key not in self._targets:
-            chosen = self.policy.target(self.tier, clock.priority, clock.metric,
-                                        self.ticket.opened_at, self.ticket.attributes)
-            self._targets[key] = None if chosen is None or chosen[1].within.is_none else chosen
-        return self._targets[key]
+    def opened_in_hours(self) -> bool:
+        """Whether the tier's calendar is open at the opening (asked once, if ever)."""
+        if self._in_hours is None:
+            self._in_hours = self.plan.hours.is_open(self.opened)
+        return self._in_hours
 
-    def first_due(self, clock: MetricClock, target: Target) -> datetime:
-        """When ``target`` falls due for ``clock`` before any pause."""
+    def choose(self, metric: MetricPlan) -> Entry | None:
+        """The entry ``metric`` takes for this ticket (its ``within: none`` entry too)."""
+        return metric.fixed or metric.choose(self.attributes, self.opened_in_hours)
+
+    def first_due(self, clock: Clock, entry: Entry) -> int:
+        """When ``entry`` falls due for ``clock`` before any pause (worked out once)."""
         key = (clock.metric, clock.priority, clock.origin)
-        if key not in self._first_dues:
-            self._first_dues[key] = self.policy.due_from(self.tier, target, clock.origin)
-        return self._first_dues[key]
+        found = self._firsts.get(key)
+        if found is None:
+            found = self._firsts[key] = entry.first_due(clock.origin)
+        return found
 
     @staticmethod
-    def _running_spans(clock: MetricClock,
-                       resumed_at: datetime | None) -> list[list[datetime | None]]:
+    def _running_spans(clock: Clock, resumed_at: int | None) -> list[Span]:
         """The clock's spans, taken to run on from ``resumed_at`` if it is not running; a
         stopped clock is judged as if it had run on from its stop."""
         spans = clock.spans
@@ -163,229 +251,185 @@ class Replay:
             return [*spans[:-1], [spans[-1][0], None]]
         return [*spans, [resumed_at, None]]
 
-    def due(self, clock: MetricClock, *, resumed_at: datetime | None = None) -> datetime | None:
+    def due(self, clock: Clock, *, resumed_at: int | None = None) -> int | None:
         """The clock's due instant. A paused clock has one only once it has reached its
         target (else None), unless taken to resume at ``resumed_at``; a stopped clock is
         judged as if it had run on from its stop."""
-        chosen = self.target(clock)
-        if chosen is None:
+        entry = clock.entry
+        if entry is None or entry.timeline is None:
             return None
-        calendar = self.policy.clock_for(self.tier, chosen[1])
-        return reach(calendar, self.first_due(clock, chosen[1]), clock.origin,
+        return reach(entry.timeline, self.first_due(clock, entry), clock.origin,
                      self._running_spans(clock, resumed_at))
 
-    def expected_by(self, clock: MetricClock) -> datetime | None:
+    def expected_by(self, clock: Clock) -> int | None:
         """For a range target, when it is expected (the lower bound), pauses included."""
-        chosen = self.target(clock)
-        if chosen is None or isinstance(chosen[1].within, RelativeDue):
+        entry = clock.entry
+        if entry is None or entry.timeline is None or entry.lower is None:
             return None
-        within = chosen[1].within
-        if not within.is_range:
-            return None
-        calendar = self.policy.clock_for(self.tier, chosen[1])
-        first = calendar.add(clock.origin, within.expected_length(calendar.business_day))
-        return reach(calendar, first, clock.origin, self._running_spans(clock, None))
+        first = entry.timeline.shift(clock.origin, entry.lower)
+        return reach(entry.timeline, first, clock.origin, self._running_spans(clock, None))
 
-    def breached_at(self, clock: MetricClock, moment: datetime) -> bool:
+    def breached_at(self, clock: Clock, moment: int) -> bool:
         """True when the clock is past due at ``moment`` (exactly at due is not past); a
         paused clock is credited its pause up to ``moment``."""
         due = self.due(clock, resumed_at=None if clock.running else moment)
         return due is not None and moment > due
 
-    # -- events --------------------------------------------------------------------------
+    # -- what events do ------------------------------------------------------------------
 
-    def stop(self, metric: Metric, at: datetime, index: int | None, why: str,
-             step: Step) -> None:
-        clock = self.clocks[metric]
+    def note(self, effects: dict[str, str] | None, clock: Clock, text: str) -> None:
+        if effects is not None:
+            effects[METRICS[clock.metric]] = text
+
+    def stop(self, clock: Clock, event: Happening, why: str,
+             effects: dict[str, str] | None) -> None:
         if not clock.active:
             return
-        clock.halt(at)
-        clock.stopped = (at, index, why)
-        late = self.breached_at(clock, at)
-        step.effects[metric] = f"stopped ({why}): {'breached' if late else 'met'}"
+        clock.halt(event.at)
+        clock.stopped = (event.at, event.position, why)
+        if effects is not None:
+            late = self.breached_at(clock, event.at)
+            self.note(effects, clock, f"stopped ({why}): {'breached' if late else 'met'}")
 
-    def make_void(self, metric: Metric, at: datetime, index: int | None, reason: str,
-                  step: Step) -> None:
-        clock = self.clocks[metric]
+    def make_void(self, clock: Clock, event: Happening, reason: str,
+                  effects: dict[str, str] | None) -> None:
         if not clock.active:
             return
-        clock.halt(at)
-        clock.void = (at, index, reason)
-        step.effects[metric] = f"void: {reason}"
+        clock.halt(event.at)
+        clock.void = (event.at, event.position, reason)
+        self.note(effects, clock, f"void: {reason}")
+
+    def resume_paused(self, event: Happening, effects: dict[str, str] | None) -> None:
+        for clock in self.clocks:
+            if clock.active and clock.pauses and clock.pauses[-1][2] is None:
+                started, started_by, _, _ = clock.pauses[-1]
+                clock.pauses[-1] = (started, started_by, event.at, event.position)
+                clock.resume(event.at)
+                self.note(effects, clock, "resumed")
+
+    def apply(self, event: Happening) -> None:
+        """Apply one event (docs/clocks.md states the same rules in words)."""
+        effects: dict[str, str] | None = None
+        detail = ""
+        if self.steps is not None:
+            effects = {}
+        response, resolution = self.clocks
+        rules = self.plan.rules
+        code = event.code
+        if code == RESPONDED:
+            self.stop(response, event, "responded", effects)
+        elif code == WAITING:
+            if rules.awaiting == AWAIT_PAUSE:
+                for clock in self.clocks:
+                    if rules.paused[clock.metric] and clock.running:
+                        clock.halt(event.at)
+                        clock.pauses.append((event.at, event.position, None, None))
+                        self.note(effects, clock, "paused")
+            elif rules.awaiting == AWAIT_VOID:
+                self.stop(response, event, "reached out; customer unavailable", effects)
+                for clock in self.clocks:
+                    if clock.active and not self.breached_at(clock, event.at):
+                        self.make_void(clock, event, "customer not available", effects)
+            else:
+                detail = "no effect (the policy ignores waiting on the customer)"
+        elif code == REPLIED:
+            self.resume_paused(event, effects)
+        elif code == PRIORITY:
+            detail = self._change_priority(event, effects)
+        elif code == WORKAROUND:
+            for clock in self.clocks:
+                if clock.active and clock.entry is not None and clock.entry.timeline \
+                        is not None and clock.entry.workaround:
+                    self.stop(clock, event, "workaround", effects)
+        elif code == RESOLVED:
+            if rules.confirmation and not event.flag:
+                detail = "not confirmed by the customer: the resolution clock keeps running"
+            else:
+                self.stop(response, event, "resolved", effects)
+                self.stop(resolution, event, "resolved", effects)
+        elif code == REOPENED:
+            self.resume_paused(event, effects)
+            if resolution.stopped is not None and resolution.void is None:
+                resolution.stopped = None
+                resolution.resume(event.at)
+                self.note(effects, resolution, "resumed: time already used still counts")
+        elif code == CONTACT:
+            self.unanswered = 0 if event.flag else self.unanswered + 1
+            detail = "answered" if event.flag else f"unanswered ({self.unanswered} in a row)"
+        else:  # CLOSED
+            self._close(event, effects)
+        if self.steps is not None:
+            assert effects is not None
+            self.steps.append(Step(event.at, event.position, EVENT_KINDS[code], detail, effects))
+
+    def _change_priority(self, event: Happening, effects: dict[str, str] | None) -> str:
+        new = event.priority
+        assert new is not None
+        detail = f"{self.priority} -> {new}"
+        self.priority = new
+        restart = self.plan.rules.restart
+        for clock in self.clocks:
+            if not clock.active:
+                continue
+            paused = not clock.running
+            before = self.due(clock, resumed_at=event.at) if effects is not None else None
+            clock.priority = new
+            clock.plan = self.plan.priorities[new][clock.metric]
+            clock.entry = self.choose(clock.plan)
+            if restart:
+                clock.origin = event.at
+                clock.spans = [] if paused else [[event.at, None]]
+            if effects is not None:
+                after = self.due(clock, resumed_at=event.at)
+                note = " (restarted)" if restart else ""
+                note += " (if resumed now; paused)" if paused else ""
+                zone = self.plan.zone
+                self.note(effects, clock,
+                          f"due {_shown(before, zone)} -> {_shown(after, zone)}{note}")
+        return detail
+
+    def _close(self, event: Happening, effects: dict[str, str] | None) -> None:
+        limit = self.plan.rules.close_after
+        if limit is not None and self.unanswered >= limit:
+            reason = f"closed after {self.unanswered} unanswered contact attempts"
+            for clock in self.clocks:
+                self.make_void(clock, event, reason, effects)
+            return
+        self.stop(self.clocks[1], event, "closed", effects)
+        for clock in self.clocks:
+            if not clock.active:
+                continue
+            if self.breached_at(clock, event.at):
+                self.stop(clock, event, "closed", effects)
+            else:
+                self.make_void(clock, event, "ticket closed first", effects)
 
 
-def _checked_events(policy: Policy, ticket: Ticket) -> list[tuple[int, Event]]:
-    """Events in time order (stable for equal instants), each checked against the policy."""
-    for index, event in enumerate(ticket.events):
-        where = f"events[{index}]"
-        if event.kind not in EVENT_KINDS:
-            close = get_close_matches(event.kind, EVENT_KINDS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise TicketError(f"{where}: unknown event kind {event.kind!r}{hint}; kinds: "
-                              f"{', '.join(EVENT_KINDS)}")
-        if event.at < ticket.opened_at:
-            raise TicketError(f"{where}: {event.kind} at {event.at.isoformat()} is before the "
-                              f"ticket was opened ({ticket.opened_at.isoformat()})")
-        if event.kind == "priority_changed":
-            if event.priority is None:
-                raise TicketError(f"{where}: priority_changed needs the new 'priority'")
-            try:
-                policy.priority_key(event.priority)
-            except UnknownPriorityError as error:
-                raise TicketError(f"{where}: {error}") from None
-        if event.kind == "contact_attempt" and event.answered is None:
-            raise TicketError(f"{where}: contact_attempt needs 'answered: true|false'")
-    ordered = list(enumerate(ticket.events))
-    ordered.sort(key=lambda pair: pair[1].at)  # sort is stable: same-instant order is kept
-    return ordered
+def replay(plan: Plan, priority: str, opened: int, attributes: Mapping[str, str],
+           events: list[Happening], now: int | None = None, *, trace: bool = False) -> Replay:
+    """Apply a ticket's ordered events (`order_events`) up to ``now`` (default: the last
+    event, or the opening); ``trace`` keeps the history for explanations.
 
-
-def replay(policy: Policy, ticket: Ticket, now: datetime | None = None) -> Replay:
-    """Apply a ticket's events up to ``now`` (default: the last event, or the opening).
-
-    Events after ``now`` are not applied: the report says where things stood at ``now``.
-    Example: vircom P2 opened Fri 17:30, responded Mon 07:55 -> response stopped, met.
+    Boundary rule: events after ``now`` are not applied; ``now`` before the opening raises
+    `TicketError`. Example: vircom P2 opened Fri 17:30, responded Mon 07:55 -> response
+    stopped, met (due Mon 08:00).
     """
-    events = _checked_events(policy, ticket)
-    moment = now if now is not None else max(
-        [ticket.opened_at, *(event.at for _, event in events)])
-    if moment < ticket.opened_at:
-        raise TicketError(f"now ({moment.isoformat()}) is before the ticket was opened "
-                          f"({ticket.opened_at.isoformat()})")
-    policy.tier(ticket.tier)
-    priority = policy.priority_key(ticket.priority)
-    opened = Step(ticket.opened_at, None, "opened", f"priority {priority}")
-    state = Replay(policy, ticket, ticket.tier, priority, moment,
-                   {m: MetricClock(m, ticket.opened_at, priority, [[ticket.opened_at, None]])
-                    for m in METRICS}, [opened])
-    for index, event in events:
+    moment = now if now is not None else max(opened, events[-1].at if events else opened)
+    if moment < opened:
+        raise TicketError("now is before the ticket was opened")
+    state = Replay(plan, priority, opened, attributes, moment, trace=trace)
+    if state.steps is not None:
+        state.steps.append(Step(opened, None, "opened", f"priority {priority}", {}))
+    for event in events:
         if event.at > moment:
             break
-        step = Step(event.at, index, event.kind, event.note or "")
-        state.steps.append(step)
-        _APPLY[event.kind](state, index, event, step)
+        state.apply(event)
     return state
 
 
-# -- what each event does (docs/clocks.md states the same rules in words) ----------------
-
-
-def _responded(state: Replay, index: int, event: Event, step: Step) -> None:
-    state.stop("response", event.at, index, "responded", step)
-
-
-def _awaiting(state: Replay, index: int, event: Event, step: Step) -> None:
-    rules = state.policy.rules
-    if rules.awaiting_customer == "pause":
-        for metric in rules.paused_metrics or METRICS:
-            clock = state.clocks[metric]
-            if clock.running:
-                clock.halt(event.at)
-                clock.pauses.append((event.at, index, None, None))
-                step.effects[metric] = "paused"
-    elif rules.awaiting_customer == "void":
-        state.stop("response", event.at, index, "reached out; customer unavailable", step)
-        for metric in METRICS:
-            clock = state.clocks[metric]
-            if clock.active and not state.breached_at(clock, event.at):
-                state.make_void(metric, event.at, index, "customer not available", step)
-    else:
-        step.detail = step.detail or "no effect (the policy ignores waiting on the customer)"
-
-
-def _resume_paused(state: Replay, index: int, at: datetime, step: Step) -> None:
-    for metric, clock in state.clocks.items():
-        if clock.active and clock.pauses and clock.pauses[-1][2] is None:
-            started, started_by, _, _ = clock.pauses[-1]
-            clock.pauses[-1] = (started, started_by, at, index)
-            clock.resume(at)
-            step.effects[metric] = "resumed"
-
-
-def _customer_replied(state: Replay, index: int, event: Event, step: Step) -> None:
-    _resume_paused(state, index, event.at, step)
-
-
-def _priority_changed(state: Replay, index: int, event: Event, step: Step) -> None:
-    new = state.policy.priority_key(event.priority or "")
-    step.detail = f"{state.priority} -> {new}"
-    state.priority = new
-    restart = state.policy.rules.priority_change == "restart"
-    for metric, clock in state.clocks.items():
-        if not clock.active:
-            continue
-        paused = not clock.running
-        before = state.due(clock, resumed_at=event.at)
-        clock.priority = new
-        if restart:
-            clock.origin = event.at
-            clock.spans = [] if paused else [[event.at, None]]
-        after = state.due(clock, resumed_at=event.at)
-        note = " (restarted)" if restart else ""
-        note += " (if resumed now; paused)" if paused else ""
-        zone = state.policy.calendar(state.policy.tier(state.tier).calendar).zone
-        step.effects[metric] = f"due {_shown(before, zone)} -> {_shown(after, zone)}{note}"
-
-
-def _workaround(state: Replay, index: int, event: Event, step: Step) -> None:
-    for metric, clock in state.clocks.items():
-        chosen = state.target(clock) if clock.active else None
-        if chosen is not None and "workaround" in chosen[1].stops_on:
-            state.stop(metric, event.at, index, "workaround", step)
-
-
-def _resolved(state: Replay, index: int, event: Event, step: Step) -> None:
-    if state.policy.rules.resolution_requires_confirmation and not event.confirmed:
-        step.detail = "not confirmed by the customer: the resolution clock keeps running"
-        return
-    state.stop("response", event.at, index, "resolved", step)
-    state.stop("resolution", event.at, index, "resolved", step)
-
-
-def _reopened(state: Replay, index: int, event: Event, step: Step) -> None:
-    _resume_paused(state, index, event.at, step)
-    clock = state.clocks["resolution"]
-    if clock.stopped is not None and clock.void is None:
-        clock.stopped = None
-        clock.resume(event.at)
-        step.effects["resolution"] = "resumed: time already used still counts"
-
-
-def _contact_attempt(state: Replay, index: int, event: Event, step: Step) -> None:
-    state.unanswered = 0 if event.answered else state.unanswered + 1
-    step.detail = "answered" if event.answered else f"unanswered ({state.unanswered} in a row)"
-
-
-def _closed(state: Replay, index: int, event: Event, step: Step) -> None:
-    limit = state.policy.rules.close_after_unanswered_contacts
-    if limit is not None and state.unanswered >= limit:
-        reason = f"closed after {state.unanswered} unanswered contact attempts"
-        for metric in METRICS:
-            state.make_void(metric, event.at, index, reason, step)
-        return
-    state.stop("resolution", event.at, index, "closed", step)
-    for metric, clock in state.clocks.items():
-        if not clock.active:
-            continue
-        if state.breached_at(clock, event.at):
-            state.stop(metric, event.at, index, "closed", step)
-        else:
-            state.make_void(metric, event.at, index, "ticket closed first", step)
-
-
-_APPLY = {
-    "responded": _responded,
-    "awaiting_customer": _awaiting,
-    "customer_replied": _customer_replied,
-    "priority_changed": _priority_changed,
-    "workaround": _workaround,
-    "resolved": _resolved,
-    "reopened": _reopened,
-    "contact_attempt": _contact_attempt,
-    "closed": _closed,
-}
-
-
-def _shown(moment: datetime | None, zone: tzinfo) -> str:
+def _shown(moment: int | None, zone: tzinfo) -> str:
     """An instant as explanations show it: in the tier calendar's zone."""
-    return "none" if moment is None else moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
+    if moment is None:
+        return "none"
+    shown: datetime = to_datetime(moment, zone)
+    return shown.strftime("%a %Y-%m-%d %H:%M %Z")

@@ -9,20 +9,24 @@ returns the same as data and `to_dict()` is JSON-ready.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, Literal, Protocol
 
-from ..engine.durations import RelativeDue
-from ..policy.targets import ALWAYS
+from ..engine import BusinessCalendar
+from ..engine._zone import to_datetime
 from ..render._display import metric_html, report_html
 from ..render.picture import timeline_svg
-from .replay import MetricClock, Replay, business_elapsed
+from .plan import ALWAYS, METRICS
+from .replay import Clock, Replay
+from .ticket import Ticket
+from .verdict import judge
 
-__all__ = ["MetricReport", "SLAReport", "Status", "build_report"]
+__all__ = ["History", "MetricReport", "SLAReport", "Status", "build_report"]
 
 Status = Literal["running", "paused", "met", "breached", "void", "no_target", "not_applicable"]
 _SHOWN_SPANS = 8
@@ -97,10 +101,90 @@ class MetricReport:
         return metric_html(self)
 
 
+class PolicyView(Protocol):
+    """What a report reads of the policy it came from (`slacalc.Policy` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def vendor(self) -> str: ...
+    def calendar(self, name: str) -> BusinessCalendar: ...
+
+
+class HistoryClock:
+    """A metric clock's spans and pauses as datetimes, for explanations."""
+
+    __slots__ = ("pauses", "spans")
+
+    def __init__(self, spans: list[list[datetime | None]],
+                 pauses: list[tuple[datetime, int, datetime | None, int | None]]) -> None:
+        self.spans = spans
+        self.pauses = pauses
+
+
+class HistoryStep:
+    """One step of the history, at a datetime."""
+
+    __slots__ = ("at", "detail", "effects", "index", "kind")
+
+    def __init__(self, at: datetime, index: int | None, kind: str, detail: str,
+                 effects: dict[str, str]) -> None:
+        self.at = at
+        self.index = index
+        self.kind = kind
+        self.detail = detail
+        self.effects = effects
+
+
+class History:
+    """A replay seen at the edge: every instant a datetime (an event's own, as written;
+    any other in the opening's zone), for explanations, timelines and pictures."""
+
+    def __init__(self, state: Replay, policy: PolicyView, ticket: Ticket, now: datetime,
+                 moment: Callable[[int | None], datetime]) -> None:
+        self.policy = policy
+        self.ticket = ticket
+        self.tier = ticket.tier
+        self.priority = state.priority
+        self.names = state.plan.names
+        self.zone: tzinfo = state.plan.zone
+        self.now = now
+        self._state = state
+        self._moment = moment  # an event's own datetime by index (None: the opening)
+
+    def instant(self, us: int, index: int | None = None) -> datetime:
+        """``us`` as a datetime: event ``index``'s own when it is that event's instant."""
+        if index is not None or us == self._state.opened:
+            own = self._moment(index)
+            if (own - _EPOCH) // _US == us:
+                return own
+        tz = self.ticket.opened_at.tzinfo
+        assert tz is not None
+        return to_datetime(us, tz)
+
+    @cached_property
+    def steps(self) -> list[HistoryStep]:
+        return [HistoryStep(self.instant(step.at, step.position), step.position, step.kind,
+                            step.detail, step.effects) for step in self._state.steps or ()]
+
+    @cached_property
+    def clocks(self) -> dict[str, HistoryClock]:
+        found: dict[str, HistoryClock] = {}
+        for clock in self._state.clocks:
+            spans: list[list[datetime | None]] = [
+                [self.instant(start) if start is not None else None,
+                 None if end is None else self.instant(end)] for start, end in clock.spans]
+            pauses = [(self.instant(start, started_by), started_by,
+                       None if end is None else self.instant(end, ended_by), ended_by)
+                      for start, started_by, end, ended_by in clock.pauses]
+            found[METRICS[clock.metric]] = HistoryClock(spans, pauses)
+        return found
+
+
 class SLAReport(Mapping[str, MetricReport]):
     """A ticket's metrics at ``now``, by name, with the history that produced them."""
 
-    def __init__(self, state: Replay, metrics: dict[str, MetricReport]) -> None:
+    def __init__(self, state: History, metrics: dict[str, MetricReport]) -> None:
         self._state = state
         self.metrics = metrics
         self.now = state.now
@@ -157,8 +241,7 @@ class SLAReport(Mapping[str, MetricReport]):
     def explain(self) -> str:
         """A short, plain account of each metric, for people (see the module docstring)."""
         state = self._state
-        zone = state.policy.calendar(state.policy.tier(state.tier).calendar).zone
-        when = _when(zone)
+        when = _when(state.zone)
         ticket = state.ticket
         lines = [
             f"Ticket {ticket.id or '(no id)'}: {state.policy.vendor} ({state.policy.name}), "
@@ -182,11 +265,11 @@ def _when(zone: Any) -> Any:
     return show
 
 
-def _priority(state: Replay, key: str) -> str:
-    return f"{key} ({state.policy.priorities[key].name})"
+def _priority(state: History, key: str) -> str:
+    return f"{key} ({state.names[key]})"
 
 
-def _counted(state: Replay, clock: MetricClock, report: MetricReport) -> list[tuple[datetime,
+def _counted(state: History, clock: HistoryClock, report: MetricReport) -> list[tuple[datetime,
                                                                                     datetime]]:
     if report.status in {"no_target", "not_applicable"} or report.clock is None:
         return []
@@ -200,17 +283,17 @@ def _counted(state: Replay, clock: MetricClock, report: MetricReport) -> list[tu
     return counted
 
 
-def _pauses(clock: MetricClock) -> list[dict[str, Any]]:
+def _pauses(clock: HistoryClock) -> list[dict[str, Any]]:
     return [{"start": start.isoformat(), "started_by": started_by,
              "end": None if end is None else end.isoformat(), "ended_by": ended_by}
             for start, started_by, end, ended_by in clock.pauses]
 
 
-def _explain_metric(state: Replay, name: str, report: MetricReport, when: Any) -> list[str]:
+def _explain_metric(state: History, name: str, report: MetricReport, when: Any) -> list[str]:
     head = f"{name}: {report.status.replace('_', ' ')}"
     if report.status in {"no_target", "not_applicable"}:
         return [f"{head} ({report.reason})"]
-    clock = state.clocks[name]  # type: ignore[index]  # report names are the metric names
+    clock = state.clocks[name]
     calendar_text = ("real time (24x7)" if report.clock == ALWAYS
                      else f"calendar {report.clock!r}")
     lines = [head, f"  target: {report.target} for {_priority(state, report.priority or '')}"
@@ -270,62 +353,46 @@ def _outcome(report: MetricReport, when: Any) -> str:
     return f"{due}{extra}: running, {_length(report.remaining or timedelta(0))} left."
 
 
-def build_report(state: Replay, *, applicable: bool = True, reason: str = "") -> SLAReport:
+def build_report(state: Replay, history: History, *, applicable: bool = True,
+                 reason: str = "") -> SLAReport:
     """Turn a replayed ticket into its report (every metric ``not_applicable`` when the
-    policy does not apply to the ticket, with ``reason``)."""
+    policy does not apply to the ticket, with ``reason``).
+
+    Boundary rule: instants become datetimes here and only here: an event's instant is
+    that event's own datetime, any other is shown in the opening's zone. Example: a
+    vircom P2 ticket responded Mon 07:55 -> ``report["response"].stopped_at`` is that
+    event's ``at``.
+    """
     metrics: dict[str, MetricReport] = {}
-    for name, clock in state.clocks.items():
-        metrics[name] = _metric(state, clock) if applicable else MetricReport(
+    for clock in state.clocks:
+        name = METRICS[clock.metric]
+        metrics[name] = _metric(state, history, clock) if applicable else MetricReport(
             name, "not_applicable", priority=clock.priority, reason=reason)
-    return SLAReport(state, metrics)
+    return SLAReport(history, metrics)
 
 
-def _metric(state: Replay, clock: MetricClock) -> MetricReport:
-    policy, tier = state.policy, state.tier
-    entries = policy.tier(tier).targets.get(clock.priority, {}).get(clock.metric)
-    chosen = state.target(clock)
-    if chosen is None:
-        matched = policy.target(tier, clock.priority, clock.metric, state.ticket.opened_at,
-                                state.ticket.attributes)
-        reason = (matched[1].reason or "no deadline") if matched else (
-            f"no {clock.metric} target for {clock.priority} in tier {tier}"
-            if entries is None else "no target entry matches this ticket")
-        return MetricReport(clock.metric, "no_target", priority=clock.priority, reason=reason,
-                            target=str(matched[1].within) if matched else None)
-    index, target = chosen
-    clock_name = (target.clock or policy.tier(tier).calendar) if target.within.business \
-        else ALWAYS
-    calendar = policy.calendar(clock_name)
-    if isinstance(target.within, RelativeDue):
-        length = calendar.elapsed(clock.origin, state.first_due(clock, target))
-    else:
-        length = target.within.length(calendar.business_day)
-    key = ("tiers", tier, "targets", clock.priority, clock.metric)
-    place = policy.location(*key, index) if len(entries or ()) > 1 else policy.location(*key)
-    source = f"{place[0]}:{place[1]}" if place else None
-    until = clock.stopped[0] if clock.stopped else clock.void[0] if clock.void else state.now
-    elapsed = business_elapsed(calendar, clock.spans, until)
-    common: dict[str, Any] = {
-        "target": str(target.within), "length": length, "priority": clock.priority,
-        "clock": clock_name, "source": source, "elapsed": elapsed,
-        "remaining": max(length - elapsed, timedelta(0)),
-    }
-    if clock.void is not None:
-        return MetricReport(clock.metric, "void", reason=clock.void[2], **common)
-    due = state.due(clock)
-    expected = state.expected_by(clock)
-    if clock.stopped is not None:
-        stopped = clock.stopped[0]
-        late = due is not None and stopped > due
-        return MetricReport(clock.metric, "breached" if late else "met", due=due,
-                            breached_at=due if late else None, stopped_at=stopped,
-                            expected_by=expected, reason=clock.stopped[2], **common)
-    if not clock.running:
-        late = due is not None and state.now > due
-        return MetricReport(clock.metric, "breached" if late else "paused", due=due,
-                            breached_at=due if late else None, expected_by=expected,
-                            reason="waiting on the customer", **common)
-    late = due is not None and state.now > due
-    return MetricReport(clock.metric, "breached" if late else "running", due=due,
-                        breached_at=due if late else None, expected_by=expected, **common)
+_US = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+
+def _metric(state: Replay, history: History, clock: Clock) -> MetricReport:
+    found = judge(state, clock)
+    entry = found.entry
+    if found.status == "no_target":
+        return MetricReport(found.metric, "no_target", priority=found.priority,
+                            reason=found.reason, target=entry.text if entry else None)
+    assert entry is not None and found.length is not None
+
+    def moment(us: int | None) -> datetime | None:
+        return None if us is None else history.instant(us)
+
+    due = moment(found.due)
+    late = found.status == "breached"
+    return MetricReport(
+        found.metric, found.status,  # type: ignore[arg-type]  # judge's statuses are Status
+        due=due, elapsed=timedelta(microseconds=found.elapsed),
+        remaining=timedelta(microseconds=found.remaining or 0), target=entry.text,
+        length=timedelta(microseconds=found.length), priority=found.priority,
+        clock=entry.clock, source=entry.source, breached_at=due if late else None,
+        stopped_at=None if found.stopped is None else history.instant(*found.stopped[:2]),
+        expected_by=moment(found.expected_by), reason=found.reason or None)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field, computed_field, model_validator
 
@@ -22,8 +22,16 @@ from ..engine._zone import instant_us, require_aware
 from ..errors import BillingError, SlacalcError, UnknownCategoryError
 from .coverage import Coverage, Problems, TermsModel, category_key, key_problems, located
 
-if TYPE_CHECKING:
-    from ..policy.model import Policy
+
+class _Billed(Protocol):
+    """What a support pack reads of a policy (`slacalc.Policy` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def billing(self) -> Billing | None: ...
+    def classify(self, category: str | None = None, *,
+                 product: str | None = None) -> Classification: ...
 
 __all__ = [
     "Billing", "Classification", "Incident", "PackEntry", "PackStatement", "SupportPack",
@@ -257,7 +265,7 @@ class SupportPack:
             )
 
     def apply(
-        self, policy: Policy, incidents: Iterable[Incident | Mapping[str, Any]]
+        self, policy: _Billed, incidents: Iterable[Incident | Mapping[str, Any]]
     ) -> PackStatement:
         """Classify ``incidents`` and draw one unit per billable one, in time order.
 

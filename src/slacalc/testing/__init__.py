@@ -294,7 +294,7 @@ def _open_due(check: _Check, max_examples: int, seed: int | None) -> str | None:
                                   _metric(metric)) if result.due else None
             if result.due is None or target is None or _exempt(target):
                 continue
-            calendar = policy.clock_for(ticket.tier, target)
+            calendar = policy.calendar(result.clock or "")
             due = result.due
             if not calendar.is_open(due) and not calendar.is_open(due - _ONE_US):
                 spans = calendar.open_intervals(due - timedelta(days=30), due)

@@ -1,0 +1,58 @@
+"""Result rows: one line per ticket and metric, as text, from the kernel's verdicts.
+
+`RESULT_COLUMNS` is the layout every output (CSV, JSONL, table, `slacalc.frame`) shares.
+A verdict (`slacalc.sla.verdict`) in integer µs becomes its row here without a datetime:
+due instants are written in the opening's UTC offset, a stop as its event wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..sla.verdict import Verdict
+from ._instants import instant_text
+
+__all__ = ["RESULT_COLUMNS", "Result", "result_rows", "seconds_text"]
+
+RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
+                  "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
+                  "overrun_seconds", "reason")
+Result = tuple[str, str, str, str, str, str, str, str, str, str, str, str, str]
+"""One result row, in the order of `RESULT_COLUMNS`."""
+
+
+def seconds_text(us: int) -> str:
+    """A span of ``us`` microseconds as seconds, the way result rows show it.
+
+    Boundary rule: whole seconds print as an integer, anything else with six decimals.
+    Example: ``seconds_text(90_000_000)`` -> ``"90"``; ``seconds_text(1_500_000)`` ->
+    ``"1.500000"``.
+    """
+    if us % 1_000_000:
+        return f"{us / 1_000_000:.6f}"
+    return str(us // 1_000_000)
+
+
+def result_rows(ticket_id: str, policy: str, tier: str, verdicts: Sequence[Verdict],
+                now: int, offset: int, stop_text: Callable[[int | None], str]) -> list[Result]:
+    """The result rows of one ticket's verdicts.
+
+    Boundary rule: ``elapsed`` and ``remaining`` are blank without a target, ``overrun``
+    is blank unless breached (then the stop, or ``now``, minus due); ``offset`` (µs) is the
+    opening's UTC offset, in which due instants are written; ``stop_text(i)`` is event
+    ``i``'s instant as written. Example: a met vircom P2 response due Mon 08:00 EST ->
+    ``(..., "met", "1 business hour", "2026-11-23T08:00:00-05:00", ...)``.
+    """
+    rows: list[Result] = []
+    for found in verdicts:
+        entry = found.entry
+        due = "" if found.due is None else instant_text(found.due, offset)
+        timed = found.length is not None
+        overrun = found.overrun(now)
+        rows.append((ticket_id, policy, tier, found.priority, found.metric, found.status,
+                     entry.text if entry is not None else "", due,
+                     "" if found.stopped is None else stop_text(found.stopped[1]),
+                     seconds_text(found.elapsed) if timed else "",
+                     "" if found.remaining is None else seconds_text(found.remaining),
+                     "" if overrun is None else seconds_text(overrun), found.reason))
+    return rows

@@ -1,0 +1,152 @@
+"""The parts of a policy: calendars, holidays, priorities, tiers and rules, as frozen
+pydantic models; and `PolicyLike`, what the checks and the compiler read of a whole policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+
+from ..engine import BusinessCalendar
+from ..errors import CalendarError
+from ..sla.plan import Metric
+from ..terms.coverage import located
+from .targets import TargetEntries
+
+__all__ = ["CalendarSpec", "HolidaysSpec", "PolicyLike", "Priority", "Rules", "Tier"]
+
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates -> ISO text, recursively, so a calendar mapping compares equal after a
+    round trip whether its dates were written quoted or not."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _field_loc(field: str) -> tuple[str | int, ...]:
+    """``"hours.sat[1]"`` -> ``("hours", "sat", 1)``."""
+    return tuple(
+        int(index) if index else name for name, index in _FIELD_PART.findall(field)
+    )
+
+
+class HolidaysSpec(_Model):
+    """Public holidays that close whole local dates."""
+
+    country: str | None = Field(None, description="Country code of the `holidays` package.")
+    subdiv: str | None = Field(None, description="Its subdivision code, e.g. QC for Quebec.")
+    add: list[str] | dict[str, str] | None = Field(
+        None, description="Extra closed dates (YYYY-MM-DD), or a mapping date -> name."
+    )
+    remove: list[str] | None = Field(
+        None, description="Country holidays the business works anyway."
+    )
+
+
+class CalendarSpec(_Model):
+    """A calendar: weekly open hours in an IANA zone, holidays and special dates."""
+
+    timezone: str = Field(description="IANA time zone name, e.g. America/Toronto.")
+    hours: str | dict[str, str | list[str]] = Field(
+        description="'24x7', or weekday key (mon..sun, mon-fri, daily) -> 'HH:MM-HH:MM', a "
+        "list of intervals, or 'closed'. An interval ending before it starts crosses midnight."
+    )
+    holidays: HolidaysSpec | None = Field(None, description="Whole local dates closed.")
+    special_hours: dict[str, str | list[str]] | None = Field(
+        None, description="Date (YYYY-MM-DD) -> hours replacing that date's hours, or 'closed'."
+    )
+    business_day: str | None = Field(
+        None, description="Business-time length of one business day, e.g. '12 hours'."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_as_text(cls, data: Any) -> Any:
+        return _plain(data)
+
+    def mapping(self) -> dict[str, Any]:
+        """The engine's calendar mapping (keys left unset are omitted)."""
+        return self.model_dump(exclude_none=True)
+
+    @model_validator(mode="after")
+    def _builds(self) -> CalendarSpec:
+        try:
+            BusinessCalendar.from_dict(self.mapping())
+        except CalendarError as error:
+            message = str(error).split(": ", 1)[-1] if error.field else str(error)
+            located("CalendarSpec", [(_field_loc(error.field), message, error.value)])
+        return self
+
+
+class Priority(_Model):
+    """A priority (severity) level."""
+
+    name: str = Field(description="Display name, e.g. Critical.")
+    aliases: tuple[str, ...] = Field((), description="Other names tickets use for it.")
+    description: str | None = Field(None, description="The vendor's definition.")
+
+
+class Tier(_Model):
+    """A support tier (package) with its targets."""
+
+    calendar: str = Field(description="Name of the calendar business units run on.")
+    description: str | None = Field(None, description="What the tier is, in the vendor's words.")
+    targets: dict[str, dict[Metric, TargetEntries]] = Field(
+        default_factory=dict, description="Priority -> metric (response, resolution) -> target."
+    )
+
+
+class Rules(_Model):
+    """How ticket events affect the clocks."""
+
+    awaiting_customer: Literal["ignore", "pause", "void"] = Field(
+        "ignore", description="What waiting on the customer does: ignore, pause or void clocks."
+    )
+    paused_metrics: tuple[Metric, ...] | None = Field(
+        None, description="With pause: which clocks stop (default: all)."
+    )
+    priority_change: Literal["keep_elapsed", "restart"] = Field(
+        "keep_elapsed", description="On a priority change: keep elapsed time, or restart."
+    )
+    resolution_requires_confirmation: bool = Field(
+        False, description="Resolution counts only when the customer confirms it."
+    )
+    close_after_unanswered_contacts: PositiveInt | None = Field(
+        None, description="Unanswered contact attempts after which a closure voids clocks."
+    )
+
+
+
+class PolicyLike(Protocol):
+    """What the cross-reference checks and the plan compiler read of a policy."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def vendor(self) -> str: ...
+    @property
+    def calendars(self) -> dict[str, CalendarSpec]: ...
+    @property
+    def priorities(self) -> dict[str, Priority]: ...
+    @property
+    def tiers(self) -> dict[str, Tier]: ...
+    @property
+    def rules(self) -> Rules: ...
+    def tier(self, name: str) -> Tier: ...
+    def calendar(self, name: str) -> BusinessCalendar: ...
+    def location(self, *key: str | int) -> tuple[str, int, int] | None: ...
