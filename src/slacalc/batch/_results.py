@@ -33,7 +33,7 @@ def seconds_text(us: int) -> str:
     return str(us // 1_000_000)
 
 
-def result_rows(ticket_id: str, policy: str, tier: str, verdicts: Sequence[Verdict],
+def result_rows(ticket_id: str, policy: str, tier: str, verdicts: Sequence[Verdict], *,
                 now: int, offset: int, stop_text: Callable[[int | None], str]) -> list[Result]:
     """The result rows of one ticket's verdicts.
 

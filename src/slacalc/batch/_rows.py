@@ -427,9 +427,10 @@ def _replayed(book: PolicyBook, name: str, ticket_id: str, ticket: _PlainTicket,
     ordered = order_events(kind.plan, opened, ((event[0], instant(event[1], "at"), *event[2:])
                                                for event in events), shown)
     moment = None if now is None else later_than_opening(now, opened_at)
-    state = replay(kind.plan, kind.key, opened, attributes, ordered, moment)
+    state = replay(kind.plan, kind.key, opened, attributes, ordered, now=moment)
     offset = opened_at.utcoffset()
     assert offset is not None
     return result_rows(ticket_id, name, tier, [judge(state, clock) for clock in state.clocks],
-                       state.now, offset // _ONE_US,
-                       lambda index: "" if index is None else events[index][1].isoformat())
+                       now=state.now, offset=offset // _ONE_US,
+                       stop_text=lambda index: "" if index is None
+                       else events[index][1].isoformat())

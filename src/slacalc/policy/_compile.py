@@ -47,7 +47,7 @@ def compile_tier(policy: PolicyLike, tier: str) -> Plan:
         for metric in METRICS:
             targets = written.get(metric)
             entries = None if targets is None else tuple(
-                _entry(policy, tier, key, metric, index, target, calendars,
+                _entry(policy, tier, key, metric, index=index, target=target, calendars=calendars,
                        listed=len(targets) > 1)
                 for index, target in enumerate(targets))
             missing = (f"no {metric} target for {key} in tier {tier}" if entries is None
@@ -76,8 +76,8 @@ def compile_tier(policy: PolicyLike, tier: str) -> Plan:
         calendars=calendars)
 
 
-def _entry(policy: PolicyLike, tier: str, key: str, metric: str, index: int, target: Target,
-           calendars: dict[str, BusinessCalendar], *, listed: bool) -> Entry:
+def _entry(policy: PolicyLike, tier: str, key: str, metric: str, *, index: int,
+           target: Target, calendars: dict[str, BusinessCalendar], listed: bool) -> Entry:
     within = target.within
     place = policy.location("tiers", tier, "targets", key, metric, *((index,) if listed else ()))
     source = f"{place[0]}:{place[1]}" if place else None

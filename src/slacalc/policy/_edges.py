@@ -92,7 +92,7 @@ def evaluate(policy: _Planned, ticket: Ticket, now: datetime | None, *,
     else:
         moment = later_than_opening(now, opened_at)
         now_at = now
-    state = replay(plan, key, opened, ticket.attributes, ordered, moment, trace=True)
+    state = replay(plan, key, opened, ticket.attributes, ordered, now=moment, trace=True)
     history = History(state, policy, ticket, now_at,
                       lambda index: opened_at if index is None else events[index].at)
     if not_applicable:

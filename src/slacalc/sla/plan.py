@@ -96,7 +96,8 @@ class Entry:
         if self.relative is not None:
             assert self.calendar is not None
             return self.calendar.relative_due_us(origin, *self.relative)
-        assert self.timeline is not None and self.length is not None
+        assert self.timeline is not None
+        assert self.length is not None
         return self.timeline.shift(origin, self.length)
 
 

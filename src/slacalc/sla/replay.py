@@ -406,7 +406,7 @@ class Replay:
 
 
 def replay(plan: Plan, priority: str, opened: int, attributes: Mapping[str, str],
-           events: list[Happening], now: int | None = None, *, trace: bool = False) -> Replay:
+           events: list[Happening], *, now: int | None = None, trace: bool = False) -> Replay:
     """Apply a ticket's ordered events (`order_events`) up to ``now`` (default: the last
     event, or the opening); ``trace`` keeps the history for explanations.
 

@@ -381,7 +381,8 @@ def _metric(state: Replay, history: History, clock: Clock) -> MetricReport:
     if found.status == "no_target":
         return MetricReport(found.metric, "no_target", priority=found.priority,
                             reason=found.reason, target=entry.text if entry else None)
-    assert entry is not None and found.length is not None
+    assert entry is not None
+    assert found.length is not None
 
     def moment(us: int | None) -> datetime | None:
         return None if us is None else history.instant(us)

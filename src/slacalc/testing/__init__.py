@@ -42,6 +42,8 @@ from ._strategies import (
     aware_datetimes,
     calendar_mappings,
     calendars,
+    later,
+    utc,
 )
 
 __all__ = ["CALENDAR_ZONES", "DEFAULT_END", "DEFAULT_START", "INVARIANTS", "PolicyCheckFailure",
@@ -100,25 +102,25 @@ class _Example:
 def _histories(draw: st.DrawFn, tickets: st.SearchStrategy[Ticket]) -> _Example:
     """A ticket and ``now``: the default (its last event), later, or between events."""
     ticket = draw(tickets)
-    last = max([ticket.opened_at, *(event.at for event in ticket.events)])
+    last = max([ticket.opened_at, *(event.at for event in ticket.events)], key=utc)
     choice = draw(st.integers(0, 2))
     if choice == 0:
         return _Example(ticket)
     if choice == 1:
-        return _Example(ticket, last + timedelta(minutes=_spread(draw, 0, 14 * 1440)))
-    span = (last - ticket.opened_at) // timedelta(minutes=1)
-    return _Example(ticket, ticket.opened_at + timedelta(minutes=_spread(draw, 0, span)))
+        return _Example(ticket, later(last, timedelta(minutes=_spread(draw, 0, 14 * 1440))))
+    span = (utc(last) - utc(ticket.opened_at)) // timedelta(minutes=1)
+    return _Example(ticket, later(ticket.opened_at, timedelta(minutes=_spread(draw, 0, span))))
 
 
 @st.composite
 def _paused(draw: st.DrawFn, tickets: st.SearchStrategy[Ticket]) -> _Example:
     """A ticket, an awaiting_customer/customer_replied pair to add, and ``now`` after both."""
     ticket = draw(tickets)
-    last = max([ticket.opened_at, *(event.at for event in ticket.events)])
-    span = (last - ticket.opened_at) // timedelta(minutes=1)
-    start = ticket.opened_at + timedelta(minutes=_spread(draw, 0, span + 1440))
-    end = start + timedelta(minutes=draw(st.integers(0, 3 * 1440)))
-    now = max(last, end) + timedelta(minutes=draw(st.integers(0, 3 * 1440)))
+    last = max([ticket.opened_at, *(event.at for event in ticket.events)], key=utc)
+    span = (utc(last) - utc(ticket.opened_at)) // timedelta(minutes=1)
+    start = later(ticket.opened_at, timedelta(minutes=_spread(draw, 0, span + 1440)))
+    end = later(start, timedelta(minutes=draw(st.integers(0, 3 * 1440))))
+    now = later(max(last, end, key=utc), timedelta(minutes=draw(st.integers(0, 3 * 1440))))
     return _Example(ticket, now, pause=(start, end))
 
 

@@ -23,6 +23,8 @@ from ._strategies import (
     _spread,
     aware_datetimes,
     calendar_mappings,
+    later,
+    utc,
 )
 
 __all__ = ["policies", "policy_mappings", "tickets"]
@@ -198,7 +200,7 @@ def _tickets(draw: st.DrawFn, policy: Policy, *, tiers: st.SearchStrategy[str],
     attributes = {key: draw(value) for key, value in values.items() if draw(st.booleans())}
     dues = _due_instants(policy, tier, priority, opened, attributes)
     drawn = draw(st.lists(_event(opened, dues, named, kinds), max_size=max_events))
-    events = sorted(drawn, key=lambda event: event.at)  # stable: ties keep their order
+    events = sorted(drawn, key=lambda event: utc(event.at))  # stable: ties keep their order
     return Ticket(tier=tier, priority=priority, opened_at=opened, attributes=attributes,
                   events=tuple(events))
 
@@ -210,11 +212,11 @@ def _event(draw: st.DrawFn, opened: datetime, dues: list[datetime],
     microsecond either side), with the extras its kind needs."""
     choice = draw(st.integers(0, 2 if dues else 1))
     if choice == 2:
-        due = draw(st.sampled_from(dues)) + draw(st.sampled_from([timedelta(0), _ONE_US,
-                                                                  -_ONE_US]))
-        at = max(due, opened)
+        due = later(draw(st.sampled_from(dues)),
+                    draw(st.sampled_from([timedelta(0), _ONE_US, -_ONE_US])))
+        at = max(due, opened, key=utc)
     else:
-        at = opened + timedelta(minutes=_spread(draw, 0, 600 if choice else 43200))
+        at = later(opened, timedelta(minutes=_spread(draw, 0, 600 if choice else 43200)))
     kind = draw(kinds)
     extra: dict[str, Any] = {}
     if kind == "priority_changed":

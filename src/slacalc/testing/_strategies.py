@@ -21,7 +21,7 @@ from ..engine.calendar import BusinessCalendar
 from ..errors import CalendarError
 
 __all__ = ["CALENDAR_ZONES", "DEFAULT_END", "DEFAULT_START", "aware_datetimes",
-           "calendar_mappings", "calendars"]
+           "calendar_mappings", "calendars", "later", "utc"]
 
 CALENDAR_ZONES = ("America/Los_Angeles", "America/Toronto", "Europe/London",
                   "Australia/Lord_Howe", "America/New_York", "Asia/Kolkata", "UTC")
@@ -64,6 +64,21 @@ def _as_instant(value: date | datetime, zone: tzinfo) -> datetime:
             raise ValueError(f"start and end must be aware datetimes or dates, got {value!r}")
         return value.astimezone(UTC)
     return datetime.combine(value, time(0), zone).astimezone(UTC)
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC: the key to order and compare instants by (two datetimes sharing a
+    ZoneInfo compare, and subtract, by wall time and ignore ``fold``)."""
+    return moment.astimezone(UTC)
+
+
+def later(moment: datetime, delta: timedelta) -> datetime:
+    """``delta`` of real time after ``moment``, in ``moment``'s tzinfo (``moment + delta``
+    adds wall time: 00:50 PDT + 1 h on a fall-back night would be 01:50 PDT, 2 h later).
+
+    Example: Los Angeles 2025-11-02 00:50 PDT + 80 min -> 01:10 PST (fold=1).
+    """
+    return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
 
 
 @lru_cache(maxsize=64)
