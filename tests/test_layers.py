@@ -72,7 +72,7 @@ MODULES = {_module(path): path for path in sorted(SOURCE.rglob("*.py"))}
 
 
 def _layer(module: str) -> int:
-    return LAYERS[module.split(".")[0]]
+    return LAYERS[module.split(".", maxsplit=1)[0]]
 
 
 def test_every_top_level_name_has_a_layer() -> None:
@@ -91,8 +91,9 @@ def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for module, path in MODULES.items():
         targets = set()
-        for target, _, _ in _imports(path):
+        for imported, _, _ in _imports(path):
             # ``from .pkg import name`` may name a submodule: count the deepest module known
+            target = imported
             while target not in MODULES and "." in target:
                 target = target.rsplit(".", 1)[0]
             if target in MODULES and target != module:
