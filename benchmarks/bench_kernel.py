@@ -1,0 +1,126 @@
+"""The kernel's per-call costs, as ratios measured in one run (docs/performance.md).
+
+* ``Policy.deadlines`` against one ``BusinessCalendar.add`` (target: <= 3x);
+* ``Policy.evaluate`` of a 6-event ticket (pause, reply, priority change, response,
+  resolution, reopen), in µs (target: <= 30 µs);
+* the JSONL report path (`slacalc.batch.evaluate_json`) on a realistic export (half the
+  tickets paused 1-3 times, 10% priority changes, 5% reopens, stamps in mixed forms)
+  against ``json.loads`` of the same lines (target: <= 4x), one core.
+
+Run: ``python benchmarks/bench_kernel.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import slacalc
+from slacalc.batch import PolicyBook, evaluate_json
+
+TORONTO = ZoneInfo("America/Toronto")
+
+
+def best(function: object, repeat: int = 5, number: int = 2000) -> float:
+    """Best per-call seconds of ``function()`` over ``repeat`` rounds of ``number`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()  # type: ignore[operator]
+        times.append((time.perf_counter() - start) / number)
+    return min(times)
+
+
+def stamp(moment: datetime, rng: random.Random) -> str:
+    """An instant as exports write it: seconds, minutes only, Z, or a fraction."""
+    form = rng.randrange(4)
+    if form == 0:
+        return moment.isoformat()
+    if form == 1:
+        return moment.strftime("%Y-%m-%dT%H:%M") + moment.strftime("%z")[:3] + ":" + \
+            moment.strftime("%z")[3:]
+    if form == 2:
+        return moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat(timespec="milliseconds")
+
+
+def export(count: int, seed: int = 1) -> list[str]:
+    """``count`` JSONL tickets on the bundled vircom policy (pause rule: void) and
+    cloudmark (see policies/), with pauses, priority changes and reopens."""
+    rng = random.Random(seed)
+    lines = []
+    for number in range(count):
+        opened = datetime(2026, 10, 1, tzinfo=TORONTO) + timedelta(
+            minutes=rng.randrange(60 * 24 * 60))
+        events: list[dict[str, object]] = []
+        at = opened
+        if rng.random() < 0.5:
+            for _ in range(rng.randint(1, 3)):
+                at += timedelta(minutes=rng.randint(5, 600))
+                events.append({"kind": "awaiting_customer", "at": stamp(at, rng)})
+                at += timedelta(minutes=rng.randint(5, 900))
+                events.append({"kind": "customer_replied", "at": stamp(at, rng)})
+        if rng.random() < 0.1:
+            at += timedelta(minutes=rng.randint(1, 120))
+            events.append({"kind": "priority_changed", "at": stamp(at, rng), "priority": "P1"})
+        at += timedelta(minutes=rng.randint(1, 300))
+        events.append({"kind": "responded", "at": stamp(at, rng)})
+        at += timedelta(minutes=rng.randint(30, 3000))
+        events.append({"kind": "resolved", "at": stamp(at, rng)})
+        if rng.random() < 0.05:
+            at += timedelta(minutes=rng.randint(30, 3000))
+            events.append({"kind": "reopened", "at": stamp(at, rng)})
+        policy = "cloudmark" if number % 2 else "vircom"
+        tier = "premium" if policy == "cloudmark" else "standard"
+        lines.append(json.dumps({"id": f"T{number}", "policy": policy, "tier": tier,
+                                 "priority": rng.choice(["P2", "P3"]),
+                                 "opened_at": stamp(opened, rng), "events": events}))
+    return lines
+
+
+def main() -> None:
+    vircom = slacalc.bundled_policy("vircom")
+    calendar = vircom.calendar("business")
+    friday = datetime(2026, 11, 20, 17, 30, tzinfo=TORONTO)
+    hour = timedelta(hours=1)
+    add = best(lambda: calendar.add(friday, hour), number=20000)
+    due = best(lambda: vircom.deadlines("standard", "P2", friday), number=20000)
+    ticket = slacalc.Ticket.model_validate({
+        "tier": "standard", "priority": "P3", "opened_at": "2026-11-20T09:00:00-05:00",
+        "events": [
+            {"kind": "priority_changed", "at": "2026-11-20T09:10:00-05:00", "priority": "P2"},
+            {"kind": "responded", "at": "2026-11-20T09:40:00-05:00"},
+            {"kind": "workaround", "at": "2026-11-20T12:00:00-05:00"},
+            {"kind": "resolved", "at": "2026-11-20T15:00:00-05:00"},
+            {"kind": "reopened", "at": "2026-11-23T10:00:00-05:00"},
+            {"kind": "resolved", "at": "2026-11-23T11:00:00-05:00"}]})
+    evaluate = best(lambda: vircom.evaluate(ticket), number=5000)
+    lines = export(20000)
+    book = PolicyBook()
+    for line in lines[:50]:
+        evaluate_json(book, line, 1)
+    start = time.process_time()
+    for line in lines:
+        json.loads(line)
+    loads = time.process_time() - start
+    start = time.process_time()
+    for number, line in enumerate(lines, start=1):
+        evaluate_json(book, line, number)
+    report = time.process_time() - start
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}")
+    print(f"BusinessCalendar.add           {add * 1e6:7.2f} µs")
+    print(f"Policy.deadlines               {due * 1e6:7.2f} µs  ({due / add:.1f}x add)")
+    print(f"Policy.evaluate (6 events)     {evaluate * 1e6:7.2f} µs")
+    print(f"json.loads, {len(lines)} lines    {loads:7.3f} s CPU")
+    print(f"evaluate_json, same lines      {report:7.3f} s CPU  ({report / loads:.1f}x json.loads,"
+          f" {len(lines) / report:,.0f} tickets/s)")
+
+
+if __name__ == "__main__":
+    main()
