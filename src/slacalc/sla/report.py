@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from ..engine import BusinessCalendar
-from ..engine._zone import to_datetime
+from ..engine._zone import instant_us, to_datetime
 from ..render._display import metric_html, report_html
 from ..render.picture import timeline_svg
 from .plan import ALWAYS, METRICS
@@ -156,7 +156,7 @@ class History:
         """``us`` as a datetime: event ``index``'s own when it is that event's instant."""
         if index is not None or us == self._state.opened:
             own = self._moment(index)
-            if (own - _EPOCH) // _US == us:
+            if instant_us(own) == us:
                 return own
         tz = self.ticket.opened_at.tzinfo
         assert tz is not None
@@ -371,8 +371,6 @@ def build_report(state: Replay, history: History, *, applicable: bool = True,
     return SLAReport(history, metrics)
 
 
-_US = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _metric(state: Replay, history: History, clock: Clock) -> MetricReport:
