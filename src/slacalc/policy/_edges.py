@@ -15,9 +15,10 @@ from ..engine import BusinessCalendar
 from ..engine._zone import require_aware, to_datetime
 from ..errors import TicketError, UnknownPriorityError
 from ..sla import Deadlines, SLAReport, Ticket
+from ..sla.history import History
 from ..sla.plan import Plan
 from ..sla.replay import order_events, replay
-from ..sla.report import History, build_report
+from ..sla.report import build_report
 
 __all__ = ["deadlines", "evaluate", "instant", "later_than_opening"]
 
@@ -92,9 +93,10 @@ def evaluate(policy: _Planned, ticket: Ticket, now: datetime | None, *,
     else:
         moment = later_than_opening(now, opened_at)
         now_at = now
-    state = replay(plan, key, opened, ticket.attributes, ordered, now=moment, trace=True)
+    state = replay(plan, key, opened, ticket.attributes, ordered, now=moment)
     history = History(state, policy, ticket, now_at,
-                      lambda index: opened_at if index is None else events[index].at)
+                      lambda index: opened_at if index is None else events[index].at,
+                      priority=key, events=ordered)
     if not_applicable:
         return build_report(state, history, applicable=False, reason=not_applicable)
     return build_report(state, history)
@@ -134,5 +136,5 @@ def deadlines(policy: _Planned, tier: str, priority: str, opened_at: datetime,
             continue
         targets[name] = entry.text
         due[name] = to_datetime(entry.first_due(opened), tz)
-    return Deadlines(due, policy=plan.policy, tier=tier, priority=key, opened_at=opened_at,
-                     targets=targets)
+    return Deadlines._made(due, policy=plan.policy, tier=tier, priority=key,
+                           opened_at=opened_at, targets=targets)

@@ -51,6 +51,21 @@ class Deadlines(dict[str, datetime | None]):
         self.opened_at = opened_at
         self.targets: dict[str, str] = dict(targets or {})
 
+    @classmethod
+    def _made(cls, due: dict[str, datetime | None], *, policy: str, tier: str, priority: str,
+              opened_at: datetime, targets: dict[str, str]) -> Deadlines:
+        """`Policy.deadlines`'s own constructor: the same object as ``Deadlines(due,
+        policy=..., ...)``, without ``__init__``'s defaults and copies (``targets`` is
+        kept, not copied: the caller hands over a dict of its own)."""
+        made = cls.__new__(cls)
+        made.update(due)
+        made.policy = policy
+        made.tier = tier
+        made.priority = priority
+        made.opened_at = opened_at
+        made.targets = targets
+        return made
+
     def caption(self) -> str:
         """The context line: ``vircom, tier standard, priority P2, opened <instant>``
         (parts not known are left out)."""

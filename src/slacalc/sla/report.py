@@ -9,22 +9,20 @@ returns the same as data and `to_dict()` is JSON-ready.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from ..engine import BusinessCalendar
-from ..engine._zone import instant_us, to_datetime
 from ..render._display import metric_html, report_html
 from ..render.picture import timeline_svg
+from .history import History, HistoryClock
 from .plan import ALWAYS, METRICS
-from .replay import Clock, Replay
-from .ticket import Ticket
-from .verdict import judge
+from .replay import Replay
+from .verdict import Verdict, judge
 
 __all__ = ["History", "MetricReport", "SLAReport", "Status", "build_report"]
 
@@ -101,95 +99,34 @@ class MetricReport:
         return metric_html(self)
 
 
-class PolicyView(Protocol):
-    """What a report reads of the policy it came from (`slacalc.Policy` is one)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def vendor(self) -> str: ...
-    def calendar(self, name: str) -> BusinessCalendar: ...
-
-
-class HistoryClock:
-    """A metric clock's spans and pauses as datetimes, for explanations."""
-
-    __slots__ = ("pauses", "spans")
-
-    def __init__(self, spans: list[list[datetime | None]],
-                 pauses: list[tuple[datetime, int, datetime | None, int | None]]) -> None:
-        self.spans = spans
-        self.pauses = pauses
-
-
-class HistoryStep:
-    """One step of the history, at a datetime."""
-
-    __slots__ = ("at", "detail", "effects", "index", "kind")
-
-    def __init__(self, at: datetime, index: int | None, kind: str, detail: str,
-                 effects: dict[str, str]) -> None:
-        self.at = at
-        self.index = index
-        self.kind = kind
-        self.detail = detail
-        self.effects = effects
-
-
-class History:
-    """A replay seen at the edge: every instant a datetime (an event's own, as written;
-    any other in the opening's zone), for explanations, timelines and pictures."""
-
-    def __init__(self, state: Replay, policy: PolicyView, ticket: Ticket, now: datetime,
-                 moment: Callable[[int | None], datetime]) -> None:
-        self.policy = policy
-        self.ticket = ticket
-        self.tier = ticket.tier
-        self.priority = state.priority
-        self.names = state.plan.names
-        self.zone: tzinfo = state.plan.zone
-        self.now = now
-        self._state = state
-        self._moment = moment  # an event's own datetime by index (None: the opening)
-
-    def instant(self, us: int, index: int | None = None) -> datetime:
-        """``us`` as a datetime: event ``index``'s own when it is that event's instant."""
-        if index is not None or us == self._state.opened:
-            own = self._moment(index)
-            if instant_us(own) == us:
-                return own
-        tz = self.ticket.opened_at.tzinfo
-        assert tz is not None
-        return to_datetime(us, tz)
-
-    @cached_property
-    def steps(self) -> list[HistoryStep]:
-        return [HistoryStep(self.instant(step.at, step.position), step.position, step.kind,
-                            step.detail, step.effects) for step in self._state.steps or ()]
-
-    @cached_property
-    def clocks(self) -> dict[str, HistoryClock]:
-        found: dict[str, HistoryClock] = {}
-        for clock in self._state.clocks:
-            spans: list[list[datetime | None]] = [
-                [self.instant(start) if start is not None else None,
-                 None if end is None else self.instant(end)] for start, end in clock.spans]
-            pauses = [(self.instant(start, started_by), started_by,
-                       None if end is None else self.instant(end, ended_by), ended_by)
-                      for start, started_by, end, ended_by in clock.pauses]
-            found[METRICS[clock.metric]] = HistoryClock(spans, pauses)
-        return found
-
-
 class SLAReport(Mapping[str, MetricReport]):
-    """A ticket's metrics at ``now``, by name, with the history that produced them."""
+    """A ticket's metrics at ``now``, by name, with the history that produced them.
 
-    def __init__(self, state: History, metrics: dict[str, MetricReport]) -> None:
+    Made from ``metrics``, or from the kernel's ``verdicts`` (µs), whose `MetricReport`s
+    (datetimes, timedeltas) are then made on first access: the report of a ticket no one
+    reads the times of costs only its replay.
+    """
+
+    def __init__(self, state: History, metrics: dict[str, MetricReport] | None = None, *,
+                 verdicts: Sequence[Verdict] = ()) -> None:
         self._state = state
-        self.metrics = metrics
+        self._verdicts = verdicts
+        if metrics is not None:
+            self.metrics = metrics
         self.now = state.now
         self.ticket = state.ticket
         self.policy = state.policy
+
+    @cached_property
+    def metrics(self) -> dict[str, MetricReport]:
+        """Each metric's `MetricReport` by name, in the plan's order (response first).
+
+        Boundary rule: made from the verdicts once, on first access, as `build_report`
+        states. Example: vircom P2 responded Mon 07:55 -> ``{"response": MetricReport(
+        "response", "met", ...), "resolution": ...}``.
+        """
+        history = self._state
+        return {verdict.metric: _metric(verdict, history) for verdict in self._verdicts}
 
     def __getitem__(self, metric: str) -> MetricReport:
         return self.metrics[metric]
@@ -358,40 +295,38 @@ def build_report(state: Replay, history: History, *, applicable: bool = True,
     """Turn a replayed ticket into its report (every metric ``not_applicable`` when the
     policy does not apply to the ticket, with ``reason``).
 
-    Boundary rule: instants become datetimes here and only here: an event's instant is
-    that event's own datetime, any other is shown in the opening's zone. Example: a
+    Boundary rule: each metric is judged here (`judge`, in µs); its instants become
+    datetimes when the report's metrics are first read, and only then: an event's
+    instant is that event's own datetime, any other is shown in the opening's zone. The
+    history (`History.steps`) is made when an explanation first asks. Example: a
     vircom P2 ticket responded Mon 07:55 -> ``report["response"].stopped_at`` is that
     event's ``at``.
     """
-    metrics: dict[str, MetricReport] = {}
-    for clock in state.clocks:
-        name = METRICS[clock.metric]
-        metrics[name] = _metric(state, history, clock) if applicable else MetricReport(
-            name, "not_applicable", priority=clock.priority, reason=reason)
-    return SLAReport(history, metrics)
+    if applicable:
+        return SLAReport(history, verdicts=[judge(state, clock) for clock in state.clocks])
+    return SLAReport(history, {
+        METRICS[clock.metric]: MetricReport(METRICS[clock.metric], "not_applicable",
+                                            priority=clock.priority, reason=reason)
+        for clock in state.clocks})
 
 
-
-
-def _metric(state: Replay, history: History, clock: Clock) -> MetricReport:
-    found = judge(state, clock)
+def _metric(found: Verdict, history: History) -> MetricReport:
     entry = found.entry
     if found.status == "no_target":
         return MetricReport(found.metric, "no_target", priority=found.priority,
                             reason=found.reason, target=entry.text if entry else None)
     assert entry is not None
     assert found.length is not None
-
-    def moment(us: int | None) -> datetime | None:
-        return None if us is None else history.instant(us)
-
-    due = moment(found.due)
-    late = found.status == "breached"
+    instant = history.instant
+    due = None if found.due is None else instant(found.due)
+    expected = found.expected_by
+    stopped = found.stopped
     return MetricReport(
         found.metric, found.status,  # type: ignore[arg-type]  # judge's statuses are Status
         due=due, elapsed=timedelta(microseconds=found.elapsed),
         remaining=timedelta(microseconds=found.remaining or 0), target=entry.text,
         length=timedelta(microseconds=found.length), priority=found.priority,
-        clock=entry.clock, source=entry.source, breached_at=due if late else None,
-        stopped_at=None if found.stopped is None else history.instant(*found.stopped[:2]),
-        expected_by=moment(found.expected_by), reason=found.reason or None)
+        clock=entry.clock, source=entry.source,
+        breached_at=due if found.status == "breached" else None,
+        stopped_at=None if stopped is None else instant(stopped[0], stopped[1]),
+        expected_by=None if expected is None else instant(expected), reason=found.reason or None)
