@@ -4,12 +4,13 @@ Loading is three passes over one YAML node tree, so every problem can be pointed
 
 1. compose the document with PyYAML's safe loader (syntax errors keep their marks), refuse
    any non-standard tag and any duplicate key (named at its second occurrence);
-2. resolve ``extends`` (a bundled name or a path relative to the file) and deep-merge;
+2. resolve ``extends`` (a bundled name, or a file in the file's folder tree) and deep-merge;
 3. validate with the pydantic models, and map each error's location back to the node
    it concerns: ``vircom.yaml:23:19: tiers.standard.targets.P2.response: unknown unit ...``.
 
 All problems of a file are reported together, in one `PolicyError` whose ``errors``
-lists them. This is the only module that reads files.
+lists them. Only this module and `_reading` (bounded reads, the alias budget) read files;
+a file reached by ``extends`` is quoted only once it parses as a policy mapping.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..errors import PolicyError
 from ..terms.availability import Availability, CreditStep, MaintenanceSpec
 from ..terms.billing import Billing
 from ..terms.coverage import Coverage
+from ._reading import PolicyYamlLoader, located, read_policy_bytes
 from .model import Policy
 from .parts import CalendarSpec, HolidaysSpec, Priority, Rules, Tier
 from .targets import Target
@@ -40,7 +42,6 @@ __all__ = [
     "loads_policy",
 ]
 
-MAX_BYTES = 1 << 20
 _STANDARD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STANDARD + name for name in
                  ("map", "seq", "str", "int", "float", "bool", "null", "timestamp", "merge")}
@@ -49,10 +50,7 @@ Loc = tuple[str | int, ...]
 
 
 def _fail(path: str, node: Node | None, key: str, message: str) -> PolicyError:
-    line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-    where = f"{key}: " if key else ""
-    return PolicyError(f"{path}:{line}:{column}: {where}{message}", path=path, line=line,
-                       column=column, key=key)
+    return located(path, node.start_mark if node else None, key, message)
 
 
 def _raise_all(problems: list[PolicyError]) -> None:
@@ -74,12 +72,15 @@ def _key_text(parts: Loc) -> str:
 # -- pass 1: compose and check the node tree ---------------------------------------------
 
 
-def _compose(text: str, path: str) -> tuple[Node, Any]:
-    loader = yaml.SafeLoader(text)
+_UNQUOTED = " (reached through extends: its text is not quoted; load it on its own)"
+
+
+def _compose(text: str, path: str, extended: bool = False) -> tuple[Node, Any]:
+    """The node tree and data of ``text``; ``extended``: reached through ``extends``, so
+    none of its text is quoted until it has parsed as a policy mapping."""
+    loader = PolicyYamlLoader(text, path)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise _fail(path, None, "", "the file is empty; a policy is a mapping")
+        node = _parse(loader, path, extended)
         _raise_all(list(_check_tree(node, path, ())))
         if not isinstance(node, MappingNode):
             kind = "a list" if isinstance(node, SequenceNode) else "a single value"
@@ -88,6 +89,9 @@ def _compose(text: str, path: str) -> tuple[Node, Any]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if extended:
+            raise PolicyError(f"{path}:{line}:{column}: YAML syntax error{_UNQUOTED}", path=path,
+                              line=line, column=column) from None
         problem = " ".join(str(error.problem or error.context or "invalid YAML").split())
         if error.context and error.context_mark and error.problem:
             start = error.context_mark
@@ -96,6 +100,23 @@ def _compose(text: str, path: str) -> tuple[Node, Any]:
                           line=line, column=column) from None
     finally:
         loader.dispose()
+
+
+def _parse(loader: PolicyYamlLoader, path: str, extended: bool) -> Node:
+    try:
+        node = loader.get_single_node()
+    except PolicyError as error:  # the alias budget names the alias
+        if not extended:
+            raise
+        raise PolicyError(f"{path}:{error.line}:{error.column}: alias refused{_UNQUOTED}",
+                          path=path, line=error.line, column=error.column) from None
+    if node is None:
+        raise _fail(path, None, "", "the file is empty; a policy is a mapping")
+    if extended and not (isinstance(node, MappingNode) and {"schema_version", "name"} <= {
+            str(key.value) for key, _ in node.value}):
+        raise _fail(path, node, "", f"not a policy mapping (schema_version and name at the "
+                                    f"top){_UNQUOTED}")
+    return node
 
 
 def _check_tree(node: Node, path: str, parts: Loc) -> Any:
@@ -147,19 +168,12 @@ def _resolve(
     file: Path, shown: str, chain: tuple[Path, ...]
 ) -> tuple[dict[str, Any], list[Source]]:
     """The merged data of ``file`` and its ``extends`` chain, with every source tree."""
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise PolicyError(f"{shown}: cannot read policy file: {error.strerror}",
-                          path=shown) from None
-    if len(raw) > MAX_BYTES:
-        raise _fail(shown, None, "", f"the file is {len(raw):,} bytes; policies are limited "
-                                     f"to {MAX_BYTES:,} bytes (1 MiB)")
+    raw = read_policy_bytes(file, shown)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise _fail(shown, None, "", f"not UTF-8 text ({error.reason})") from None
-    node, data = _compose(text, shown)
+    node, data = _compose(text, shown, extended=bool(chain))
     sources: list[Source] = [(node, shown)]
     parent = data.get("extends")
     if parent is None:
@@ -167,14 +181,7 @@ def _resolve(
     where = _value_node(node, "extends")
     if not isinstance(parent, str) or not parent.strip():
         raise _fail(shown, where, "extends", f"expected a policy name or path, got {parent!r}")
-    if parent.endswith((".yaml", ".yml")) or "/" in parent:
-        base_file = (file.parent / parent).resolve()
-    else:
-        base_file = (_bundled_dir() / f"{parent}.yaml").resolve()
-        if not base_file.is_file():
-            names = ", ".join(bundled_policy_names())
-            raise _fail(shown, where, "extends",
-                        f"no bundled policy {parent!r}; bundled: {names}")
+    base_file = _extended_file(file, shown, parent, where)
     if base_file in chain or base_file == file.resolve():
         cycle = " -> ".join(p.name for p in (*chain, file.resolve(), base_file))
         raise _fail(shown, where, "extends", f"extends cycle: {cycle}")
@@ -185,6 +192,30 @@ def _resolve(
         raise _fail(shown, _value_node(node, "name") or where, "name",
                     f"an extending policy needs its own name, not {base.get('name')!r}")
     return merged, sources + base_sources
+
+
+def _extended_file(file: Path, shown: str, parent: str, where: Node | None) -> Path:
+    """The file that ``extends: parent`` in ``file`` names, resolved: a bundled policy, or
+    a file in ``file``'s folder or below once symlinks are resolved; nothing else."""
+    if not (parent.endswith((".yaml", ".yml")) or "/" in parent):
+        bundled = _bundled_file(parent)
+        if bundled is None:
+            names = ", ".join(bundled_policy_names())
+            raise _fail(shown, where, "extends", f"no bundled policy {parent!r}; bundled: {names}")
+        return bundled.resolve()
+    rule = "extends names a bundled policy or a file in this file's folder or below"
+    if Path(parent).is_absolute():
+        raise _fail(shown, where, "extends", f"{parent!r} is an absolute path; {rule}")
+    try:
+        folder = file.parent.resolve()
+        target = (folder / parent).resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL, a name too long
+        raise _fail(shown, where, "extends", f"{parent!r} cannot be resolved (a symlink loop "
+                                             f"or an invalid path); {rule}") from None
+    if not target.is_relative_to(folder):
+        raise _fail(shown, where, "extends", f"{parent!r} leads outside this file's folder; "
+                                             f"{rule}")
+    return target
 
 
 def _value_node(node: Node, key: str) -> Node | None:
@@ -322,7 +353,10 @@ def _record(policy: Policy, node: Node, shown: str, parts: Loc, at: Node | None 
 def load_policy(path: str | Path) -> Policy:
     """Load one policy file, resolving ``extends``; a located `PolicyError` if it is invalid.
 
-    Example: ``load_policy("policies/vircom.yaml").deadlines("standard", "P2", opened)``.
+    Boundary rule: only a regular file of at most 1 MiB is read; ``extends`` names a bundled
+    policy or a file in the extending file's folder or below (symlinks resolved first), and
+    aliases may repeat at most 10,000 nodes. Example:
+    ``load_policy("policies/vircom.yaml").deadlines("standard", "P2", opened)``.
     """
     file = Path(path)
     data, sources = _resolve(file, str(path), ())
@@ -330,7 +364,11 @@ def load_policy(path: str | Path) -> Policy:
 
 
 def loads_policy(text: str, path: str = "<string>") -> Policy:
-    """Load a policy from YAML text; ``path`` names it in errors and resolves ``extends``."""
+    """Load a policy from YAML text; ``path`` names it in errors; no ``extends`` here.
+
+    Boundary rule: aliases may repeat at most 10,000 nodes, as in files. Example:
+    ``loads_policy(path.read_text(), "vircom.yaml").name == "vircom"``.
+    """
     node, data = _compose(text, path)
     if data.get("extends") is not None:
         raise _fail(path, _value_node(node, "extends"), "extends",
@@ -364,10 +402,18 @@ def bundled_policy_names() -> list[str]:
     return sorted(file.stem for file in _bundled_dir().glob("*.yaml"))
 
 
+def _bundled_file(name: str) -> Path | None:
+    return _bundled_dir() / f"{name}.yaml" if name in bundled_policy_names() else None
+
+
 def bundled_policy(name: str) -> Policy:
-    """The bundled policy called ``name`` (e.g. ``"vircom"``); `PolicyError` if unknown."""
-    file = _bundled_dir() / f"{name}.yaml"
-    if not file.is_file():
+    """The bundled policy called ``name``; `PolicyError` if unknown.
+
+    Boundary rule: ``name`` must be one of `bundled_policy_names` exactly; a path (``../x``)
+    is unknown, never read. Example: ``bundled_policy("vircom").name == "vircom"``.
+    """
+    file = _bundled_file(name)
+    if file is None:
         names = ", ".join(bundled_policy_names())
         raise PolicyError(f"no bundled policy {name!r}; bundled: {names}")
     data, sources = _resolve(file, file.name, ())
