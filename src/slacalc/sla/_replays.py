@@ -1,0 +1,369 @@
+"""The replay over arrays: `slacalc.sla.replay.Replay` for every ticket of one plan.
+
+`Replays` holds each ticket's clocks as rows of arrays (`slacalc.sla._arrays.Clocks`) and
+applies event ``j`` of every ticket in one step, through the array forms of the scalar
+replay's functions, method for method (`stop`, `make_void`, `resume_paused`, `apply`,
+`_change_priority`, `_close`, `due`, `breached_at`, and `judge` for the verdict). The
+entry and reason tables (`Tables`) are what verdict indices point into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.timeline import Ints
+from ._arrays import Bools, Clocks, business_elapsed, reach
+from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, Plan
+from .replay import CONTACT, PRIORITY, REOPENED, REPLIED, RESOLVED, RESPONDED, WAITING, WORKAROUND
+
+__all__ = ["STATUSES", "Histories", "Replays", "Tables", "Verdicts"]
+
+STATUSES = ("no_target", "running", "paused", "met", "breached", "void")
+"""The verdict statuses, indexed by `Verdicts.status`."""
+_NO_TARGET, _RUNNING, _PAUSED, _MET, _BREACHED, _VOID = range(6)
+
+
+@dataclass(frozen=True, slots=True)
+class Histories:
+    """Tickets of one plan as arrays, one row per ticket.
+
+    Row ``i`` has ``count[i]`` events to apply (those at or before ``now[i]``), in
+    columns ``0 .. count[i] - 1`` of the event matrices, sorted by instant. Priorities
+    are indices into ``tuple(plan.priorities)``. ``attributes[i]`` is read only when a
+    target entry has ``when`` conditions.
+    """
+
+    priority: Ints
+    opened: Ints
+    now: Ints
+    count: Ints
+    code: Ints  # (rows, width): RESPONDED .. CLOSED
+    at: Ints  # (rows, width): UTC µs
+    position: Ints  # (rows, width): the event's index in the ticket as given
+    new: Ints  # (rows, width): PRIORITY: the new priority's index
+    flag: Bools  # (rows, width): RESOLVED confirmed; CONTACT answered
+    attributes: Sequence[Mapping[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdicts:
+    """`slacalc.sla.verdict.judge` of one metric, for every row.
+
+    ``entry`` indexes `Outcome.entries`, ``reason`` `Outcome.reasons`, ``status``
+    `STATUSES`. ``due`` holds where ``has_due``; ``length`` and ``elapsed`` where the
+    entry has a deadline; the stop where ``stopped``.
+    """
+
+    metric: str
+    status: Ints
+    priority: Ints
+    entry: Ints
+    reason: Ints
+    due: Ints
+    has_due: Bools
+    length: Ints
+    elapsed: Ints
+    stopped: Bools
+    stop_at: Ints
+    stop_position: Ints
+
+
+class Tables:
+    """The entries and reasons the verdicts' indices point into, shared by every part of
+    one call (so parts replayed apart can be joined)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Entry | None] = []
+        self.missing: list[str] = []  # an entry-less item's reason for having no target
+        self.reasons: list[str] = [""]
+        self._entries: dict[tuple[int, str], int] = {}
+        self._reasons: dict[str, int] = {"": 0}
+
+    def reason(self, text: str) -> int:
+        """The index of ``text`` in the reasons table."""
+        found = self._reasons.get(text)
+        if found is None:
+            found = self._reasons[text] = len(self.reasons)
+            self.reasons.append(text)
+        return found
+
+    def item(self, entry: Entry | None, missing: str) -> int:
+        """The index of ``entry`` (with the reason there is none) in the entries table."""
+        key = (id(entry), "" if entry is not None else missing)
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = len(self.entries)
+            self.entries.append(entry)
+            self.missing.append(missing)
+        return found
+
+    def flags(self) -> tuple[Bools, Bools]:
+        """Per entry item: it has a deadline; a workaround stops it."""
+        timed = [entry is not None and entry.timeline is not None for entry in self.entries]
+        workaround = [ok and entry is not None and entry.workaround
+                      for ok, entry in zip(timed, self.entries, strict=True)]
+        return np.array(timed, dtype=bool), np.array(workaround, dtype=bool)
+
+
+class Replays:
+    """`slacalc.sla.replay.Replay` over arrays: the state of every row of one plan."""
+
+    def __init__(self, plan: Plan, tickets: Histories, tables: Tables) -> None:
+        self.plan = plan
+        self.tickets = tickets
+        self.tables = tables
+        self.keys = tuple(plan.priorities)
+        self._choices: dict[tuple[int, int], Ints] = {}
+        self._in_hours: list[bool] | None = None
+        width = tickets.code.shape[1] + 2  # each event opens at most one span
+        rows = np.arange(len(tickets.opened))
+        self.clocks = tuple(Clocks(width, tickets.priority,
+                                   self.choose(metric, tickets.priority, rows), tickets.opened)
+                            for metric in range(len(METRICS)))
+        self.unanswered = np.zeros(len(rows), dtype=np.int64)
+
+    # -- targets (`Replay.choose`) ---------------------------------------------------------
+
+    def choose(self, metric: int, priority: Ints, rows: Ints) -> Ints:
+        """The entry item each of ``rows`` takes for ``metric`` at ``priority`` (aligned
+        with ``rows``)."""
+        found = np.zeros(len(rows), dtype=np.int64)
+        for key in np.unique(priority).tolist():
+            mine = priority == key
+            found[mine] = self._choice(key, metric)[rows[mine]]
+        return found
+
+    def _choice(self, key: int, metric: int) -> Ints:
+        """The entry item every row takes for ``metric`` at priority ``key`` (once)."""
+        found = self._choices.get((key, metric))
+        if found is not None:
+            return found
+        plan = self.plan.priorities[self.keys[key]][metric]
+        count = len(self.tickets.opened)
+        if plan.fixed is not None or not plan.entries:
+            found = np.full(count, self.tables.item(plan.fixed, plan.missing), dtype=np.int64)
+        else:
+            hours = self._opened_in_hours()
+            memo: dict[tuple[tuple[str, str], ...], int] = {}
+            picks = []
+            for attributes, opened in zip(self.tickets.attributes, hours, strict=True):
+                seen = (*sorted(attributes.items()), ("", "1" if opened else ""))
+                pick = memo.get(seen)
+                if pick is None:
+                    pick = memo[seen] = self.tables.item(
+                        plan.choose(attributes, opened.__bool__), plan.missing)
+                picks.append(pick)
+            found = np.array(picks, dtype=np.int64)
+        self._choices[(key, metric)] = found
+        return found
+
+    def _opened_in_hours(self) -> list[bool]:
+        """Whether the tier calendar is open at each opening (`Replay.opened_in_hours`),
+        asked of the calendar only when a condition tests ``opened``."""
+        if self._in_hours is None:
+            tested = any(name == "opened" for metrics in self.plan.priorities.values()
+                         for metric in metrics for entry in metric.entries or ()
+                         for name, _ in entry.conditions)
+            self._in_hours = (self.plan.hours.is_open(self.tickets.opened).tolist() if tested
+                              else [False] * len(self.tickets.opened))
+        return self._in_hours
+
+    # -- clocks (`Replay.due`, `Replay.breached_at`) ---------------------------------------
+
+    def by_entry(self, clock: Clocks, rows: Ints) -> list[tuple[Entry, Ints]]:
+        """Positions in ``rows`` grouped by the entry in force (no deadline: left out)."""
+        timed, _ = self.tables.flags()
+        which = clock.entry[rows]
+        groups = []
+        for number in np.unique(which).tolist():
+            entry = self.tables.entries[number]
+            if timed[number]:
+                assert entry is not None
+                groups.append((entry, np.flatnonzero(which == number)))
+        return groups
+
+    @staticmethod
+    def first_due(entry: Entry, origin: Ints) -> Ints:
+        """`Entry.first_due` of each origin."""
+        if entry.relative is None:
+            assert entry.timeline is not None
+            assert entry.length is not None
+            return entry.timeline.shift(origin, entry.length)
+        return np.array([entry.first_due(start) for start in origin.tolist()], dtype=np.int64)
+
+    def due(self, clock: Clocks, rows: Ints, resumed_at: Ints | None) -> tuple[Ints, Bools]:
+        """`Replay.due` of each of ``rows`` (``resumed_at`` aligned with them, or None): the
+        due instant, and whether there is one."""
+        due = np.zeros(len(rows), dtype=np.int64)
+        has = np.zeros(len(rows), dtype=bool)
+        for entry, at in self.by_entry(clock, rows):
+            assert entry.timeline is not None
+            mine = rows[at]
+            spans = clock.running_spans(mine, None if resumed_at is None else resumed_at[at])
+            due[at], has[at] = reach(entry.timeline, self.first_due(entry, clock.origin[mine]),
+                                     clock.origin[mine], spans)
+        return due, has
+
+    def breached_at(self, clock: Clocks, rows: Ints, moment: Ints) -> Bools:
+        """`Replay.breached_at` of each of ``rows`` at ``moment`` (aligned with them): a
+        clock not running is taken to resume at ``moment``."""
+        due, has = self.due(clock, rows, moment)
+        late: Bools = has & (moment > due)
+        return late
+
+    # -- what events do (`Replay.apply`) ---------------------------------------------------
+
+    def stop(self, clock: Clocks, rows: Ints, step: int, why: str) -> None:
+        rows = clock.active(rows)
+        at = self.tickets.at[:, step]
+        clock.halt(rows, at)
+        clock.stopped[rows] = True
+        clock.stop_at[rows] = at[rows]
+        clock.stop_position[rows] = self.tickets.position[rows, step]
+        clock.stop_why[rows] = self.tables.reason(why)
+
+    def make_void(self, clock: Clocks, rows: Ints, step: int, reason: Ints) -> None:
+        """Void the active ones of ``rows``, each for the reason ``reason[row]``."""
+        rows = clock.active(rows)
+        at = self.tickets.at[:, step]
+        clock.halt(rows, at)
+        clock.void[rows] = True
+        clock.void_at[rows] = at[rows]
+        clock.void_why[rows] = reason[rows]
+
+    def resume_paused(self, rows: Ints, step: int) -> None:
+        for clock in self.clocks:
+            mine = clock.active(rows)
+            mine = mine[clock.paused[mine]]
+            clock.paused[mine] = False
+            clock.resume(mine, self.tickets.at[:, step])
+
+    def apply(self, code: int, rows: Ints, step: int) -> None:
+        """Apply event ``step`` of ``rows``, all of kind ``code`` (`Replay.apply`)."""
+        response, resolution = self.clocks
+        rules = self.plan.rules
+        at = self.tickets.at[:, step]
+        if code == RESPONDED:
+            self.stop(response, rows, step, "responded")
+        elif code == WAITING and rules.awaiting == AWAIT_PAUSE:
+            for metric, clock in enumerate(self.clocks):
+                if rules.paused[metric]:
+                    mine = clock.running(rows)
+                    clock.halt(mine, at)
+                    clock.paused[mine] = True
+        elif code == WAITING and rules.awaiting == AWAIT_VOID:
+            self.stop(response, rows, step, "reached out; customer unavailable")
+            why = np.full(len(at), self.tables.reason("customer not available"),
+                          dtype=np.int64)
+            for clock in self.clocks:
+                mine = clock.active(rows)
+                self.make_void(clock, mine[~self.breached_at(clock, mine, at[mine])], step,
+                               why)
+        elif code == REPLIED:
+            self.resume_paused(rows, step)
+        elif code == PRIORITY:
+            self._change_priority(rows, step)
+        elif code == WORKAROUND:
+            _, stops = self.tables.flags()
+            for clock in self.clocks:
+                mine = clock.active(rows)
+                self.stop(clock, mine[stops[clock.entry[mine]]], step, "workaround")
+        elif code == RESOLVED:
+            if rules.confirmation:
+                rows = rows[self.tickets.flag[rows, step]]
+            self.stop(response, rows, step, "resolved")
+            self.stop(resolution, rows, step, "resolved")
+        elif code == REOPENED:
+            self.resume_paused(rows, step)
+            mine = rows[resolution.stopped[rows] & ~resolution.void[rows]]
+            resolution.stopped[mine] = False
+            resolution.resume(mine, at)
+        elif code == CONTACT:
+            answered = self.tickets.flag[rows, step]
+            self.unanswered[rows] = np.where(answered, 0, self.unanswered[rows] + 1)
+        elif code != WAITING:  # CLOSED (waiting on the customer is otherwise ignored)
+            self._close(rows, step)
+
+    def _change_priority(self, rows: Ints, step: int) -> None:
+        new = self.tickets.new[:, step]
+        at = self.tickets.at[:, step]
+        for metric, clock in enumerate(self.clocks):
+            mine = clock.active(rows)
+            paused = ~clock.open[mine]
+            clock.priority[mine] = new[mine]
+            clock.entry[mine] = self.choose(metric, new[mine], mine)
+            if self.plan.rules.restart:
+                clock.origin[mine] = at[mine]
+                clock.spans[mine] = np.where(paused, 0, 1)
+                clock.starts[mine, 0] = at[mine]
+                clock.open[mine] = ~paused
+
+    def _close(self, rows: Ints, step: int) -> None:
+        limit = self.plan.rules.close_after
+        at = self.tickets.at[:, step]
+        if limit is not None:
+            given_up = rows[self.unanswered[rows] >= limit]
+            why = np.zeros(len(at), dtype=np.int64)
+            for count in np.unique(self.unanswered[given_up]).tolist():
+                why[given_up[self.unanswered[given_up] == count]] = self.tables.reason(
+                    f"closed after {count} unanswered contact attempts")
+            for clock in self.clocks:
+                self.make_void(clock, given_up, step, why)
+            rows = rows[self.unanswered[rows] < limit]
+        self.stop(self.clocks[1], rows, step, "closed")
+        first = np.full(len(at), self.tables.reason("ticket closed first"), dtype=np.int64)
+        for clock in self.clocks:
+            mine = clock.active(rows)
+            late = self.breached_at(clock, mine, at[mine])
+            self.stop(clock, mine[late], step, "closed")
+            self.make_void(clock, mine[~late], step, first)
+
+    # -- verdicts (`judge`) ----------------------------------------------------------------
+
+    def judge(self, metric: int) -> Verdicts:
+        """`slacalc.sla.verdict.judge` of ``metric`` for every row."""
+        clock = self.clocks[metric]
+        tickets = self.tickets
+        count = len(tickets.opened)
+        status = np.full(count, _NO_TARGET, dtype=np.int64)
+        reasons = np.array([self.tables.reason(entry.reason if entry is not None else missing)
+                            for entry, missing in zip(self.tables.entries, self.tables.missing,
+                                                      strict=True)], dtype=np.int64)
+        reason = reasons[clock.entry]
+        length, elapsed = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+        until = np.where(clock.stopped, clock.stop_at, np.where(clock.void, clock.void_at,
+                                                                tickets.now))
+        everyone = np.arange(count)
+        for entry, rows in self.by_entry(clock, everyone):
+            timeline = entry.timeline
+            assert timeline is not None
+            origin = clock.origin[rows]
+            length[rows] = entry.length if entry.length is not None else timeline.between(
+                origin, self.first_due(entry, origin))
+            elapsed[rows] = business_elapsed(timeline, clock.spans_of(rows), until[rows])
+        timed, _ = self.tables.flags()
+        void = timed[clock.entry] & clock.void
+        status[void] = _VOID
+        reason[void] = clock.void_why[void]
+        live = np.flatnonzero(timed[clock.entry] & ~clock.void)
+        due, has_due = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=bool)
+        due[live], has_due[live] = self.due(clock, live, None)
+        stopped = np.zeros(count, dtype=bool)
+        stopped[live] = clock.stopped[live]
+        late = has_due & (np.where(stopped, clock.stop_at, tickets.now) > due)
+        paused = np.zeros(count, dtype=bool)
+        paused[live] = ~clock.stopped[live] & ~clock.open[live]
+        running = np.zeros(count, dtype=bool)
+        running[live] = ~clock.stopped[live] & clock.open[live]
+        status[stopped] = np.where(late[stopped], _BREACHED, _MET)
+        reason[stopped] = clock.stop_why[stopped]
+        status[paused] = np.where(late[paused], _BREACHED, _PAUSED)
+        reason[paused] = self.tables.reason("waiting on the customer")
+        status[running] = np.where(late[running], _BREACHED, _RUNNING)
+        reason[running] = 0
+        return Verdicts(METRICS[metric], status, clock.priority, clock.entry.copy(), reason,
+                        due, has_due, length, elapsed, stopped, clock.stop_at.copy(),
+                        clock.stop_position.copy())

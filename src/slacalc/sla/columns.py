@@ -1,0 +1,145 @@
+"""The replay over columns: many tickets of one plan replayed at once, with numpy.
+
+The same kernel as `slacalc.sla.replay`, run over arrays instead of one ticket: each
+function here is the array form of the function of the same name there (`Clock.halt`,
+`Clock.resume`, `Replay.due`, `reach`, `business_elapsed`, `Replay.apply`), step for
+step, on the same `Plan` and through the same `Timeline.shift` / `between`, which take
+arrays. Event ``j`` of every ticket is applied in one step; a ticket's clocks are rows
+of arrays (its spans a row of a matrix). The rules are stated once, in words, in
+docs/clocks.md; `tests/test_columns.py` holds the two forms equal on random plans and
+histories of every event kind.
+
+Tickets arrive as `Histories`: events already sorted by instant per ticket (equal
+instants in their given order, as `order_events` sorts them), already checked, and
+already cut at ``now``. Rows whose arithmetic leaves the supported years come back in
+`Outcome.failed`; the caller gives those to the single-ticket path, which names the error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ..engine.timeline import Ints
+from ..errors import SlacalcError
+from ._arrays import Bools
+from ._replays import STATUSES, Histories, Replays, Tables, Verdicts
+from .plan import METRICS, Entry, Plan
+
+__all__ = ["STATUSES", "Histories", "Outcome", "Verdicts", "gather", "replay_columns"]
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The verdicts of both metrics, the tables their indices point into, and the rows
+    the arrays could not take (their results are meaningless: replay them singly)."""
+
+    metrics: tuple[Verdicts, Verdicts]
+    entries: Sequence[Entry | None]
+    reasons: Sequence[str]
+    failed: Bools
+
+
+
+
+def _replay(plan: Plan, tickets: Histories, tables: Tables) -> tuple[Verdicts, Verdicts]:
+    state = Replays(plan, tickets, tables)
+    for step in range(int(tickets.count.max()) if len(tickets.count) else 0):
+        rows = np.flatnonzero(tickets.count > step)
+        codes = tickets.code[rows, step]
+        for code in np.unique(codes).tolist():
+            state.apply(code, rows[codes == code], step)
+    return state.judge(0), state.judge(1)
+
+
+def _part(tickets: Histories, rows: slice) -> Histories:
+    return Histories(*(getattr(tickets, field.name)[rows] for field in fields(Histories)))
+
+
+def _join(parts: Sequence[tuple[Verdicts, Verdicts]]) -> tuple[Verdicts, Verdicts]:
+    def joined(metric: int) -> Verdicts:
+        first = parts[0][metric]
+        return Verdicts(first.metric, *(np.concatenate([getattr(part[metric], field.name)
+                                                        for part in parts])
+                                        for field in fields(Verdicts)[1:]))
+    return joined(0), joined(1)
+
+
+def _replay_parts(plan: Plan, tickets: Histories, tables: Tables,
+                  failed: Bools, rows: slice) -> tuple[Verdicts, Verdicts]:
+    """Replay ``tickets``; when some row's arithmetic fails (an instant beyond the
+    supported years), replay each half apart, down to the failing rows alone."""
+    try:
+        return _replay(plan, tickets, tables)
+    except SlacalcError:
+        count = len(tickets.opened)
+        if count == 1:
+            failed[rows] = True
+            return _blank(0), _blank(1)
+        half = count // 2
+        start = rows.start or 0
+        return _join([
+            _replay_parts(plan, _part(tickets, slice(0, half)), tables, failed,
+                          slice(start, start + half)),
+            _replay_parts(plan, _part(tickets, slice(half, count)), tables, failed,
+                          slice(start + half, start + count))])
+
+
+def _blank(metric: int) -> Verdicts:
+    """One row's verdict placeholder (its row is in `Outcome.failed`)."""
+    zero, no = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool)
+    return Verdicts(METRICS[metric], zero, zero, zero, zero, zero, no, zero, zero, no, zero,
+                    zero)
+
+
+def replay_columns(plan: Plan, tickets: Histories) -> Outcome:
+    """Replay every ticket of ``tickets`` on ``plan`` and judge both metrics, as arrays.
+
+    Boundary rule: row by row, exactly `slacalc.sla.replay.replay` then `judge` on the
+    same ticket (events at or before ``now`` applied; a stop at due is met); a row whose
+    arithmetic leaves years 2..9998 is marked in ``failed`` and the others are kept.
+    Example: vircom standard P2 opened Fri 2026-11-20 17:30 EST, responded Mon 07:55 ->
+    response ``met``, due Mon 08:00 EST.
+    """
+    tables = Tables()
+    failed = np.zeros(len(tickets.opened), dtype=bool)
+    metrics = _replay_parts(plan, tickets, tables, failed, slice(0, len(tickets.opened)))
+    return Outcome(metrics, tables.entries, tables.reasons, failed)
+
+
+def gather(priority: Ints, opened: Ints, now: Ints, attributes: Sequence[Mapping[str, str]],
+           events: tuple[Ints, Ints, Ints, Ints, Bools]) -> Histories:
+    """`Histories` from flat event columns ``(ticket, code, at, new, flag)``: event ``i``
+    belongs to row ``ticket[i]``; a ticket's events may be spread over the columns in any
+    order, and its own order among them is its events' ``position``.
+
+    Boundary rule: each ticket's events are sorted by instant, equal instants keeping
+    their given order (`order_events`' rule), and those after its ``now`` are left out
+    (the replay does not apply them). The events must already be checked (kinds, known
+    priorities, none before the opening). Example: ticket 0 with ``resolved`` at t2 then
+    ``responded`` at t1 < t2 -> row 0 holds responded (position 1), then resolved
+    (position 0).
+    """
+    ticket, code, at, new, flag = events
+    count = len(opened)
+    given = np.argsort(ticket, kind="stable")
+    first = np.searchsorted(ticket[given], np.arange(count))
+    position = np.empty(len(ticket), dtype=np.int64)
+    position[given] = np.arange(len(ticket)) - first[ticket[given]]
+    kept = np.flatnonzero(at <= now[ticket])
+    order = kept[np.lexsort((position[kept], at[kept], ticket[kept]))]
+    used = np.bincount(ticket[order], minlength=count).astype(np.int64)
+    width = int(used.max()) if count and len(order) else 0
+    row = ticket[order]
+    column = np.arange(len(order)) - np.searchsorted(row, row)
+
+    def matrix(values: Ints) -> Ints:
+        found = np.zeros((count, width), dtype=np.int64)
+        found[row, column] = values[order]
+        return found
+
+    answered = np.zeros((count, width), dtype=bool)
+    answered[row, column] = flag[order]
+    return Histories(priority, opened, now, used, matrix(code), matrix(at), matrix(position),
+                     matrix(new), answered, attributes)

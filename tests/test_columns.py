@@ -1,0 +1,154 @@
+"""The replay over columns (`slacalc.sla.columns`) gives, row by row, exactly what the
+single-ticket replay and `judge` give: on random policies (every rule: pause, void,
+ignore, paused metrics, keep_elapsed or restart, confirmation, close after unanswered
+contacts, workaround stops, relative targets, ``when`` conditions) and random histories
+of every event kind, judged at the last event or at a random ``now``; and by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from slacalc import Policy, Ticket
+from slacalc.engine._zone import instant_us
+from slacalc.sla.columns import STATUSES, gather, replay_columns
+from slacalc.sla.plan import Plan
+from slacalc.sla.replay import order_events, replay
+from slacalc.sla.ticket import EVENT_KINDS
+from slacalc.sla.verdict import Verdict, judge
+from slacalc.testing import policy_mappings
+from slacalc.testing import tickets as random_tickets
+
+HOUR = 3_600_000_000
+TORONTO = ZoneInfo("America/Toronto")
+
+
+def _scalar(plan: Plan, ticket: Ticket, now: int | None) -> list[Verdict]:
+    opened = instant_us(ticket.opened_at)
+    key = plan.priority_key(ticket.priority)
+    assert key is not None
+    events = [(event.kind, instant_us(event.at), event.priority, event.confirmed,
+               event.answered) for event in ticket.events]
+    ordered = order_events(plan, opened, events, str)
+    state = replay(plan, key, opened, dict(ticket.attributes), ordered, now=now)
+    return [judge(state, clock) for clock in state.clocks]
+
+
+def _columns(plan: Plan, tickets: list[Ticket], nows: list[int | None]) -> list[list[tuple]]:
+    keys = tuple(plan.priorities)
+    opened = np.array([instant_us(ticket.opened_at) for ticket in tickets], dtype=np.int64)
+    last = [max([instant_us(event.at) for event in ticket.events], default=int(start))
+            for ticket, start in zip(tickets, opened, strict=True)]
+    now = np.array([moment if moment is not None else end
+                    for moment, end in zip(nows, last, strict=True)], dtype=np.int64)
+    flat: list[tuple[int, int, int, int, bool]] = []
+    for row, ticket in enumerate(tickets):
+        for event in ticket.events:
+            new = plan.priority_key(event.priority) if event.priority else None
+            flag = bool(event.answered) if event.kind == "contact_attempt" else event.confirmed
+            flat.append((row, EVENT_KINDS.index(event.kind), instant_us(event.at),
+                         keys.index(new) if new else 0, flag))
+    columns = list(zip(*flat, strict=True)) or [(), (), (), (), ()]
+    ticket, code, at, new, flag = (np.array(values, dtype=np.int64) for values in columns)
+    histories = gather(np.array([keys.index(plan.priority_key(t.priority) or "")
+                                 for t in tickets], dtype=np.int64), opened, now,
+                       [dict(t.attributes) for t in tickets],
+                       (ticket, code, at, new, flag.astype(bool)))
+    outcome = replay_columns(plan, histories)
+    assert not outcome.failed.any()
+    found = []
+    for row in range(len(tickets)):
+        verdicts = []
+        for metric in outcome.metrics:
+            entry = outcome.entries[int(metric.entry[row])]
+            status = STATUSES[int(metric.status[row])]
+            timed = entry is not None and entry.timeline is not None
+            verdicts.append((
+                metric.metric, status, keys[int(metric.priority[row])], entry,
+                outcome.reasons[int(metric.reason[row])],
+                int(metric.due[row]) if metric.has_due[row] else None,
+                int(metric.length[row]) if timed else None,
+                int(metric.elapsed[row]),
+                (int(metric.stop_at[row]), int(metric.stop_position[row]))
+                if metric.stopped[row] else None))
+        found.append(verdicts)
+    return found
+
+
+def _expected(verdict: Verdict) -> tuple:
+    return (verdict.metric, verdict.status, verdict.priority, verdict.entry, verdict.reason,
+            verdict.due, verdict.length, verdict.elapsed,
+            verdict.stopped[:2] if verdict.stopped else None)
+
+
+_FOCUS = (EVENT_KINDS,  # everything, and two mixes that make the rare rules meet
+          ("awaiting_customer", "customer_replied", "priority_changed", "responded",
+           "resolved", "reopened"),
+          ("contact_attempt", "closed", "awaiting_customer", "responded", "workaround"))
+
+
+@st.composite
+def _cases(draw: st.DrawFn) -> tuple[Policy, str, list[Ticket], list[int | None]]:
+    mapping = draw(policy_mappings())
+    mapping["rules"]["awaiting_customer"] = draw(st.sampled_from(["ignore", "pause", "void"]))
+    if draw(st.booleans()):  # every priority and metric timed, so every rule shows
+        for tier in mapping["tiers"].values():
+            for key in mapping["priorities"]:
+                targets = tier["targets"].setdefault(key, {})
+                for metric in ("response", "resolution"):
+                    targets.setdefault(metric, draw(st.sampled_from(
+                        ["90 minutes", "2 hours", "1 business hour", "4 business hours"])))
+    policy = Policy.model_validate(mapping)
+    tier = draw(st.sampled_from(list(policy.tiers)))
+    kinds = draw(st.sampled_from(_FOCUS))
+    tickets = draw(st.lists(random_tickets(policy, tier=tier, max_events=10, kinds=kinds),
+                            min_size=1, max_size=6))
+    nows: list[int | None] = []
+    for ticket in tickets:
+        opened = instant_us(ticket.opened_at)
+        nows.append(draw(st.none() | st.integers(opened, opened + 60 * 24 * HOUR)))
+    return policy, tier, tickets, nows
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_cases())
+def test_columns_equal_the_single_replay_on_random_policies(
+        case: tuple[Policy, str, list[Ticket], list[int | None]]) -> None:
+    policy, tier, tickets, nows = case
+    plan = policy.plan(tier)
+    expected = [[_expected(verdict) for verdict in _scalar(plan, ticket, now)]
+                for ticket, now in zip(tickets, nows, strict=True)]
+    assert _columns(plan, tickets, nows) == expected
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=TORONTO)
+
+
+def test_a_paused_ticket_by_hand() -> None:
+    # Hours Mon-Fri 09:00-17:00 Toronto; waiting on the customer pauses both clocks.
+    policy = Policy.model_validate({
+        "schema_version": 1, "name": "paused", "vendor": "Example",
+        "calendars": {"office": {"timezone": "America/Toronto",
+                                 "hours": {"mon-fri": "09:00-17:00"}}},
+        "priorities": {"P2": {"name": "P2"}},
+        "tiers": {"standard": {"calendar": "office", "targets": {
+            "P2": {"response": "2 business hours", "resolution": "8 business hours"}}}},
+        "rules": {"awaiting_customer": "pause"}})
+    ticket = Ticket.model_validate({
+        "tier": "standard", "priority": "P2", "opened_at": _at(23, 9),
+        "events": [{"kind": "awaiting_customer", "at": _at(23, 9, 30)},
+                   {"kind": "customer_replied", "at": _at(23, 11, 30)},
+                   {"kind": "responded", "at": _at(23, 12)}]})
+    [(response, resolution)] = _columns(policy.plan("standard"), [ticket], [None])
+    assert response[1] == "met"
+    assert response[5] == instant_us(_at(23, 13))  # 11:00, pushed by the 2 paused hours
+    assert response[7] == HOUR  # 09:00-09:30 and 11:30-12:00
+    assert response[8] == (instant_us(_at(23, 12)), 2)
+    assert resolution[1] == "running"
+    assert resolution[5] == instant_us(_at(24, 11))  # Mon 17:00 + the 2 paused hours
+    assert resolution[7] == HOUR  # up to now, the last event (12:00)
