@@ -1,40 +1,42 @@
-"""A chunk of a ticket export evaluated as columns, one metric at a time.
+"""A chunk of tickets evaluated as columns: the kernel's replay over arrays, and its text.
 
-Most export rows are *clean*: a known (policy, tier, priority), instants in the usual
-ISO forms, and nothing but stop events. For those, `Policy.evaluate` reduces to a few
-integer operations per metric on UTC microseconds, run here over every clean row of a
-chunk at once with numpy: each row takes its plan's target entry, rows are grouped by
-the timeline their entry runs on, the business position of an instant is a
-``searchsorted`` over the timeline's spans, ``due`` the inverse lookup and ``elapsed``
-a difference of positions. Texts are then made once per column. Rows that are not clean
-(and so may be bad) are left to the caller's checked path; a differential test holds
-the columns to `Policy.evaluate`.
+A chunk is two tables, whatever the export looked like: one row per ticket (id, policy,
+tier, priority, opening, attributes) and one per event (its ticket, kind, instant and
+extras). Every *clean* ticket (a known plan, instants in the forms `parse_instants`
+takes, known event kinds and priorities, none before the opening, at most
+`MOST_EVENTS` events) is replayed here by `slacalc.sla.columns`, grouped by plan; the
+others are left to the caller's checked path, which evaluates them singly or names
+what is wrong. Result texts are made once per column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from ..engine.timeline import RealTime
-from ..errors import SlacalcError
-from ..sla.plan import METRICS, Entry, MetricPlan, Plan, matches
-from ._instants import END_US, Bools, Instants, Ints, Texts, instant_text, instant_texts
-from ._results import seconds_text
+from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
+from ..sla.plan import Plan
+from ..sla.ticket import EVENT_KINDS
+from ._instants import Bools, Instants, Ints, Texts, instant_texts
+from ._results import RESULT_COLUMNS, seconds_text
 
-__all__ = ["Chunk", "Kind", "evaluate_columns"]
+__all__ = ["CODES", "MOST_EVENTS", "Chunk", "Kind", "evaluate_columns"]
 
-_WHY = np.array(["", "responded", "resolved", "workaround"], dtype=object)
-_STATUS = np.array(["no_target", "running", "met", "breached"], dtype=object)
-_RESPONDED, _RESOLVED, _WORKAROUND = 1, 2, 3
-_NEAR_US = 20 * 365 * 86_400_000_000  # rows this close share one compiled range
+MOST_EVENTS = 64
+"""A ticket with more events than this takes the checked path (the arrays stay small)."""
+CODES = {kind: code for code, kind in enumerate(EVENT_KINDS)}
+"""Event kind -> code (`Chunk.code`)."""
+_PRIORITY, _CONTACT = EVENT_KINDS.index("priority_changed"), EVENT_KINDS.index(
+    "contact_attempt")
+_NEAR_US = 20 * 365 * 86_400_000_000  # tickets this close share one compiled range
+_BREACHED = STATUSES.index("breached")
 
 
 class Kind(NamedTuple):
-    """The plan of a row's tier and the key of its priority."""
+    """The plan of a ticket's tier and the key of its priority."""
 
     plan: Plan
     key: str
@@ -42,135 +44,109 @@ class Kind(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """The parsed columns of a chunk, row-aligned."""
+    """Tickets and their events as columns.
 
-    heads: tuple[Sequence[str], Sequence[str], Sequence[str]]  # ticket id, policy, tier
-    opened: Instants
-    stops: dict[str, Instants]  # responded / resolved / workaround (absent columns omitted)
-    end: Ints  # the evaluation instant of each row
-    attributes: dict[str, Sequence[str]]  # other columns, for ``when`` conditions
-
-
-@dataclass(frozen=True, slots=True)
-class _Metric:
-    """One metric's numbers for every row of the chunk (meaningful where ``timed``)."""
-
-    entry: Ints  # index into the chunk's entry table
-    timed: Bools  # the entry has a deadline
-    due: Ints
-    length: Ints
-    used: Ints
-    stopped: Ints
-    which: Ints  # the stopping event: 0 none yet, 1 responded, 2 resolved, 3 workaround
-
-
-def evaluate_columns(plans: Sequence[Kind | None], group: Ints, chunk: Chunk,
-                     clean: Bools) -> tuple[list[list[str]], Bools]:
-    """Result columns (`slacalc.batch.RESULT_COLUMNS` order, one row per clean ticket and
-    metric, in row order) and the rows evaluated; a row of ``clean`` that could not be
-    evaluated here (e.g. a due after year 9998) is left out of both.
-
-    ``plans[group[row]]`` is the plan of each row. Boundary rule: exactly
-    `Policy.evaluate` on a ticket whose events are the row's stops: a stop at the due
-    instant is met; same-instant stops apply in the order responded, resolved,
-    workaround. Example: vircom standard P2 opened Fri 2026-11-20 17:30 -05:00, responded
-    Mon 07:55 -> response ``met``, due ``2026-11-23T08:00:00-05:00``.
+    Ticket columns are row-aligned; event ``i`` belongs to ticket row ``ticket[i]``, and a
+    ticket's events keep their given order among themselves. ``answered`` is None where
+    an event gave no ``answered``; ``confirmed`` is True where it gave no ``confirmed``.
     """
-    table: list[tuple[Entry | None, str]] = []  # (entry, reason when none applies)
-    numbers = []
-    failed = np.zeros(len(clean), dtype=bool)
-    for index, metric in enumerate(METRICS):
-        entry = np.zeros(len(clean), dtype=np.int64)
-        for plan, rows in _by_plan(plans, group, clean):
-            _choose(plan.plan, plan.plan.priorities[plan.key][index], chunk, rows,
-                    entry=entry, table=table)
-        numbers.append(_numbers(metric, table, entry, chunk, clean=clean, failed=failed))
-    clean = clean & ~failed
+
+    ids: Sequence[str]
+    policies: Sequence[str]
+    tiers: Sequence[str]
+    priorities: Sequence[str]
+    opened: Instants
+    attributes: Sequence[Mapping[str, str]]
+    ticket: Ints
+    code: Ints  # the event's kind: its index in EVENT_KINDS, or -1 for an unknown kind
+    at: Instants
+    new: Sequence[str | None]  # priority_changed: the new priority as written
+    confirmed: Bools
+    answered: Sequence[bool | None]
+
+
+def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | None],
+                     now: int | None) -> tuple[list[list[str]], Bools]:
+    """Result columns (`RESULT_COLUMNS` order, one row per clean ticket and metric, in
+    ticket order) and which tickets are clean and were evaluated here.
+
+    ``kind_of(policy, tier, priority)`` resolves a ticket's plan (None: not clean).
+    Boundary rule: exactly the rows `Policy.evaluate` gives each clean ticket, as of
+    ``now`` (µs) or, when None, its last event; a ticket whose arithmetic leaves the
+    supported years is not clean. Example: vircom standard P2 opened Fri 2026-11-20
+    17:30 -05:00, responded Mon 07:55 -> response ``met``, due
+    ``2026-11-23T08:00:00-05:00``.
+    """
+    count = len(chunk.ids)
+    opened = chunk.opened
+    clean = opened.present & ~opened.bad
+    keys = list(zip(chunk.policies, chunk.tiers, chunk.priorities, strict=True))
+    numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
+    group = np.array(list(map(numbers.__getitem__, keys)), dtype=np.int64).reshape(count)
+    kinds = [kind_of(*key) for key in numbers]
+    clean &= np.array([kind is not None for kind in kinds] or [False], dtype=bool)[group]
+    code, new, bad = _events(chunk, kinds, group)
+    events = chunk.ticket
+    clean &= np.bincount(events[bad], minlength=count) == 0
+    clean &= np.bincount(events, minlength=count) <= MOST_EVENTS
+    if now is None:  # each ticket's last event, or its opening
+        end = opened.us.copy()
+        latest = np.argsort(chunk.at.us, kind="stable")
+        end[events[latest]] = chunk.at.us[latest]  # the last write, the latest, stays
+        end = np.maximum(end, opened.us)
+    else:
+        end = np.full(count, now, dtype=np.int64)
+        clean &= opened.us <= now
+    texts = [np.full(2 * count, "", dtype=object) for _ in RESULT_COLUMNS]
+    given = grouped(events)
+    ids, policies, tiers = (_texts(column, count) for column in
+                            (chunk.ids, chunk.policies, chunk.tiers))
+    shared = _Shared((ids, policies, tiers),
+                     given, np.searchsorted(events[given], np.arange(count)),
+                     _flags(chunk, code), end)
+    plans = {id(kind.plan): kind.plan for kind in kinds if kind is not None}
+    plan_of = np.array([id(kind.plan) if kind is not None else 0 for kind in kinds]
+                       or [0], dtype=np.uint64)[group]
+    priority = np.array([tuple(kind.plan.priorities).index(kind.key) if kind is not None
+                         else 0 for kind in kinds] or [0], dtype=np.int64)[group]
+    for number, plan in plans.items():
+        mine = np.flatnonzero(clean & (plan_of == number))
+        for part in _near(opened.us, mine):
+            outcome = _replayed(plan, chunk, part, priority[part], code=code, new=new,
+                                shared=shared)
+            clean[part[outcome.failed]] = False
+            _write(texts, chunk, plan, part, outcome, shared=shared)
     rows = np.flatnonzero(clean)
-    keys = np.array([plan.key if plan else "" for plan in plans], dtype=object)[group[rows]]
-    head = [list(np.array(column, dtype=object)[rows]) for column in chunk.heads]
-    columns: list[list[str]] = [[] for _ in range(13)]
-    width = len(METRICS)
-    for column, values in enumerate([*head, keys.tolist()]):
-        columns[column] = [value for value in values for _ in range(width)]
-    for offset, (metric, found) in enumerate(zip(METRICS, numbers, strict=True)):
-        texts = _texts(table, found, chunk, rows)
-        for column, values in enumerate([[metric] * len(rows), *texts], start=4):
-            assert isinstance(values, list)
-            if offset == 0:
-                columns[column] = [""] * (len(rows) * width)
-            columns[column][offset::width] = values
-    return columns, clean
+    slots = np.stack([2 * rows, 2 * rows + 1], axis=1).reshape(-1)
+    return [column[slots].tolist() for column in texts], clean
 
 
-def _by_plan(plans: Sequence[Kind | None], group: Ints,
-             clean: Bools) -> list[tuple[Kind, Ints]]:
-    rows = np.flatnonzero(clean)
-    ordered = rows[np.argsort(group[rows], kind="stable")]
-    parts = np.split(ordered, np.flatnonzero(np.diff(group[ordered])) + 1)
-    found = [(plans[int(group[part[0]])], part) for part in parts if len(part)]
-    return [(plan, part) for plan, part in found if plan is not None]
-
-
-def _choose(plan: Plan, metric: MetricPlan, chunk: Chunk, rows: Ints, *, entry: Ints,
-            table: list[tuple[Entry | None, str]]) -> None:
-    """Write into ``entry`` the table index of the target entry each row takes."""
-    def index_of(found: Entry | None) -> int:
-        item = (found, metric.missing if found is None else "")
-        for number, known in enumerate(table):
-            if known[0] is item[0] and known[1] == item[1]:
-                return number
-        table.append(item)
-        return len(table) - 1
-
-    if metric.fixed is not None or not metric.entries:
-        entry[rows] = index_of(metric.fixed)
-        return
-    entries = metric.entries
-    names = sorted({key for item in entries for key, _ in item.conditions} - {"opened"})
-    hours: list[bool] = [False] * len(rows)
-    if any(key == "opened" for item in entries for key, _ in item.conditions):
-        hours = _is_open(plan, chunk.opened.us[rows]).tolist()
-    values = [[chunk.attributes[name][row].strip() if name in chunk.attributes else ""
-               for row in rows.tolist()] for name in names]
-    cache: dict[tuple[object, ...], int] = {}
-    picks = []
-    for key in zip(*values, hours, strict=True):
-        found = cache.get(key)
+def _events(chunk: Chunk, kinds: Sequence[Kind | None],
+            group: Ints) -> tuple[Ints, Ints, Bools]:
+    """Each event's kind code and new priority index, and whether it is unfit for the
+    columns (unknown kind, bad instant, before the opening, unknown new priority, a
+    contact attempt without ``answered``)."""
+    total = len(chunk.code)
+    code = chunk.code
+    at = chunk.at
+    bad = (code < 0) | ~at.present | at.bad | (at.us < chunk.opened.us[chunk.ticket])
+    new = np.zeros(total, dtype=np.int64)
+    memo: dict[tuple[int, str | None], int] = {}
+    for index in np.flatnonzero(code == _PRIORITY).tolist():
+        plan_key = int(group[chunk.ticket[index]])
+        text = chunk.new[index]
+        found = memo.get((plan_key, text))
         if found is None:
-            attributes = {name: value for name, value in zip(names, key, strict=False) if value}
-            in_hours = bool(key[-1]).__bool__
-            found = cache[key] = index_of(next(
-                (item for item in entries
-                 if matches(item.conditions, attributes, in_hours)), None))
-        picks.append(found)
-    entry[rows] = picks
-
-
-def _numbers(metric: str, table: list[tuple[Entry | None, str]], entry: Ints, chunk: Chunk,
-             *, clean: Bools, failed: Bools) -> _Metric:
-    """Due, length, used and the stop of every clean row, entry by entry."""
-    count = len(clean)
-    due, length, used = (np.zeros(count, dtype=np.int64) for _ in range(3))
-    timed = np.zeros(count, dtype=bool)
-    workaround = np.array([bool(item and item.workaround) for item, _ in table] or [False],
-                          dtype=bool)[entry]
-    stop, which = _stop(metric, chunk, workaround)
-    stopped = np.where(which > 0, stop, chunk.end)
-    for number, (item, _) in enumerate(table):
-        rows = np.flatnonzero(clean & (entry == number))
-        if item is None or item.timeline is None or not len(rows):
-            continue
-        timed[rows] = True
-        far = stopped[rows] - chunk.opened.us[rows] > _NEAR_US
-        failed[rows[far]] = True  # a measurement over decades: the checked path takes it
-        for part in _near(chunk.opened.us, rows[~far]):
-            try:
-                due[part], length[part], used[part] = _on_clock(item, chunk, part,
-                                                                stopped[part])
-            except SlacalcError:
-                failed[part] = True  # a year out of range: the checked path says so
-    return _Metric(entry, timed, due, length, used, stopped, which)
+            kind = kinds[plan_key]
+            key = kind.plan.priority_key(text) if kind is not None and text else None
+            found = memo[(plan_key, text)] = (-1 if kind is None or key is None
+                                              else tuple(kind.plan.priorities).index(key))
+        if found < 0:
+            bad[index] = True
+        new[index] = max(found, 0)
+    for index in np.flatnonzero(code == _CONTACT).tolist():
+        bad[index] |= chunk.answered[index] is None
+    return code, new, bad
 
 
 def _near(instants: Ints, rows: Ints) -> list[Ints]:
@@ -181,93 +157,85 @@ def _near(instants: Ints, rows: Ints) -> list[Ints]:
     bucket = (instants[rows] - instants[rows].min()) // _NEAR_US
     if not bucket.any():
         return [rows]
-    ordered = rows[np.argsort(bucket, kind="stable")]
-    return np.split(ordered, np.flatnonzero(np.diff(np.sort(bucket))) + 1)
+    order = np.argsort(bucket, kind="stable")
+    ordered = rows[order]
+    return np.split(ordered, np.flatnonzero(np.diff(bucket[order])) + 1)
 
 
-def _stop(metric: str, chunk: Chunk, workaround_counts: Bools) -> tuple[Ints, Ints]:
-    """The instant that stops each row's clock, and which event it is (the workaround
-    only where the row's target entry stops on it)."""
-    count = len(chunk.end)
-    stop = np.zeros(count, dtype=np.int64)
-    which = np.zeros(count, dtype=np.int64)
-    resolved = chunk.stops.get("resolved")
-    if resolved is not None:
-        stop = np.where(resolved.present, resolved.us, stop)
-        which = np.where(resolved.present, _RESOLVED, which)
-    responded = chunk.stops.get("responded")
-    if metric == "response" and responded is not None:
-        use = responded.present & ((which == 0) | (responded.us <= stop))
-        stop = np.where(use, responded.us, stop)
-        which = np.where(use, _RESPONDED, which)
-    workaround = chunk.stops.get("workaround")
-    if workaround is not None:
-        use = workaround_counts & workaround.present & ((which == 0) | (workaround.us < stop))
-        stop = np.where(use, workaround.us, stop)
-        which = np.where(use, _WORKAROUND, which)
-    return stop, which
+class _Shared(NamedTuple):
+    """What every plan's part of a chunk reads, worked out once."""
+
+    heads: tuple[Texts, Texts, Texts]  # ticket id, policy, tier
+    given: Ints  # event indices grouped by ticket, each ticket's in given order
+    first: Ints  # per ticket, where its events start in ``given``
+    flag: Bools  # per event: confirmed (resolved), answered (contact attempt)
+    end: Ints  # per ticket: the instant it is judged at
 
 
-def _on_clock(item: Entry, chunk: Chunk, rows: Ints,
-              stopped: Ints) -> tuple[Ints, Ints, Ints]:
-    """Due, business length and business time used, on the entry's clock (the timeline's
-    array arithmetic: the same `shift` and `between` a single ticket's replay calls)."""
-    origin = chunk.opened.us[rows]
-    timeline = item.timeline
-    assert timeline is not None
-    if item.length is None:  # a relative target (next business day): due as worded
-        due = np.array([item.first_due(int(start)) for start in origin.tolist()],
-                       dtype=np.int64)
-        length = timeline.between(origin, due)
-    else:
-        due = timeline.shift(origin, item.length)
-        length = np.full(len(rows), item.length, dtype=np.int64)
-    if isinstance(timeline, RealTime) and max(int(due.max()), int(stopped.max())) >= END_US:
-        raise SlacalcError("an instant after the last supported year")
-    return due, length, timeline.between(origin, stopped)
+def _texts(values: Sequence[str], count: int) -> Texts:
+    found: Texts = np.array(values, dtype=object).reshape(count)
+    return found
 
 
-def _texts(table: list[tuple[Entry | None, str]], found: _Metric, chunk: Chunk,
-           rows: Ints) -> list[list[str]]:
-    """The eight text columns after ``metric`` (status .. reason) for ``rows``."""
-    timed = found.timed[rows]
-    live = rows[timed]
-    late = found.stopped[live] > found.due[live]
-    status = np.zeros(len(rows), dtype=np.int64)
-    status[timed] = np.where(late, 3, np.where(found.which[live] > 0, 2, 1))
-    targets = np.array([item.text if item else "" for item, _ in table] or [""], dtype=object)
-    reasons = np.array([why if item is None else item.reason
-                        for item, why in table] or [""], dtype=object)
-    reason = reasons[found.entry[rows]]
-    reason[timed] = _WHY[found.which[live]]
-    due, stopped, elapsed, remaining, overrun = (np.full(len(rows), "", dtype=object)
-                                                 for _ in range(5))
-    due[timed] = instant_texts(found.due[live], chunk.opened.offset[live])
-    stopped[timed] = _stop_texts(chunk, live, found.which[live])
-    used = found.used[live]
-    elapsed[timed] = _seconds_texts(used)
-    remaining[timed] = _seconds_texts(np.maximum(found.length[live] - used, 0))
-    late_rows = np.flatnonzero(timed)[late]
-    overrun[late_rows] = _seconds_texts(found.stopped[live][late] - found.due[live][late])
-    return [_STATUS[status].tolist(), targets[found.entry[rows]].tolist(), due.tolist(),
-            stopped.tolist(), elapsed.tolist(), remaining.tolist(), overrun.tolist(),
-            reason.tolist()]
+def _flags(chunk: Chunk, code: Ints) -> Bools:
+    flag = chunk.confirmed.copy()
+    for index in np.flatnonzero(code == _CONTACT).tolist():
+        flag[index] = bool(chunk.answered[index])
+    return flag
 
 
-def _stop_texts(chunk: Chunk, rows: Ints, which: Ints) -> Texts:
-    """Each stop as its row wrote it (re-written only when not in ``isoformat``'s form)."""
-    texts = np.full(len(rows), "", dtype=object)
-    for code, kind in ((_RESPONDED, "responded"), (_RESOLVED, "resolved"),
-                       (_WORKAROUND, "workaround")):
-        column = chunk.stops.get(kind)
-        if column is None:
-            continue
-        mine = which == code
-        texts[mine] = column.texts[rows[mine]]
-        for index in np.flatnonzero(mine & ~column.canonical[rows]).tolist():
-            row = int(rows[index])
-            texts[index] = instant_text(int(column.us[row]), int(column.offset[row]))
-    return texts
+def _replayed(plan: Plan, chunk: Chunk, rows: Ints, priority: Ints, *, code: Ints,
+              new: Ints, shared: _Shared) -> Outcome:
+    """`replay_columns` of the tickets ``rows`` of ``plan`` at their ``priority`` (index
+    into the plan's priorities), their events gathered from the chunk."""
+    place = np.full(len(chunk.ids), -1, dtype=np.int64)
+    place[rows] = np.arange(len(rows))
+    events = np.flatnonzero(place[chunk.ticket] >= 0)
+    histories = gather(priority, chunk.opened.us[rows], shared.end[rows],
+                       [chunk.attributes[row] for row in rows.tolist()],
+                       (place[chunk.ticket[events]], code[events], chunk.at.us[events],
+                        new[events], shared.flag[events]))
+    return replay_columns(plan, histories)
+
+
+def _write(texts: list[Texts], chunk: Chunk, plan: Plan, rows: Ints, outcome: Outcome, *,
+           shared: _Shared) -> None:
+    """Write the result texts of ``rows`` into their slots (two per ticket)."""
+    good = ~outcome.failed
+    rows_ok = rows[good]
+    keys = np.array(tuple(plan.priorities), dtype=object)
+    targets = np.array([entry.text if entry is not None else "" for entry in outcome.entries]
+                       or [""], dtype=object)
+    reasons = np.array(outcome.reasons, dtype=object)
+    statuses = np.array(STATUSES, dtype=object)
+    offset = chunk.opened.offset[rows_ok]
+    heads, end = shared.heads, shared.end
+    for metric, verdicts in enumerate(outcome.metrics):
+        slots = 2 * rows_ok + metric
+        for column, values in enumerate(heads):
+            texts[column][slots] = values[rows_ok]
+        texts[3][slots] = keys[verdicts.priority[good]]
+        texts[4][slots] = verdicts.metric
+        status = verdicts.status[good]
+        texts[5][slots] = statuses[status]
+        entry = verdicts.entry[good]
+        texts[6][slots] = targets[entry]
+        has_due = verdicts.has_due[good]
+        texts[7][slots[has_due]] = instant_texts(verdicts.due[good][has_due], offset[has_due])
+        stopped = verdicts.stopped[good]
+        events = shared.given[shared.first[rows_ok[stopped]]
+                              + verdicts.stop_position[good][stopped]]
+        texts[8][slots[stopped]] = instant_texts(chunk.at.us[events], chunk.at.offset[events])
+        timed = np.array([item is not None and item.timeline is not None
+                          for item in outcome.entries] or [False], dtype=bool)[entry]
+        elapsed = verdicts.elapsed[good]
+        texts[9][slots[timed]] = _seconds_texts(elapsed[timed])
+        texts[10][slots[timed]] = _seconds_texts(np.maximum(
+            verdicts.length[good][timed] - elapsed[timed], 0))
+        late = status == _BREACHED
+        finish = np.where(stopped, verdicts.stop_at[good], end[rows_ok])
+        texts[11][slots[late]] = _seconds_texts(finish[late] - verdicts.due[good][late])
+        texts[12][slots] = reasons[verdicts.reason[good]]
 
 
 def _seconds_texts(us: Ints) -> Texts:
@@ -277,11 +245,3 @@ def _seconds_texts(us: Ints) -> Texts:
     for index in np.flatnonzero(us % 1_000_000).tolist():
         texts[index] = seconds_text(int(us[index]))
     return texts
-
-
-def _is_open(plan: Plan, instants: Ints) -> Bools:
-    """Whether the tier calendar is open at each instant (`Timeline.is_open` on arrays)."""
-    found = np.zeros(len(instants), dtype=bool)
-    for part in _near(instants, np.arange(len(instants))):
-        found[part] = plan.hours.is_open(instants[part])
-    return found

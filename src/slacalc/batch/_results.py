@@ -7,12 +7,15 @@ due instants are written in the opening's UTC offset, a stop as its event wrote 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
 
 from ..sla.verdict import Verdict
 from ._instants import instant_text
 
-__all__ = ["RESULT_COLUMNS", "Result", "result_rows", "seconds_text"]
+__all__ = ["RESULT_COLUMNS", "Result", "merged", "result_rows", "seconds_text"]
 
 RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
                   "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
@@ -56,3 +59,29 @@ def result_rows(ticket_id: str, policy: str, tier: str, verdicts: Sequence[Verdi
                      "" if found.remaining is None else seconds_text(found.remaining),
                      "" if overrun is None else seconds_text(overrun), found.reason))
     return rows
+
+
+def merged(columns: list[list[str]], fast: npt.NDArray[np.bool_],
+           done: Mapping[int, list[Result]]) -> list[list[str]]:
+    """The result columns of a chunk in input order: ``columns`` holds the rows of the
+    tickets where ``fast`` (one per metric each, in order), ``done[i]`` those of ticket
+    ``i`` evaluated singly (a ticket in neither failed).
+
+    Example: fast ``[True, False]``, ``done == {1: rows}`` -> the fast ticket's two rows,
+    then ``rows``.
+    """
+    if not done:
+        return columns
+    rows: list[Result] = []
+    quick = list(zip(*columns, strict=True))
+    taken = 0
+    width = 2  # result rows per ticket: response, resolution
+    for index, is_fast in enumerate(fast.tolist()):
+        if is_fast:
+            rows += quick[taken:taken + width]
+            taken += width
+        else:
+            rows += done.get(index, [])
+    if not rows:
+        return [[] for _ in RESULT_COLUMNS]
+    return [list(column) for column in zip(*rows, strict=True)]

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -29,16 +30,16 @@ from ..errors import SlacalcError, UnknownPriorityError
 from ..policy import Policy, bundled_policy, load_policy
 from ..policy._edges import instant, later_than_opening
 from ..sla import SLAReport
-from ..sla.plan import METRICS, Plan
+from ..sla.plan import Plan
 from ..sla.replay import order_events, replay
 from ..sla.ticket import Event, Ticket
 from ..sla.verdict import judge
-from ._columns import Chunk, Kind, evaluate_columns
+from ._columns import CODES, Chunk, Kind, evaluate_columns
 from ._instants import Bools, parse_instants
-from ._results import RESULT_COLUMNS, Result, result_rows, seconds_text
+from ._results import RESULT_COLUMNS, Result, merged, result_rows, seconds_text
 
 __all__ = ["COLUMNS", "RESULT_COLUMNS", "ExportError", "PolicyBook", "RowError", "evaluate_json",
-           "evaluate_row", "evaluate_rows", "rows_of_report"]
+           "evaluate_row", "evaluate_rows", "quick_plan", "rows_of_report"]
 
 COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
 _STOPS = {"responded_at": "responded", "resolved_at": "resolved", "workaround_at": "workaround"}
@@ -218,6 +219,7 @@ class _Layout:
     ticket_id: int | None
     stops: tuple[tuple[str, int], ...]
     changed: int | None
+    changed_to: int | None
     attributes: tuple[tuple[str, int], ...]
 
     @staticmethod
@@ -232,12 +234,14 @@ class _Layout:
                        where["priority"], where["opened_at"], where.get("ticket_id"),
                        tuple((kind, where[column]) for column, kind in _STOPS.items()
                              if column in where),
-                       where.get("priority_changed_at"),
+                       where.get("priority_changed_at"), where.get("priority_changed_to"),
                        tuple((name, index) for name, index in where.items()
                              if name and name not in _KNOWN))
 
 
-def _quick_plan(book: PolicyBook, name: str, tier: str, priority: str) -> Kind | None:
+def quick_plan(book: PolicyBook, name: str, tier: str, priority: str) -> Kind | None:
+    """The plan and priority key of a ticket the columns may take; None when the names
+    carry spaces or are unknown (the checked path then names the fault)."""
     if not all(part and part == part.strip() for part in (name, tier, priority)):
         return None
     try:
@@ -252,20 +256,22 @@ def evaluate_rows(book: PolicyBook, header: Sequence[str],
     """Result columns of numbered CSV rows, the rows that failed, and the tickets evaluated.
 
     The result is column-major: one list per `RESULT_COLUMNS` entry, one item per ticket
-    and metric, in input order. Clean rows are evaluated as columns (`slacalc.columns`);
-    every other row goes through `evaluate_row`'s checked path. Boundary rule: every row
-    gives exactly what `evaluate_row` gives it (its results or its `RowError`); a failed
-    row never stops the others. Example: a header ``ticket_id, policy, tier, priority,
-    opened_at`` and rows 2 (vircom P1) and 3 (priority ``P9``) -> two result rows for
-    line 2 and a `RowError` for line 3.
+    and metric, in input order. Clean rows are evaluated as columns (the kernel's replay
+    over arrays); every other row goes through `evaluate_row`'s checked path. Boundary
+    rule: every row gives exactly what `evaluate_row` gives it (its results or its
+    `RowError`); a failed row never stops the others. Example: a header ``ticket_id,
+    policy, tier, priority, opened_at`` and rows 2 (vircom P1) and 3 (priority ``P9``) ->
+    two result rows for line 2 and a `RowError` for line 3.
     """
     numbered = list(rows)
     layout = _Layout.of(header, policy)
     columns: list[list[str]] = [[] for _ in RESULT_COLUMNS]
     clean = np.zeros(len(numbered), dtype=bool)
     if layout is not None and numbered:
-        columns, clean = _columns(book, layout, [values for _, values in numbered], policy,
-                                  now)
+        chunk, clean = _chunk(layout, [values for _, values in numbered], policy)
+        columns, evaluated = evaluate_columns(chunk, partial(quick_plan, book),
+                                              None if now is None else instant_us(now))
+        clean &= evaluated
     errors: list[RowError] = []
     done: dict[int, list[Result]] = {}
     for index in np.flatnonzero(~clean).tolist():
@@ -275,24 +281,13 @@ def evaluate_rows(book: PolicyBook, header: Sequence[str],
                                    policy, now)
         except RowError as error:
             errors.append(error)
-    if done:
-        merged: list[Result] = []
-        fast = list(zip(*columns, strict=True))
-        taken = 0  # one block of len(METRICS) rows per clean ticket, in row order
-        for index in range(len(numbered)):
-            if clean[index]:
-                merged += fast[taken:taken + len(METRICS)]
-                taken += len(METRICS)
-            else:
-                merged += done.get(index, [])
-        columns = [list(column) for column in zip(*merged, strict=True)] if merged else [
-            [] for _ in RESULT_COLUMNS]
-    return columns, errors, len(numbered) - len(errors)
+    return merged(columns, clean, done), errors, len(numbered) - len(errors)
 
 
-def _columns(book: PolicyBook, layout: _Layout, values: list[Sequence[str]],
-             policy: str | None, now: datetime | None) -> tuple[list[list[str]], Bools]:
-    """Result columns of the clean rows, and which rows those are."""
+def _chunk(layout: _Layout, values: list[Sequence[str]],
+           policy: str | None) -> tuple[Chunk, Bools]:
+    """The rows as a chunk (their stops and priority change as events), and which rows
+    have the header's width (the others take the checked path)."""
     count = len(values)
     clean = np.ones(count, dtype=bool)
     if set(map(len, values)) != {layout.width}:
@@ -300,36 +295,35 @@ def _columns(book: PolicyBook, layout: _Layout, values: list[Sequence[str]],
         blank = [""] * layout.width
         values = [row if ok else blank for row, ok in zip(values, clean.tolist(), strict=True)]
     columns = list(zip(*values, strict=True))
-    opened = parse_instants(columns[layout.opened])
-    clean &= opened.present & ~opened.bad
-    stops = {}
-    for kind, index in layout.stops:
-        parsed = parse_instants(columns[index])
-        clean &= ~parsed.bad & (~parsed.present | (parsed.us >= opened.us))
-        stops[kind] = parsed
+    tickets: list[int] = []
+    codes: list[int] = []
+    cells: list[str] = []
+    new: list[str | None] = []
+    events = [(kind, index) for kind, index in layout.stops]
     if layout.changed is not None:
-        clean &= np.array([not text for text in columns[layout.changed]], dtype=bool)
-    if now is None:
-        end = opened.us
-        for parsed in stops.values():
-            end = np.where(parsed.present, np.maximum(end, parsed.us), end)
-    else:
-        now_us = instant_us(now)
-        clean &= opened.us <= now_us
-        stops = {kind: replace(parsed, present=parsed.present & (parsed.us <= now_us))
-                 for kind, parsed in stops.items()}  # events after now are not applied yet
-        end = np.full(count, now_us, dtype=np.int64)
+        events.append(("priority_changed", layout.changed))
+    for kind, index in events:  # a row's events in the checked path's order
+        for row, cell in enumerate(columns[index]):
+            if cell:
+                tickets.append(row)
+                codes.append(CODES[kind])
+                cells.append(cell)
+                new.append(columns[layout.changed_to][row].strip()
+                           if kind == "priority_changed" and layout.changed_to is not None
+                           else None)
     names = columns[layout.policy] if layout.policy is not None else (policy or "",) * count
-    keys = list(zip(names, columns[layout.tier], columns[layout.priority], strict=True))
-    numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
-    group = np.array(list(map(numbers.__getitem__, keys)), dtype=np.int64)
-    plans = [_quick_plan(book, *key) for key in numbers]
-    clean &= np.array([plan is not None for plan in plans], dtype=bool)[group]
     ids = (list(map(str.strip, columns[layout.ticket_id])) if layout.ticket_id is not None
            else ("",) * count)
-    chunk = Chunk((ids, names, columns[layout.tier]), opened, stops, end,
-                  {name: columns[index] for name, index in layout.attributes})
-    return evaluate_columns(plans, group, chunk, clean)
+    attributes = [{name: row[index].strip() for name, index in layout.attributes
+                   if row[index].strip()} for row in values] if layout.attributes else (
+        [{}] * count)
+    total = len(tickets)
+    chunk = Chunk(ids, names, columns[layout.tier], columns[layout.priority],
+                  parse_instants(columns[layout.opened]), attributes,
+                  np.array(tickets, dtype=np.int64).reshape(total),
+                  np.array(codes, dtype=np.int64).reshape(total),
+                  parse_instants(cells), new, np.ones(total, dtype=bool), [True] * total)
+    return chunk, clean
 
 
 def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None = None,

@@ -18,8 +18,8 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from ..engine.calendar import BusinessCalendar
-from ._results import Result
-from ._rows import RESULT_COLUMNS, ExportError, PolicyBook, RowError, evaluate_json, evaluate_rows
+from ._jsonl import evaluate_lines
+from ._rows import RESULT_COLUMNS, ExportError, PolicyBook, evaluate_rows
 from .summary import Summary
 
 __all__ = ["demo", "run_report"]
@@ -47,18 +47,8 @@ def _evaluate_chunk(work: Work) -> Done:
     if header is None:
         assert isinstance(block, tuple)
         first, lines = block
-        results: list[Result] = []
-        errors: list[RowError] = []
-        tickets = 0
-        for line, text in enumerate(lines, start=first):
-            if not text.strip():
-                continue
-            try:
-                results += evaluate_json(_BOOK, text, line, policy=policy, now=now)
-                tickets += 1
-            except RowError as error:
-                errors.append(error)
-        columns = [list(column) for column in zip(*results, strict=True)] if results else []
+        columns, errors, tickets = evaluate_lines(_BOOK, list(enumerate(lines, start=first)),
+                                                  policy=policy, now=now)
     else:
         if isinstance(block, tuple):
             first, lines = block

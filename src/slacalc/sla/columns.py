@@ -28,7 +28,8 @@ from ._arrays import Bools
 from ._replays import STATUSES, Histories, Replays, Tables, Verdicts
 from .plan import METRICS, Entry, Plan
 
-__all__ = ["STATUSES", "Histories", "Outcome", "Verdicts", "gather", "replay_columns"]
+__all__ = ["STATUSES", "Histories", "Outcome", "Verdicts", "gather", "grouped",
+           "replay_columns"]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -123,12 +124,15 @@ def gather(priority: Ints, opened: Ints, now: Ints, attributes: Sequence[Mapping
     """
     ticket, code, at, new, flag = events
     count = len(opened)
-    given = np.argsort(ticket, kind="stable")
+    given = grouped(ticket)
     first = np.searchsorted(ticket[given], np.arange(count))
     position = np.empty(len(ticket), dtype=np.int64)
     position[given] = np.arange(len(ticket)) - first[ticket[given]]
     kept = np.flatnonzero(at <= now[ticket])
-    order = kept[np.lexsort((position[kept], at[kept], ticket[kept]))]
+    step, rise = np.diff(ticket[kept]), np.diff(at[kept])
+    if not ((step > 0) | ((step == 0) & (rise >= 0))).all():  # else in order already
+        kept = kept[np.lexsort((position[kept], at[kept], ticket[kept]))]
+    order = kept
     used = np.bincount(ticket[order], minlength=count).astype(np.int64)
     width = int(used.max()) if count and len(order) else 0
     row = ticket[order]
@@ -143,3 +147,15 @@ def gather(priority: Ints, opened: Ints, now: Ints, attributes: Sequence[Mapping
     answered[row, column] = flag[order]
     return Histories(priority, opened, now, used, matrix(code), matrix(at), matrix(position),
                      matrix(new), answered, attributes)
+
+
+def grouped(ticket: Ints) -> Ints:
+    """The order that groups events by ticket, keeping each ticket's events in their
+    given order (a stable sort, skipped when they are grouped already).
+
+    Example: ``[1, 0, 1]`` -> ``[1, 0, 2]``; ``[0, 0, 1]`` -> ``[0, 1, 2]``.
+    """
+    if (np.diff(ticket) >= 0).all():
+        return np.arange(len(ticket))
+    found: Ints = np.argsort(ticket, kind="stable")
+    return found

@@ -1,0 +1,172 @@
+"""A chunk of JSONL lines evaluated as columns.
+
+Each line is one `Ticket` plus its ``policy``. A line in the usual shape (the known keys,
+text where text is due, booleans where booleans are) is read into the chunk's two tables
+as it is decoded, with no model and no datetime; its instants are parsed once per
+chunk, as a column. Every other line, and every ticket the columns do not take (see
+`slacalc.batch._columns`), goes through `evaluate_json`, which evaluates it singly or
+names what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from functools import partial
+from itertools import chain, repeat
+
+import numpy as np
+
+from ..engine._zone import instant_us
+from ._columns import CODES, Chunk, evaluate_columns
+from ._instants import parse_instants
+from ._results import Result, merged
+from ._rows import PolicyBook, RowError, evaluate_json, quick_plan
+
+__all__ = ["evaluate_lines"]
+
+_TICKET_KEYS = frozenset({"id", "policy", "tier", "priority", "opened_at", "attributes",
+                          "events"})
+_RUN = 64  # lines decoded in one call (few enough that the values stay small in memory)
+_CODE = CODES.get
+_EVENT_KEYS = frozenset({"kind", "at", "priority", "confirmed", "answered", "note"})
+
+
+class _Tables:
+    """The two tables of a chunk as they are read: the tickets line by line, their events
+    in bulk when the chunk is made (no Python code runs per usual event)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.policies: list[str] = []
+        self.tiers: list[str] = []
+        self.priorities: list[str] = []
+        self.opened: list[str] = []
+        self.attributes: list[dict[str, str]] = []
+        self.events: list[object] = []  # every ticket's events, one after the other
+        self.sizes: list[int] = []  # how many events each ticket has
+
+    def take(self, data: object, policy: str | None) -> bool:
+        """Add a decoded line if its ticket fields have the usual shape; False (nothing
+        added) if not. Its events are looked at in `chunk`."""
+        if type(data) is not dict or not data.keys() <= _TICKET_KEYS:
+            return False
+        name = policy or data.get("policy")
+        ticket_id, tier = data.get("id"), data.get("tier")
+        priority, opened = data.get("priority"), data.get("opened_at")
+        attributes, events = data.get("attributes", {}), data.get("events", [])
+        if not (type(name) is str and type(tier) is str and type(priority) is str
+                and type(opened) is str and (ticket_id is None or type(ticket_id) is str)
+                and type(attributes) is dict and type(events) is list
+                and all(type(value) is str for value in attributes.values())):
+            return False
+        self.events += events
+        self.sizes.append(len(events))
+        self.ids.append(ticket_id or "")
+        self.policies.append(name)
+        self.tiers.append(tier)
+        self.priorities.append(priority)
+        self.opened.append(opened)
+        self.attributes.append(attributes)
+        return True
+
+    def chunk(self) -> Chunk:
+        """The chunk. An event not in the usual shape gets no kind (code -1), so its
+        ticket is not clean and takes the checked path, which names the fault."""
+        events: list[dict[str, object]] = self.events  # type: ignore[assignment]
+        total = len(events)
+        if set(map(type, events)) - {dict}:
+            events = [event if type(event) is dict else {} for event in events]
+        found = list(map(dict.get, events, repeat("kind")))
+        stamps = list(map(dict.get, events, repeat("at")))
+        kinds: list[str] = found  # type: ignore[assignment]
+        at: list[str] = stamps  # type: ignore[assignment]
+        if set(map(type, chain(found, stamps))) - {str}:
+            kinds = [kind if type(kind) is str else "" for kind in found]
+            at = [text if type(text) is str else "" for text in stamps]
+        code = np.array(list(map(_CODE, kinds, repeat(-1))), dtype=np.int64).reshape(total)
+        new: list[str | None] = [None] * total
+        confirmed = np.ones(total, dtype=bool)
+        answered: list[bool | None] = [None] * total
+        sizes = np.array(list(map(len, events)), dtype=np.int64).reshape(total)
+        for index in np.flatnonzero(sizes != 2).tolist():  # more than a kind and an instant
+            event = events[index]
+            priority, confirmation = event.get("priority"), event.get("confirmed", True)
+            answer, note = event.get("answered"), event.get("note")
+            if not (event.keys() <= _EVENT_KEYS and isinstance(confirmation, bool)
+                    and (priority is None or isinstance(priority, str))
+                    and (answer is None or isinstance(answer, bool))
+                    and (note is None or isinstance(note, str))):
+                code[index] = -1
+                continue
+            new[index], confirmed[index], answered[index] = priority, confirmation, answer
+        ticket = np.repeat(np.arange(len(self.sizes), dtype=np.int64), self.sizes)
+        return Chunk(self.ids, self.policies, self.tiers, self.priorities,
+                     parse_instants(self.opened), self.attributes, ticket, code,
+                     parse_instants(at), new, confirmed, answered)
+
+
+class _Undecoded:
+    """A line that is not one JSON value (`evaluate_json` names the fault)."""
+
+
+def _decoded(lines: Sequence[tuple[int, str]]) -> Iterator[tuple[int, object]]:
+    """Each non-blank line's index and JSON value, an `_Undecoded` for a line that does
+    not hold exactly one.
+
+    Runs of `_RUN` lines are decoded as one JSON array (one call instead of one per
+    line), which gives exactly their values when every line holds exactly one: a line
+    that is not one value breaks the array or changes its length (a value is never
+    empty), and that run's lines are then decoded one by one.
+    """
+    filled = [index for index, (_, text) in enumerate(lines) if text.strip()]
+    for start in range(0, len(filled), _RUN):
+        run = filled[start:start + _RUN]
+        try:
+            values = json.loads("[" + ",".join([lines[index][1] for index in run]) + "]")
+            if len(values) == len(run):
+                yield from zip(run, values, strict=True)
+                continue
+        except (ValueError, RecursionError):
+            pass
+        for index in run:
+            try:
+                yield index, json.loads(lines[index][1])
+            except (ValueError, RecursionError):
+                yield index, _Undecoded()
+
+
+def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
+                   policy: str | None = None, now: datetime | None = None
+                   ) -> tuple[list[list[str]], list[RowError], int]:
+    """Result columns of numbered JSONL lines, the lines that failed, and the tickets
+    evaluated (blank lines are skipped).
+
+    Boundary rule: every line gives exactly what `evaluate_json` gives it (its result rows
+    or its `RowError`), in input order; ``policy`` overrides each line's own. Example:
+    two lines, a vircom P2 ticket and ``{"tier": 1}`` -> two result rows and one
+    `RowError` for the second line.
+    """
+    tables = _Tables()
+    taken: list[int] = []  # index in ``lines`` of each ticket row of the tables
+    others: list[int] = []
+    for index, data in _decoded(lines):
+        if tables.take(data, policy):
+            taken.append(index)
+        else:
+            others.append(index)
+    columns, clean = evaluate_columns(tables.chunk(), partial(quick_plan, book),
+                                      None if now is None else instant_us(now))
+    fast = np.zeros(len(lines), dtype=bool)
+    fast[np.array(taken, dtype=np.int64)[clean]] = True
+    others += np.array(taken, dtype=np.int64)[~clean].tolist()
+    errors: list[RowError] = []
+    done: dict[int, list[Result]] = {}
+    for index in sorted(others):
+        line, text = lines[index]
+        try:
+            done[index] = evaluate_json(book, text, line, policy=policy, now=now)
+        except RowError as error:
+            errors.append(error)
+    return merged(columns, fast, done), errors, len(done) + int(clean.sum())

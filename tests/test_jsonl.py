@@ -1,0 +1,120 @@
+"""A chunk of JSONL lines evaluated as columns gives, line by line, what the model path
+gives: `Policy.evaluate` on the validated `Ticket` (random policies and histories of every
+event kind, stamps in every form exports write, broken lines among them)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from slacalc import Policy, Ticket
+from slacalc.batch import RESULT_COLUMNS, PolicyBook, RowError, rows_of_report
+from slacalc.batch._jsonl import evaluate_lines
+from slacalc.testing import policies
+from slacalc.testing import tickets as random_tickets
+
+
+def _stamp(moment: datetime, form: int) -> str:
+    """``moment`` written as exports write it (each form reads back to the same instant)."""
+    offset = moment.utcoffset()
+    assert offset is not None
+    whole = moment.microsecond == 0 and moment.second == 0 and offset.seconds % 60 == 0
+    if form == 1:
+        utc = moment.astimezone(UTC)
+        return utc.isoformat().replace("+00:00", "Z")
+    if form == 2 and offset.seconds % 60 == 0:
+        text = moment.isoformat()
+        return text[:-3] + text[-2:]  # +hh:mm -> +hhmm
+    if form == 3 and whole:
+        return moment.strftime("%Y-%m-%dT%H:%M") + moment.isoformat()[19:]
+    if form == 4:
+        return moment.isoformat(sep=" ")
+    return moment.isoformat()
+
+
+_BROKEN = ['{"tier": 1}', "not json", '["a list"]', "{}",
+           '{"policy": "random", "tier": "x", "priority": "y", "opened_at": "2026-01-01"}']
+
+
+@st.composite
+def _exports(draw: st.DrawFn) -> tuple[Policy, list[str], list[Any]]:
+    policy = draw(policies())
+    lines: list[str] = []
+    expected: list[Any] = []  # a Ticket per good line, None per broken one
+    for number in range(draw(st.integers(1, 8))):
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from(_BROKEN)))
+            expected.append(None)
+            continue
+        ticket = draw(random_tickets(policy, max_events=8))
+        form = st.integers(0, 4)
+        data: dict[str, Any] = {
+            "id": f"T{number}", "policy": "random", "tier": ticket.tier,
+            "priority": ticket.priority,
+            "opened_at": _stamp(ticket.opened_at, draw(form)),
+            "attributes": dict(ticket.attributes), "events": []}
+        for event in ticket.events:
+            item: dict[str, Any] = {"kind": event.kind, "at": _stamp(event.at, draw(form))}
+            if event.priority is not None:
+                item["priority"] = event.priority
+            if event.answered is not None:
+                item["answered"] = event.answered
+            if not event.confirmed:
+                item["confirmed"] = False
+            data["events"].append(item)
+        if data["events"] and draw(st.integers(0, 9)) == 0:  # an unknown kind: that line fails
+            data["events"][0]["kind"] = "respondd"
+        lines.append(json.dumps(data))
+        expected.append(Ticket.model_validate({key: value for key, value in data.items()
+                                               if key != "policy"}) if
+                        data["events"][:1] == [] or data["events"][0]["kind"] != "respondd"
+                        else None)
+    return policy, lines, expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_exports(), st.none() | st.datetimes(min_value=datetime(2026, 1, 1),
+                                             max_value=datetime(2027, 12, 31),
+                                             timezones=st.just(UTC)))
+def test_lines_equal_the_model_path(export: tuple[Policy, list[str], list[Any]],
+                                    now: datetime | None) -> None:
+    policy, lines, expected = export
+    columns, errors, count = evaluate_lines(PolicyBook({"random": policy}),
+                                            list(enumerate(lines, start=1)), now=now)
+    rows: list[tuple[str, ...]] = []
+    failed = []
+    for line, ticket in enumerate(expected, start=1):
+        if ticket is None:
+            failed.append(line)
+            continue
+        if now is not None and now < ticket.opened_at:
+            failed.append(line)
+            continue
+        report = policy.evaluate(ticket, now)
+        rows += [tuple(row[column] for column in RESULT_COLUMNS)
+                 for row in rows_of_report(ticket.id or "", "random", report)]
+    assert [error.line for error in errors] == failed
+    assert all(isinstance(error, RowError) for error in errors)
+    assert list(zip(*columns, strict=True)) == rows
+    assert count == len(lines) - len(failed)
+
+
+def test_a_line_by_hand() -> None:
+    # vircom standard P2, 1 business hour response on 07:30-18:00 Toronto: opened
+    # Fri 2026-11-20 17:30 EST, responded Mon 07:55 -> met, due Mon 08:00.
+    line = json.dumps({"id": "T1", "policy": "vircom", "tier": "standard", "priority": "P2",
+                       "opened_at": "2026-11-20T22:30Z",
+                       "events": [{"kind": "responded", "at": "2026-11-23T07:55-0500"}]})
+    columns, errors, count = evaluate_lines(PolicyBook(), [(1, line), (2, "  ")])
+    response = dict(zip(RESULT_COLUMNS, [column[0] for column in columns], strict=True))
+    assert (errors, count) == ([], 1)
+    assert response["status"] == "met"
+    assert response["due"] == "2026-11-23T13:00:00+00:00"  # shown in the opening's offset
+    assert response["stopped_at"] == "2026-11-23T07:55:00-05:00"
+    # Fri 17:30-18:00 and Mon 07:30-07:55: 55 business minutes of 60.
+    assert timedelta(seconds=int(response["elapsed_seconds"])) == timedelta(minutes=55)
+    assert timedelta(seconds=int(response["remaining_seconds"])) == timedelta(minutes=5)
