@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 REPO = Path(__file__).resolve().parent.parent
 PERFORMANCE = REPO / "docs" / "performance.md"
 MARKER = "<!-- bench_report -->"
+END = "<!-- /bench_report -->"  # the section ends here; what follows is kept
 TARGET_SECONDS = 20.0  # for 1,000,000 rows on one core: 50,000 rows/s
 TARGET_RATE = 1_000_000 / TARGET_SECONDS
 VENDORS = [("vircom", "America/Toronto", "standard", ["P1", "P2", "P3"]),
@@ -120,10 +121,12 @@ def main() -> int:
               f"workers)",
               "- wall times are the best of two runs; peak RSS the larger.",
               "- memory is flat: the peak RSS does not grow with the number of rows "
-              "(compare the last two columns).", ""]
+              "(compare the last two columns).", "", END, ""]
     text = PERFORMANCE.read_text(encoding="utf-8") if PERFORMANCE.exists() else ""
     head = text.split(MARKER)[0].rstrip() + "\n\n" if text else ""
-    PERFORMANCE.write_text(head + "\n".join(lines), encoding="utf-8")
+    tail = text.split(END, 1)[1].lstrip("\n") if END in text else ""
+    PERFORMANCE.write_text(head + "\n".join(lines) + ("\n" + tail if tail else ""),
+                           encoding="utf-8")
     return 0
 
 

@@ -28,6 +28,8 @@ LAYERS = {  # lower numbers are lower layers; a module may import its own layer 
     "testing": 7,
     "__init__": 8,
     "__main__": 8,
+    "lint": 8,  # deprecated aliases of moved documented paths
+    "picture": 8,
 }
 
 

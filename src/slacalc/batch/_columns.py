@@ -82,27 +82,29 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | Non
     clean = opened.present & ~opened.bad
     keys = list(zip(chunk.policies, chunk.tiers, chunk.priorities, strict=True))
     numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
-    group = np.array(list(map(numbers.__getitem__, keys)), dtype=np.int64).reshape(count)
+    group = np.fromiter(map(numbers.__getitem__, keys), dtype=np.int64, count=count)
     kinds = [kind_of(*key) for key in numbers]
     clean &= np.array([kind is not None for kind in kinds] or [False], dtype=bool)[group]
     code, new, bad = _events(chunk, kinds, group)
     events = chunk.ticket
     clean &= np.bincount(events[bad], minlength=count) == 0
     clean &= np.bincount(events, minlength=count) <= MOST_EVENTS
+    given = grouped(events)
+    first = np.searchsorted(events[given], np.arange(count))
     if now is None:  # each ticket's last event, or its opening
         end = opened.us.copy()
-        latest = np.argsort(chunk.at.us, kind="stable")
-        end[events[latest]] = chunk.at.us[latest]  # the last write, the latest, stays
-        end = np.maximum(end, opened.us)
+        some = np.flatnonzero(first < np.append(first[1:], len(events)))
+        if len(some):
+            end[some] = np.maximum(end[some], np.maximum.reduceat(chunk.at.us[given],
+                                                                  first[some]))
     else:
         end = np.full(count, now, dtype=np.int64)
         clean &= opened.us <= now
     texts = [np.full(2 * count, "", dtype=object) for _ in RESULT_COLUMNS]
-    given = grouped(events)
     ids, policies, tiers = (_texts(column, count) for column in
                             (chunk.ids, chunk.policies, chunk.tiers))
     shared = _Shared((ids, policies, tiers),
-                     given, np.searchsorted(events[given], np.arange(count)),
+                     given, first,
                      _flags(chunk, code), end)
     plans = {id(kind.plan): kind.plan for kind in kinds if kind is not None}
     plan_of = np.array([id(kind.plan) if kind is not None else 0 for kind in kinds]

@@ -146,11 +146,13 @@ class Replays:
         if plan.fixed is not None or not plan.entries:
             found = np.full(count, self.tables.item(plan.fixed, plan.missing), dtype=np.int64)
         else:
-            hours = self._opened_in_hours()
-            memo: dict[tuple[tuple[str, str], ...], int] = {}
+            names = sorted({name for entry in plan.entries for name, _ in entry.conditions})
+            hours = self._opened_in_hours() if "opened" in names else None
+            memo: dict[tuple[object, ...], int] = {}
             picks = []
-            for attributes, opened in zip(self.tickets.attributes, hours, strict=True):
-                seen = (*sorted(attributes.items()), ("", "1" if opened else ""))
+            for row, attributes in enumerate(self.tickets.attributes):
+                opened = hours is not None and hours[row]
+                seen = (*map(attributes.get, names), opened)  # all a choice may read
                 pick = memo.get(seen)
                 if pick is None:
                     pick = memo[seen] = self.tables.item(
@@ -162,13 +164,9 @@ class Replays:
 
     def _opened_in_hours(self) -> list[bool]:
         """Whether the tier calendar is open at each opening (`Replay.opened_in_hours`),
-        asked of the calendar only when a condition tests ``opened``."""
+        asked of the calendar once, when a condition first tests ``opened``."""
         if self._in_hours is None:
-            tested = any(name == "opened" for metrics in self.plan.priorities.values()
-                         for metric in metrics for entry in metric.entries or ()
-                         for name, _ in entry.conditions)
-            self._in_hours = (self.plan.hours.is_open(self.tickets.opened).tolist() if tested
-                              else [False] * len(self.tickets.opened))
+            self._in_hours = self.plan.hours.is_open(self.tickets.opened).tolist()
         return self._in_hours
 
     # -- clocks (`Replay.due`, `Replay.breached_at`) ---------------------------------------
