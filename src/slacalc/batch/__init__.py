@@ -1,11 +1,14 @@
 """Batches: ticket exports read in chunks, evaluated by the kernel, summarised.
 
 Layer 6 (above policies). `PolicyBook` resolves policy names once per run;
-`evaluate_rows` and `evaluate_json` turn export rows into result rows.
+`evaluate_rows` (CSV rows) and `evaluate_lines` (JSONL lines) turn whole chunks of an
+export into result rows; `evaluate_row` and `evaluate_json` take one row on the checked path.
 """
 
 from __future__ import annotations
 
+from ._csv import evaluate_rows
+from ._jsonl import evaluate_lines
 from ._rows import (
     RESULT_COLUMNS,
     ExportError,
@@ -13,7 +16,6 @@ from ._rows import (
     RowError,
     evaluate_json,
     evaluate_row,
-    evaluate_rows,
     rows_of_report,
 )
 from .summary import Summary
@@ -25,6 +27,7 @@ __all__ = [
     "RowError",
     "Summary",
     "evaluate_json",
+    "evaluate_lines",
     "evaluate_row",
     "evaluate_rows",
     "rows_of_report",

@@ -80,9 +80,10 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | Non
     count = len(chunk.ids)
     opened = chunk.opened
     clean = opened.present & ~opened.bad
-    keys = list(zip(chunk.policies, chunk.tiers, chunk.priorities, strict=True))
-    numbers = {key: number for number, key in enumerate(dict.fromkeys(keys))}
-    group = np.fromiter(map(numbers.__getitem__, keys), dtype=np.int64, count=count)
+    numbers: dict[tuple[str, str, str], int] = {}
+    group = np.array([numbers.setdefault(key, len(numbers)) for key in
+                      zip(chunk.policies, chunk.tiers, chunk.priorities, strict=True)],
+                     dtype=np.int64).reshape(count)
     kinds = [kind_of(*key) for key in numbers]
     clean &= np.array([kind is not None for kind in kinds] or [False], dtype=bool)[group]
     code, new, bad = _events(chunk, kinds, group)

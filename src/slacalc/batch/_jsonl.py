@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import partial
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
 
@@ -82,14 +82,17 @@ class _Tables:
         stamps = list(map(dict.get, events, repeat("at")))
         kinds: list[str] = found  # type: ignore[assignment]
         at: list[str] = stamps  # type: ignore[assignment]
-        if set(map(type, chain(found, stamps))) - {str}:
-            kinds = [kind if type(kind) is str else "" for kind in found]
+        if set(map(type, stamps)) - {str}:
             at = [text if type(text) is str else "" for text in stamps]
-        code = np.array(list(map(_CODE, kinds, repeat(-1))), dtype=np.int64).reshape(total)
+        try:  # a kind that is not text has no code; one that cannot be a key fails here
+            codes = list(map(_CODE, kinds, repeat(-1)))
+        except TypeError:
+            codes = [_CODE(kind, -1) if type(kind) is str else -1 for kind in found]
+        code = np.array(codes, dtype=np.int64).reshape(total)
         new: list[str | None] = [None] * total
         confirmed = np.ones(total, dtype=bool)
         answered: list[bool | None] = [None] * total
-        sizes = np.array(list(map(len, events)), dtype=np.int64).reshape(total)
+        sizes = np.fromiter(map(len, events), dtype=np.int64, count=total)
         for index in np.flatnonzero(sizes != 2).tolist():  # more than a kind and an instant
             event = events[index]
             priority, confirmation = event.get("priority"), event.get("confirmed", True)

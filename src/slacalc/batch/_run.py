@@ -18,8 +18,9 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from ..engine.calendar import BusinessCalendar
+from ._csv import evaluate_rows
 from ._jsonl import evaluate_lines
-from ._rows import RESULT_COLUMNS, ExportError, PolicyBook, evaluate_rows
+from ._rows import RESULT_COLUMNS, ExportError, PolicyBook
 from .summary import Summary
 
 __all__ = ["demo", "run_report"]
