@@ -13,7 +13,7 @@ name what is wrong as a `RowError`. `PolicyBook` resolves policy names once per 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -137,16 +137,19 @@ def rows_of_report(ticket_id: str, policy: str, report: SLAReport) -> list[dict[
 
 
 def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
-             policy: str | None, now: datetime | None) -> list[Result]:
+            policy: str | None, now: datetime | None, *,
+            events: Sequence[Event] = ()) -> list[Result]:
     """Validate one CSV row (as a mapping) field by field, the first problem its
     `RowError`, then evaluate it as a `Ticket` with `Policy.evaluate`: the path of every
     row the columns do not take.
 
-    Boundary rule: as `evaluate_row`, whose result rows these are as tuples. Example: a
-    row with priority ``P9`` on vircom -> `RowError` naming the priorities.
+    ``events`` (an event log's, already checked) come after the row's own. Boundary
+    rule: as `evaluate_row`, whose result rows these are as tuples. Example: a row with
+    priority ``P9`` on vircom -> `RowError` naming the priorities.
     """
     ticket_id = (row.get("ticket_id") or "").strip()
     name = policy or (row.get("policy") or "").strip()
+    extra = tuple(events)
     try:
         if not name:
             raise RowError(line, "no policy (give a policy column or --policy)", ticket_id)
@@ -157,24 +160,24 @@ def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
         tier, priority = str(row["tier"]).strip(), str(row["priority"]).strip()
         opened = _instant(row.get("opened_at"), "opened_at", line, ticket_id)
         assert opened is not None
-        events = []
+        found: list[Event] = []
         for column, kind in STOPS.items():
             moment = _instant(row.get(column), column, line, ticket_id)
             if moment is not None:
                 if moment < opened:
                     raise RowError(line, f"{column}: {moment.isoformat()} is before opened_at",
                                    ticket_id)
-                events.append(Event(kind=kind, at=moment))
+                found.append(Event(kind=kind, at=moment))
         if now is not None and now < opened:
             raise RowError(line, f"--now {now.isoformat()} is before opened_at", ticket_id)
         book.kind(name, tier, priority)  # an unknown tier or priority is named here
         changed = _instant(row.get("priority_changed_at"), "priority_changed_at", line,
                            ticket_id)
         if changed is not None:
-            events.append(Event(kind="priority_changed", at=changed,
+            found.append(Event(kind="priority_changed", at=changed,
                                 priority=(row.get("priority_changed_to") or "").strip()))
         ticket = Ticket(id=ticket_id or None, tier=tier, priority=priority, opened_at=opened,
-                        attributes=_attributes(row), events=tuple(events))
+                        attributes=_attributes(row), events=(*found, *extra))
         return _report_results(ticket_id, name, book.get(name).evaluate(ticket, now))
     except RowError:
         raise

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..batch._logrun import run_log_report
 from ..batch._run import demo, run_report
 from ..errors import PolicyError, SlacalcError
 from ..policy._lint import lint
@@ -172,8 +173,13 @@ def _report(args: argparse.Namespace) -> int:
     now = _instant(args.now, "--now") if args.now else None
     if args.jobs < 1:
         raise UsageError(f"--jobs: expected a positive number, got {args.jobs}")
-    if not Path(args.tickets).is_file():
-        raise UsageError(f"no such file: {args.tickets}")
+    for name in (args.tickets, args.events):
+        if name is not None and not Path(name).is_file():
+            raise UsageError(f"no such file: {name}")
+    if args.events is not None:
+        return run_log_report(Path(args.tickets), Path(args.events), policy=args.policy,
+                              now=now, output_format=args.format, output=args.output,
+                              errors=args.errors, jobs=args.jobs)
     return run_report(Path(args.tickets), policy=args.policy, now=now, output_format=args.format,
                       output=args.output, errors=args.errors, jobs=args.jobs)
 
@@ -192,6 +198,9 @@ def _parser() -> argparse.ArgumentParser:
     report = command("report", "evaluate every ticket of a CSV or JSONL export",
                      "slacalc report examples/tickets.csv --now 2026-11-30T12:00:00Z")
     report.add_argument("tickets", help="tickets.csv or tickets.jsonl")
+    report.add_argument("--events", help="events.csv (or .csv.gz): the tickets' events, one "
+                        "row each (ticket_id, at, kind, ...); tickets.csv then holds one row "
+                        "per ticket")
     report.add_argument("--policy", help="policy for rows without a policy column (bundled "
                         "name or YAML path)")
     report.add_argument("--now", help="evaluate as of this instant (ISO 8601 with offset)")

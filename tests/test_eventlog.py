@@ -1,0 +1,170 @@
+"""Event logs (a tickets table and an events table) give, ticket by ticket, what the model
+path gives: `Policy.evaluate` of the `Ticket` made of the ticket row and its events,
+whatever the order of the events file; bad rows are named by file and line."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from slacalc import Policy, Ticket
+from slacalc.batch import RESULT_COLUMNS, ExportError, PolicyBook, rows_of_report
+from slacalc.batch._eventlog import Table, evaluate_log
+from slacalc.cli import main
+from slacalc.testing import policies
+from slacalc.testing import tickets as random_tickets
+
+TICKETS = ("ticket_id", "policy", "tier", "priority", "opened_at", "category")
+EVENTS = ("ticket_id", "at", "kind", "priority", "answered", "confirmed", "note")
+
+
+def _event_row(ticket_id: str, event: Any) -> list[str]:
+    return [ticket_id, event.at.isoformat(), event.kind, event.priority or "",
+            "" if event.answered is None else str(event.answered).lower(),
+            "" if event.confirmed else "false", event.note or ""]
+
+
+@st.composite
+def _logs(draw: st.DrawFn) -> tuple[Policy, list[Ticket], list[list[str]], list[list[str]]]:
+    policy = draw(policies())
+    tickets = []
+    queues = []
+    for number in range(draw(st.integers(1, 6))):
+        ticket = draw(random_tickets(policy, max_events=8))
+        ticket = ticket.model_copy(update={"id": f"T{number}"})
+        tickets.append(ticket)
+        queues.append([_event_row(f"T{number}", event) for event in ticket.events])
+    events: list[list[str]] = []
+    while any(queues):  # the tickets' events interleaved at random, each ticket's in order
+        queue = draw(st.sampled_from([queue for queue in queues if queue]))
+        events.append(queue.pop(0))
+    rows = [[ticket.id or "", "random", ticket.tier, ticket.priority,
+             ticket.opened_at.isoformat(), ticket.attributes.get("category", "")]
+            for ticket in tickets]
+    return policy, tickets, rows, events
+
+
+def _tables(rows: list[list[str]], events: list[list[str]]) -> tuple[Table, Table]:
+    return (Table("tickets.csv", TICKETS, list(enumerate(rows, start=2))),
+            Table("events.csv", EVENTS, list(enumerate(events, start=2))))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_logs())
+def test_an_event_log_equals_the_model_path(
+        log: tuple[Policy, list[Ticket], list[list[str]], list[list[str]]]) -> None:
+    policy, tickets, rows, events = log
+    columns, errors, count = evaluate_log(PolicyBook({"random": policy}), *_tables(rows, events))
+    expected = []
+    for ticket in tickets:  # as read back from the text (fixed offsets, as written)
+        attributes = {key: value for key, value in ticket.attributes.items()
+                      if key == "category" and value}
+        report = policy.evaluate(ticket.model_copy(update={
+            "attributes": attributes,
+            "opened_at": datetime.fromisoformat(ticket.opened_at.isoformat()),
+            "events": tuple(event.model_copy(update={
+                "at": datetime.fromisoformat(event.at.isoformat())})
+                for event in ticket.events)}))
+        expected += [tuple(row[column] for column in RESULT_COLUMNS)
+                     for row in rows_of_report(ticket.id or "", "random", report)]
+    assert errors == []
+    assert list(zip(*columns, strict=True)) == expected
+    assert count == len(tickets)
+
+
+VIRCOM = ["T1", "vircom", "standard", "P2", "2026-11-20T17:30:00-05:00", ""]
+
+
+def test_a_ticket_and_its_events_by_hand() -> None:
+    # vircom standard P2: 1 business hour response on 07:30-18:00 Toronto. Opened Fri
+    # 17:30, responded Mon 07:55 -> met, due Mon 08:00 (30 minutes Friday, 30 Monday).
+    events = [["T1", "2026-11-23T07:55-05:00", "responded", "", "", "", ""]]
+    columns, errors, count = evaluate_log(PolicyBook(), *_tables([VIRCOM], events))
+    response = dict(zip(RESULT_COLUMNS, [column[0] for column in columns], strict=True))
+    assert (errors, count) == ([], 1)
+    assert (response["status"], response["due"]) == ("met", "2026-11-23T08:00:00-05:00")
+    assert response["stopped_at"] == "2026-11-23T07:55:00-05:00"
+
+
+@pytest.mark.parametrize(("event", "message"), [
+    (["T9", "2026-11-23T07:55:00-05:00", "responded"], "ticket_id 'T9' has no ticket row"),
+    (["T1", "2026-11-23T07:55:00-05:00", "respondd"], "did you mean 'responded'?"),
+    (["T1", "2026-11-23T07:55:00", "responded"], "has no UTC offset"),
+    (["T1", "Monday", "responded"], "malformed instant 'Monday'"),
+    (["T1", "2026-11-23T07:55:00-05:00", "priority_changed"], "needs the new priority"),
+    (["T1", "2026-11-23T07:55:00-05:00", "contact_attempt"], "answered: contact_attempt"),
+    (["T1", "2026-11-23T07:55:00-05:00"], "2 cells, the header has 3"),
+])
+def test_a_bad_event_names_its_line_and_fails_its_ticket(event: list[str],
+                                                         message: str) -> None:
+    good = ["T2", *VIRCOM[1:]]
+    tickets = Table("tickets.csv", TICKETS, [(2, VIRCOM), (3, good)])
+    events = Table("events.csv", ("ticket_id", "at", "kind"),
+                   [(2, event), (3, ["T2", "2026-11-23T07:55:00-05:00", "responded"])])
+    columns, errors, count = evaluate_log(PolicyBook(), tickets, events)
+    reasons = [(error.line, error.reason) for error in errors]
+    assert any(line == 2 and reason.startswith("events.csv:2: ") and message in reason
+               for line, reason in reasons), reasons
+    if event[0] == "T1" and len(event) == 3:
+        assert (2, "not evaluated: its event at events.csv:2 is bad") in reasons
+    assert set(columns[0]) == {"T2"} | ({"T1"} if event[0] != "T1" or len(event) != 3
+                                        else set())
+    assert count == len(set(columns[0]))
+
+
+def test_a_ticket_row_twice_and_missing_columns() -> None:
+    tickets = Table("tickets.csv", TICKETS, [(2, VIRCOM), (3, VIRCOM)])
+    _, errors, count = evaluate_log(PolicyBook(), tickets, Table("events.csv", EVENTS, []))
+    assert [(error.line, error.reason) for error in errors] == [
+        (3, "ticket_id 'T1' is already on line 2")]
+    assert count == 1
+    with pytest.raises(ExportError, match=r"events\.csv: no kind column"):
+        evaluate_log(PolicyBook(), tickets, Table("events.csv", ("ticket_id", "at"), []))
+    flat = Table("tickets.csv", (*TICKETS, "responded_at"), [])
+    with pytest.raises(ExportError, match="remove the column responded_at"):
+        evaluate_log(PolicyBook(), flat, Table("events.csv", EVENTS, []))
+
+
+def _write(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_the_command_line_reads_an_event_log(tmp_path: Path) -> None:
+    rows = [VIRCOM, ["T2", *VIRCOM[1:]], ["T3", *VIRCOM[1:]]]
+    events = [["T2", "2026-11-23T09:00:00-05:00", "awaiting_customer", "", "", "", ""],
+              ["T1", "2026-11-23T07:55:00-05:00", "responded", "", "", "", ""],
+              ["T2", "2026-11-23T07:40:00-05:00", "responded", "", "", "", ""],
+              ["T9", "2026-11-23T07:40:00-05:00", "responded", "", "", "", ""]]
+    _write(tmp_path / "tickets.csv", TICKETS, rows)
+    _write(tmp_path / "events.csv.gz", EVENTS, events)
+    outputs = []
+    for jobs in ("1", "2"):
+        out, bad = tmp_path / f"out{jobs}.csv", tmp_path / f"bad{jobs}.csv"
+        status = main(["report", str(tmp_path / "tickets.csv"), "--events",
+                       str(tmp_path / "events.csv.gz"), "--format", "csv", "-o", str(out),
+                       "--errors", str(bad), "--jobs", jobs,
+                       "--now", "2026-11-30T12:00:00Z"])
+        assert status == 1  # the orphan event is a row error
+        outputs.append(out.read_text())
+        with bad.open() as handle:
+            assert list(csv.reader(handle))[1:] == [
+                ["5", "T9", "events.csv.gz:5: ticket_id 'T9' has no ticket row"]]
+    assert outputs[0] == outputs[1]
+    results = list(csv.DictReader(outputs[0].splitlines()))
+    assert [(row["ticket_id"], row["metric"], row["status"]) for row in results] == [
+        ("T1", "response", "met"), ("T1", "resolution", "breached"),
+        ("T2", "response", "met"), ("T2", "resolution", "breached"),  # 24 h, Sat 17:30
+        ("T3", "response", "breached"), ("T3", "resolution", "breached")]
+    assert datetime.fromisoformat(results[0]["due"]) == datetime.fromisoformat(
+        "2026-11-23T08:00:00-05:00")
