@@ -208,3 +208,37 @@ def test_dask_partitions_give_the_pandas_result(tmp_path: Path, scheduler: str) 
     pd.testing.assert_frame_equal(results.reset_index(drop=True), expected,
                                   check_dtype=False)
     assert {str(t) for t in results.dtypes} == {str(t) for t in expected.dtypes}
+
+
+EVENT_LOG = ROOT / "examples" / "eventlog"
+
+
+def test_an_event_log_frame_gives_the_cli_rows(tmp_path: Path) -> None:
+    out = tmp_path / "cli.csv"
+    main(["report", str(EVENT_LOG / "tickets.csv"), "--events", str(EVENT_LOG / "events.csv"),
+          "--format", "csv", "-o", str(out), "--now", "2026-11-30T12:00:00Z"])
+    cli = pd.read_csv(out, dtype=str, keep_default_na=False)
+    tickets = pd.read_csv(EVENT_LOG / "tickets.csv", dtype=str, keep_default_na=False)
+    events = pd.read_csv(EVENT_LOG / "events.csv", dtype=str, keep_default_na=False)
+    found = evaluate_frame(tickets, now="2026-11-30T12:00:00Z", events=events)
+    assert len(found) == len(cli) == 2 * len(tickets)
+    assert list(found["status"]) == list(cli["status"])
+    assert list(found["ticket_id"]) == list(cli["ticket_id"])
+    due = [pd.Timestamp(text).tz_convert("UTC") if text else pd.NaT for text in cli["due"]]
+    assert list(found["due"]) == due
+    assert [math.isnan(value) if not text else value == float(text)
+            for value, text in zip(found["elapsed_seconds"], cli["elapsed_seconds"],
+                                   strict=True)] == [True] * len(cli)
+
+
+def test_a_bad_event_in_a_frame_is_an_error_row() -> None:
+    tickets = pd.DataFrame([{key: FRIDAY[key] for key in
+                             ("ticket_id", "policy", "tier", "priority", "opened_at")}])
+    events = pd.DataFrame([{"ticket_id": "T1", "at": "2026-11-23T07:55:00-05:00",
+                            "kind": "responded"},
+                           {"ticket_id": "T7", "at": "2026-11-23T07:55:00-05:00",
+                            "kind": "responded"}], index=["a", "b"])
+    found = evaluate_frame(tickets, events=events)
+    assert list(found["status"]) == ["met", "breached", "error"]
+    assert found["reason"].iloc[2] == "events row b: ticket_id 'T7' has no ticket row"
+    assert found["ticket_id"].iloc[2] == "T7"

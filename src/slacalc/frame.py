@@ -45,7 +45,9 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
     ) from missing
 
 from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_rows
+from .batch._eventlog import Table, evaluate_log
 from .engine._zone import require_aware
+from .errors import TicketError
 from .policy.targets import METRICS
 
 __all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_frame", "result_meta"]
@@ -111,14 +113,37 @@ def result_meta() -> pd.DataFrame:
     return _typed([])
 
 
+def _now(now: datetime | str | None) -> datetime | None:
+    try:
+        if isinstance(now, str):
+            now = datetime.fromisoformat(now)
+    except ValueError:
+        raise TicketError(f"now: malformed instant {now!r} (ISO 8601 with a UTC offset "
+                          f"expected)") from None
+    if isinstance(now, pd.Timestamp):
+        now = now.to_pydatetime(warn=False)
+    return None if now is None else require_aware(now, "now")
+
+
+def _cells(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    header = [str(column) for column in frame.columns]
+    return header, [[_cell(value) or "" for value in record] for record in
+                    frame.itertuples(index=False, name=None)]
+
+
 def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
-                   now: datetime | str | None = None) -> pd.DataFrame:
+                   now: datetime | str | None = None, *,
+                   events: pd.DataFrame | None = None) -> pd.DataFrame:
     """Evaluate every ticket row of ``frame``; one result row per ticket and metric.
 
     ``policy`` (a bundled name or a YAML path) is used for rows without a ``policy``
     column, as ``--policy`` is; ``now`` (an aware datetime, Timestamp or ISO 8601 text)
     evaluates every ticket as of that instant, else each as of its last event. Policies
     are loaded once per call. Results keep the input's row order, metrics in policy order.
+    With ``events`` (the event-log layout, docs/cli.md: ``ticket_id, at, kind`` and the
+    extras), ``frame`` holds one row per ticket and the events come from there, as with
+    ``slacalc report --events``; an event row's fault is an ``error`` row whose reason
+    starts ``events row <index label>:``, after the tickets' rows.
 
     Boundary rule: the same rules and results as ``slacalc report --format csv``: a stop
     exactly at due is met; events after ``now`` are not applied; a naive timestamp in a
@@ -128,20 +153,27 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
     30 business minutes on Friday, 30 from Monday 07:30); ``resolution`` breached, due
     Sat 22:30 UTC (24 real hours), overrun 138300 s (to Mon 07:55).
     """
-    if isinstance(now, str):
-        now = datetime.fromisoformat(now)
-    if isinstance(now, pd.Timestamp):
-        now = now.to_pydatetime(warn=False)
-    if now is not None:
-        now = require_aware(now, "now")
-    header = [str(column) for column in frame.columns]
-    cells = [[_cell(value) or "" for value in record] for record in
-             frame.itertuples(index=False, name=None)]
-    columns, errors, _ = evaluate_rows(PolicyBook(), header, enumerate(cells, start=2),
-                                       policy=policy, now=now)
+    moment = _now(now)
+    header, cells = _cells(frame)
+    labels = list(frame.index)
+    if events is None:
+        columns, errors, _ = evaluate_rows(PolicyBook(), header, enumerate(cells, start=2),
+                                           policy=policy, now=moment)
+        orphans: list[dict[str, str]] = []
+    else:
+        event_header, event_cells = _cells(events)
+        columns, errors, _ = evaluate_log(
+            PolicyBook(), Table("tickets", tuple(header), list(enumerate(cells, start=2))),
+            Table("events", tuple(event_header), list(enumerate(event_cells, start=2))),
+            policy=policy, now=moment)
+        event_labels = list(events.index)
+        orphans = [_error_row({}, policy, "", error) | {
+            "reason": f"events row {event_labels[error.line - 2]}: "
+                      f"{error.reason.split(': ', 1)[1]}"}
+            for error in errors if error.reason.startswith("events:")]
+        errors = [error for error in errors if not error.reason.startswith("events:")]
     failed = {error.line - 2: error for error in errors}
     results = iter(zip(*columns, strict=True))
-    labels = list(frame.index)
     rows: list[dict[str, str]] = []
     for position, values in enumerate(cells):
         if position in failed:
@@ -149,4 +181,4 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
             rows.append(_error_row(row, policy, labels[position], failed[position]))
         else:  # every evaluated ticket has one row per metric
             rows += [dict(zip(RESULT_COLUMNS, next(results), strict=True)) for _ in METRICS]
-    return _typed(rows)
+    return _typed(rows + orphans)
