@@ -25,6 +25,7 @@ LAYERS = {  # lower numbers are lower layers; a module may import its own layer 
     "batch": 6,
     "cli": 7,
     "frame": 7,
+    "arrow": 7,
     "testing": 7,
     "__init__": 8,
     "__main__": 8,

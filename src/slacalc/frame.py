@@ -31,7 +31,6 @@ message for the same row), so no input row is silently dropped.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -44,16 +43,13 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         f"pip install 'slacalc[pandas]'"
     ) from missing
 
-from .batch import RESULT_COLUMNS, PolicyBook, RowError, evaluate_rows
-from .batch._eventlog import Table, evaluate_log
+from .batch import RESULT_COLUMNS
+from .batch._tables import INSTANT_COLUMNS, SECONDS_COLUMNS, evaluate_cells
 from .engine._zone import require_aware
 from .errors import TicketError
-from .policy.targets import METRICS
 
 __all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_frame", "result_meta"]
 
-INSTANT_COLUMNS = ("due", "stopped_at")
-SECONDS_COLUMNS = ("elapsed_seconds", "remaining_seconds", "overrun_seconds")
 
 
 def _cell(value: Any) -> str | None:
@@ -73,18 +69,6 @@ def _cell(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _error_row(row: Mapping[str, str | None], policy: str | None, label: Hashable,
-               error: RowError) -> dict[str, str]:
-    def text(column: str) -> str:
-        return (row.get(column) or "").strip()
-
-    return {**dict.fromkeys(RESULT_COLUMNS, ""),
-            "ticket_id": error.ticket_id or text("ticket_id"),
-            "policy": policy or text("policy"), "tier": text("tier"),
-            "priority": text("priority"), "status": "error",
-            "reason": f"row {label}: {error.reason}"}
 
 
 def _typed(rows: list[dict[str, str]]) -> pd.DataFrame:
@@ -155,30 +139,10 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
     """
     moment = _now(now)
     header, cells = _cells(frame)
-    labels = list(frame.index)
-    if events is None:
-        columns, errors, _ = evaluate_rows(PolicyBook(), header, enumerate(cells, start=2),
-                                           policy=policy, now=moment)
-        orphans: list[dict[str, str]] = []
-    else:
+    listed = None
+    if events is not None:
         event_header, event_cells = _cells(events)
-        columns, errors, _ = evaluate_log(
-            PolicyBook(), Table("tickets", tuple(header), list(enumerate(cells, start=2))),
-            Table("events", tuple(event_header), list(enumerate(event_cells, start=2))),
-            policy=policy, now=moment)
-        event_labels = list(events.index)
-        orphans = [_error_row({}, policy, "", error) | {
-            "reason": f"events row {event_labels[error.line - 2]}: "
-                      f"{error.reason.split(': ', 1)[1]}"}
-            for error in errors if error.reason.startswith("events:")]
-        errors = [error for error in errors if not error.reason.startswith("events:")]
-    failed = {error.line - 2: error for error in errors}
-    results = iter(zip(*columns, strict=True))
-    rows: list[dict[str, str]] = []
-    for position, values in enumerate(cells):
-        if position in failed:
-            row = dict(zip(header, values, strict=True))
-            rows.append(_error_row(row, policy, labels[position], failed[position]))
-        else:  # every evaluated ticket has one row per metric
-            rows += [dict(zip(RESULT_COLUMNS, next(results), strict=True)) for _ in METRICS]
-    return _typed(rows + orphans)
+        listed = (event_header, event_cells, list(events.index))
+    rows = evaluate_cells(header, cells, list(frame.index), policy=policy, now=moment,
+                          events=listed)
+    return _typed([dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows])

@@ -1,5 +1,5 @@
 """The report over an event log: a tickets file and an events file (CSV, optionally
-gzipped), evaluated in blocks of tickets, each with its events.
+gzipped, or Parquet), evaluated in blocks of tickets, each with its events.
 
 The events file is read first and its rows grouped by ``ticket_id`` (so it may be in any
 order); the tickets file is then read in blocks of `_BLOCK` tickets, in order, and each
@@ -21,6 +21,7 @@ from typing import IO
 
 from ._eventlog import Table, evaluate_log
 from ._output import HEADS, Done, Sink, collect, format_columns, in_order, outputs, summary_text
+from ._parquet import is_parquet, parquet_rows
 from ._rows import ExportError, PolicyBook
 from .summary import Summary
 
@@ -38,6 +39,8 @@ def _open(path: Path) -> IO[str]:
 
 
 def _records(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, list[str]]]]:
+    if is_parquet(path):
+        return parquet_rows(path)
     handle = _open(path)
     reader = csv.reader(handle)
 
@@ -62,7 +65,8 @@ def _records(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, list[str]
 
 
 def read_table(path: Path) -> Table:
-    """Every row of a CSV file (``.csv.gz``: gzipped), each with the line it ends on.
+    """Every row of a CSV file (``.csv.gz``: gzipped; ``.parquet``: numbered from 1), each
+    with the line it ends on.
 
     Boundary rule: blank lines are skipped; a malformed file raises `ExportError` naming
     the path and line. Example: a file ``ticket_id,at,kind`` / ``T1,2026-11-23T07:55Z,
@@ -96,6 +100,7 @@ def _work(tickets: Path, events: Table, options: tuple[str, str | None, datetime
         grouped.setdefault(key, []).append((line, row))
     taken: set[str] = set()
     output_format, policy, now = options
+    output_format = "csv" if output_format == "parquet" else output_format  # Parquet: CSV text
     while True:
         block = list(islice(rows, _BLOCK))
         if not block:
@@ -125,7 +130,7 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
     examples/events.csv --format csv``.
     """
     summary = Summary()
-    with outputs(output, errors) as (out, bad_csv):
+    with outputs(output, errors, output_format) as (out, bad_csv):
         table = read_table(events)
         work = _work(tickets, table, (output_format, policy, now))
         sink = Sink(tickets, out, bad_csv, False, 0, int)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from ._parquet import ParquetOut
 from ._results import RESULT_COLUMNS
+from ._rows import ExportError
 from .summary import Summary
 
 __all__ = ["HEADS", "Done", "Sink", "collect", "format_columns", "in_order", "outputs",
@@ -57,7 +59,7 @@ def format_columns(columns: list[list[str]], output_format: str) -> str:
     return buffer.getvalue()
 
 
-HEADS = {"csv": ",".join(RESULT_COLUMNS) + "\n", "jsonl": ""}
+HEADS = {"csv": ",".join(RESULT_COLUMNS) + "\n", "jsonl": "", "parquet": ""}
 
 
 _TABLE = (("ticket_id", 10), ("policy", 11), ("tier", 13), ("priority", 8), ("metric", 10),
@@ -159,10 +161,17 @@ def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
 
 
 @contextmanager
-def outputs(output: str | None, errors: str | None) -> Iterator[tuple[IO[str], Any]]:
-    """The results handle (``output``, else standard output) and a CSV writer for row
-    errors (``errors``, with its header written; None without it), closed on leaving."""
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+def outputs(output: str | None, errors: str | None,
+            output_format: str = "csv") -> Iterator[tuple[Any, Any]]:
+    """The results handle (``output``, else standard output; a `ParquetOut` for the
+    ``parquet`` format, which needs ``output``) and a CSV writer for row errors
+    (``errors``, with its header written; None without it), closed on leaving."""
+    if output_format == "parquet":
+        if not output:
+            raise ExportError("--format parquet writes a file: give -o results.parquet")
+        out: Any = ParquetOut(output)
+    else:
+        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
     bad = open(errors, "w", encoding="utf-8", newline="") if errors else None  # noqa: SIM115
     bad_csv = csv.writer(bad, lineterminator="\n") if bad else None
     if bad_csv:

@@ -28,6 +28,7 @@ from ._output import (
     progress_bar,
     summary_text,
 )
+from ._parquet import is_parquet, parquet_rows
 from ._rows import ExportError, PolicyBook
 from .summary import Summary
 
@@ -146,12 +147,22 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
     UTF-8 (a byte-order mark is fine), or a CSV field over the csv module's size limit.
     """
     summary = Summary()
+    options = (output_format, policy, now)
     try:
-        with outputs(output, errors) as (out, bad_csv), \
-                path.open(encoding="utf-8-sig", newline="") as raw:  # -sig: Excel's BOM
-            lines = _Lines(raw)
-            _stream(lines, Sink(path, out, bad_csv, sys.stderr.isatty(), path.stat().st_size,
-                                lines.characters), summary, (output_format, policy, now), jobs)
+        with outputs(output, errors, output_format) as (out, bad_csv):
+            if is_parquet(path):
+                header, rows = parquet_rows(path)
+                blocks: Iterator[Block] = (list(block) for block in
+                                           iter(lambda: list(islice(rows, _CHUNK)), []))
+                _run(header, blocks, Sink(path, out, bad_csv, False, 0, int), summary,
+                     options, jobs=jobs)
+            else:
+                with path.open(encoding="utf-8-sig", newline="") as raw:  # -sig: Excel's BOM
+                    lines = _Lines(raw)
+                    is_json = path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
+                    _run(_header(is_json, lines), _blocks(lines, is_json),
+                         Sink(path, out, bad_csv, sys.stderr.isatty(), path.stat().st_size,
+                              lines.characters), summary, options, jobs=jobs)
             text = summary_text(summary)
             if output_format == "table":
                 out.write(text)
@@ -166,13 +177,13 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
     return 1 if summary.failed else 0
 
 
-def _stream(lines: _Lines, sink: Sink, summary: Summary,
-            options: tuple[str, str | None, datetime | None], jobs: int) -> None:
-    """Read, evaluate (in ``jobs`` processes) and write every block, in input order."""
+def _run(header: tuple[str, ...] | None, blocks: Iterator[Block], sink: Sink,
+         summary: Summary, options: tuple[str, str | None, datetime | None], *,
+         jobs: int) -> None:
+    """Evaluate (in ``jobs`` processes) and write every block, in input order."""
     output_format, policy, now = options
-    is_json = sink.path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
-    header = _header(is_json, lines)
-    work = ((block, header, output_format, policy, now) for block in _blocks(lines, is_json))
+    shown = "csv" if output_format == "parquet" else output_format  # Parquet takes CSV text
+    work = ((block, header, shown, policy, now) for block in blocks)
     sink.out.write(HEADS[output_format])
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -173,6 +173,8 @@ def _report(args: argparse.Namespace) -> int:
     now = _instant(args.now, "--now") if args.now else None
     if args.jobs < 1:
         raise UsageError(f"--jobs: expected a positive number, got {args.jobs}")
+    if args.format == "parquet" and not args.output:
+        raise UsageError("--format parquet writes a file: give -o results.parquet")
     for name in (args.tickets, args.events):
         if name is not None and not Path(name).is_file():
             raise UsageError(f"no such file: {name}")
@@ -197,14 +199,16 @@ def _parser() -> argparse.ArgumentParser:
 
     report = command("report", "evaluate every ticket of a CSV or JSONL export",
                      "slacalc report examples/tickets.csv --now 2026-11-30T12:00:00Z")
-    report.add_argument("tickets", help="tickets.csv or tickets.jsonl")
-    report.add_argument("--events", help="events.csv (or .csv.gz): the tickets' events, one "
+    report.add_argument("tickets", help="tickets.csv, tickets.jsonl or tickets.parquet")
+    report.add_argument("--events", help="events.csv (.csv.gz, .parquet): the tickets' events, one "
                         "row each (ticket_id, at, kind, ...); tickets.csv then holds one row "
                         "per ticket")
     report.add_argument("--policy", help="policy for rows without a policy column (bundled "
                         "name or YAML path)")
     report.add_argument("--now", help="evaluate as of this instant (ISO 8601 with offset)")
-    report.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
+    report.add_argument("--format", choices=("table", "csv", "jsonl", "parquet"),
+                        default="table", help="parquet needs -o and pyarrow "
+                        "(slacalc[arrow]): typed columns, instants in UTC")
     report.add_argument("-o", "--output", help="write results here instead of stdout")
     report.add_argument("--errors", help="also write bad rows (line, ticket_id, reason) here")
     report.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")

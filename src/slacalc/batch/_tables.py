@@ -1,0 +1,80 @@
+"""Tables of cells in, result rows out, with every bad row kept as an ``error`` row: what
+`slacalc.frame` (pandas) and `slacalc.arrow` (Arrow) share.
+
+The input is the flat layout (one row per ticket, stop columns) or, with an events table,
+the event-log layout (docs/cli.md). No input row is silently dropped: a bad ticket row
+gives one result row with status ``error``, an empty ``metric`` and the reason ``row
+<label>: <message>`` in its place; a bad event row gives one after the tickets' rows,
+with the reason ``events row <label>: <message>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from datetime import datetime
+
+from ._csv import evaluate_rows
+from ._eventlog import Table, evaluate_log
+from ._results import RESULT_COLUMNS, Result
+from ._rows import PolicyBook, RowError
+
+__all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_cells"]
+
+INSTANT_COLUMNS = ("due", "stopped_at")
+"""Result columns holding instants."""
+SECONDS_COLUMNS = ("elapsed_seconds", "remaining_seconds", "overrun_seconds")
+"""Result columns holding lengths in seconds."""
+_WIDTH = 2  # result rows per evaluated ticket: response, resolution
+
+
+def _error_row(row: Mapping[str, str], policy: str | None, error: RowError,
+               reason: str) -> Result:
+    def text(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    found = dict.fromkeys(RESULT_COLUMNS, "") | {
+        "ticket_id": error.ticket_id or text("ticket_id"), "policy": policy or text("policy"),
+        "tier": text("tier"), "priority": text("priority"), "status": "error",
+        "reason": reason}
+    return tuple(found[name] for name in RESULT_COLUMNS)  # type: ignore[return-value]
+
+
+def evaluate_cells(header: Sequence[str], cells: Sequence[Sequence[str]],
+                   labels: Sequence[Hashable], *, policy: str | None = None,
+                   now: datetime | None = None,
+                   events: tuple[Sequence[str], Sequence[Sequence[str]],
+                                 Sequence[Hashable]] | None = None) -> list[Result]:
+    """Result rows of a table of text cells (``labels`` name its rows in errors), with an
+    optional events table ``(header, cells, labels)``.
+
+    Boundary rule: the rows ``slacalc report --format csv`` gives the same tables, and an
+    ``error`` row for each bad row (see above). Example: one vircom P2 row opened Fri
+    17:30 -05:00, responded Mon 07:55 -> response met, resolution breached.
+    """
+    book = PolicyBook()
+    numbered = list(enumerate(cells, start=2))
+    if events is None:
+        columns, errors, _ = evaluate_rows(book, header, numbered, policy=policy, now=now)
+        late: list[Result] = []
+    else:
+        event_header, event_cells, event_labels = events
+        columns, errors, _ = evaluate_log(
+            book, Table("tickets", tuple(header), numbered),
+            Table("events", tuple(event_header), list(enumerate(event_cells, start=2))),
+            policy=policy, now=now)
+        late = [_error_row({}, policy, error, f"events row {event_labels[error.line - 2]}: "
+                                              f"{error.reason.split(': ', 1)[1]}")
+                for error in errors if error.reason.startswith("events:")]
+        errors = [error for error in errors if not error.reason.startswith("events:")]
+    failed = {error.line - 2: error for error in errors}
+    results = iter(zip(*columns, strict=True))
+    rows: list[Result] = []
+    for position, values in enumerate(cells):
+        error = failed.get(position)
+        if error is not None:
+            row = dict(zip(header, values, strict=False))
+            rows.append(_error_row(row, policy, error, f"row {labels[position]}: "
+                                                       f"{error.reason}"))
+        else:  # every evaluated ticket has one row per metric
+            rows += [next(results) for _ in range(_WIDTH)]
+    return rows + late
