@@ -140,7 +140,8 @@ def _write(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def test_the_command_line_reads_an_event_log(tmp_path: Path) -> None:
+def test_the_command_line_reads_an_event_log(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     rows = [VIRCOM, ["T2", *VIRCOM[1:]], ["T3", *VIRCOM[1:]]]
     events = [["T2", "2026-11-23T09:00:00-05:00", "awaiting_customer", "", "", "", ""],
               ["T1", "2026-11-23T07:55:00-05:00", "responded", "", "", "", ""],
@@ -157,6 +158,9 @@ def test_the_command_line_reads_an_event_log(tmp_path: Path) -> None:
                        "--now", "2026-11-30T12:00:00Z"])
         assert status == 1  # the orphan event is a row error
         outputs.append(out.read_text())
+        err = capsys.readouterr().err
+        assert "is not grouped by ticket" in err  # T2, T1, T2: read whole, then
+        assert "events.csv.gz:5 (T9): ticket_id 'T9' has no ticket row" in err
         with bad.open() as handle:
             assert list(csv.reader(handle))[1:] == [
                 ["5", "T9", "events.csv.gz:5: ticket_id 'T9' has no ticket row"]]
@@ -168,3 +172,23 @@ def test_the_command_line_reads_an_event_log(tmp_path: Path) -> None:
         ("T3", "response", "breached"), ("T3", "resolution", "breached")]
     assert datetime.fromisoformat(results[0]["due"]) == datetime.fromisoformat(
         "2026-11-23T08:00:00-05:00")
+
+
+def test_grouped_events_are_streamed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Grouped by ticket in the tickets' order: one pass in blocks of 50 tickets, no note;
+    # the same rows as the same events reversed (which take the second pass).
+    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 50)
+    log = Path(__file__).resolve().parent.parent / "examples" / "eventlog"
+    rows = list(csv.reader((log / "events.csv").open()))
+    shuffled = tmp_path / "shuffled.csv"
+    _write(shuffled, tuple(rows[0]), rows[:0:-1])  # reversed: every ticket out of place
+    found = []
+    for events in (log / "events.csv", shuffled):
+        out = tmp_path / "out.csv"
+        assert main(["report", str(log / "tickets.csv"), "--events", str(events),
+                     "--format", "csv", "-o", str(out), "--now", "2026-11-30T12:00:00Z"]) == 0
+        found.append(out.read_text())
+        noted = "is not grouped by ticket" in capsys.readouterr().err
+        assert noted == (events == shuffled)
+    assert found[0] == found[1]

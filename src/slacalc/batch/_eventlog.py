@@ -17,11 +17,15 @@ reported too, naming that line. Nothing else is dropped.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
 from functools import partial
+from itertools import repeat
+from operator import itemgetter
+from typing import TypeVar
 
 import numpy as np
 
@@ -37,7 +41,12 @@ __all__ = ["EVENT_COLUMNS", "Table", "evaluate_log"]
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""
 _EXTRAS = ("priority", "answered", "confirmed", "note")
-_YES, _NO = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
+_FLAGS = {"true": 1, "yes": 1, "1": 1, "false": 0, "no": 0, "0": 0, "": 2}
+"""A yes/no cell (casefolded) -> 1 yes, 0 no, 2 empty; anything else is not one."""
+_ANSWERED = {1: True, 0: False}
+_EMPTY = {"": None}
+_PRIORITY, _CONTACT = CODES["priority_changed"], CODES["contact_attempt"]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,89 +68,102 @@ def _where(table: Table, needed: Sequence[str]) -> dict[str, int]:
     return where
 
 
-def _flag(text: str, default: bool | None) -> bool | None:
-    """A yes/no cell: true/false, yes/no, 1/0 in any case; ``default`` when empty; None
-    when it is none of these."""
-    value = text.strip().casefold()
-    if not value:
-        return default
-    return True if value in _YES else False if value in _NO else None
+def _stripped(values: Sequence[Sequence[str]], index: int | None) -> list[str]:
+    """Column ``index`` of rows of equal width, stripped ("" for every row without it)."""
+    if index is None:
+        return [""] * len(values)
+    return list(map(str.strip, map(itemgetter(index), values)))
+
+
+def _widths(table: Table, errors: list[RowError], *,
+            named: bool) -> tuple[list[int], list[Sequence[str]]]:
+    """The lines and cells of the rows with the header's width; the others are errors
+    (``named``: their reasons start with the file's name and line)."""
+    width = len(table.header)
+    lines = [line for line, _ in table.rows]
+    values = [cells for _, cells in table.rows]
+    if set(map(len, values)) - {width}:
+        for line, cells in table.rows:
+            if len(cells) != width:
+                where = f"{table.name}:{line}: " if named else ""
+                errors.append(RowError(line, f"{where}{len(cells)} cells, the header has "
+                                             f"{width}"))
+        kept = [(line, cells) for line, cells in table.rows if len(cells) == width]
+        lines, values = [line for line, _ in kept], [cells for _, cells in kept]
+    return lines, values
 
 
 class _Events:
-    """The events table checked and tied to ticket rows (``rows``: ticket id -> row)."""
+    """The events table, checked column by column and tied to ticket rows (``rows``:
+    ticket id -> row). A row's fault is found only for the rare bad rows."""
 
     def __init__(self, table: Table, rows: dict[str, int]) -> None:
         where = _where(table, EVENT_COLUMNS)
-        self.ticket: list[int] = []
-        self.kinds: list[str] = []
-        self.at: list[str] = []
-        self.new: list[str | None] = []
-        self.confirmed: list[bool] = []
-        self.answered: list[bool | None] = []
-        self.notes: list[str | None] = []
-        self.lines: list[int] = []
-        self.ids: list[str] = []
         self.errors: list[RowError] = []
+        self.lines, values = _widths(table, self.errors, named=True)
+        count = len(values)
+        self.ids = _stripped(values, where["ticket_id"])
+        found = list(map(rows.get, self.ids, repeat(-1)))
+        self.kinds = _stripped(values, where["kind"])
+        self.at = _stripped(values, where["at"])
+        self.new = _stripped(values, where.get("priority"))
+        self.notes = _stripped(values, where.get("note"))
+        answered = np.fromiter(map(_FLAGS.get, map(str.casefold, _stripped(
+            values, where.get("answered"))), repeat(-1)), dtype=np.int64, count=count)
+        confirmed = np.fromiter(map(_FLAGS.get, map(str.casefold, _stripped(
+            values, where.get("confirmed"))), repeat(-1)), dtype=np.int64, count=count)
+        self.code = np.fromiter(map(CODES.get, self.kinds, repeat(-1)), dtype=np.int64,
+                                count=count)
+        self.ticket = np.array(found, dtype=np.int64).reshape(count)  # -1: no ticket row
+        self.parsed = parse_instants(self.at)
+        no_priority = np.fromiter(map(operator.not_, self.new), dtype=bool, count=count)
+        bad = ((self.ticket < 0) | (self.code < 0) | ((self.code == _PRIORITY) & no_priority)
+               | ((self.code == _CONTACT) & (answered > 1)) | (answered < 0)
+               | (confirmed < 0) | self.parsed.bad | ~self.parsed.present)
         self.spoilt: dict[int, int] = {}  # ticket row -> the line of its first bad event
-        width = len(table.header)
-        for line, values in table.rows:
-            cells = dict.fromkeys(_EXTRAS, "")
-            if len(values) == width:
-                cells.update({name: values[index].strip() for name, index in where.items()
-                              if name in _EXTRAS or name in EVENT_COLUMNS})
-            ticket_id = cells.get("ticket_id", "")
-            row = rows.get(ticket_id)
-            problem = _problem(cells, len(values), width, row)
-            if problem is not None:
-                self._fail(table, line, row, ticket_id, problem)
-                continue
-            assert row is not None
-            self.ticket.append(row)
-            self.kinds.append(cells["kind"])
-            self.at.append(cells["at"])
-            self.new.append(cells["priority"] or None)
-            self.confirmed.append(bool(_flag(cells["confirmed"], True)))
-            self.answered.append(_flag(cells["answered"], None))
-            self.notes.append(cells["note"] or None)
-            self.lines.append(line)
-            self.ids.append(ticket_id)
-        parsed = parse_instants(self.at)
-        for index in np.flatnonzero(parsed.bad | ~parsed.present).tolist():
-            text = self.at[index]
-            self._fail(table, self.lines[index], self.ticket[index], self.ids[index],
-                       f"at: {text!r} has no UTC offset; write e.g. 2026-11-20T17:30:00-05:00"
-                       if _naive(text) else
-                       f"at: malformed instant {text!r} (ISO 8601 with a UTC offset expected)")
+        for index in np.flatnonzero(bad).tolist():
+            row = found[index]
+            problem = _problem(self, index, answered=int(answered[index]),
+                               confirmed=int(confirmed[index]))
+            line = self.lines[index]
+            self.errors.append(RowError(line, f"{table.name}:{line}: {problem}",
+                                        self.ids[index]))
+            if row >= 0:
+                self.spoilt[row] = min(self.spoilt.get(row, line), line)
         self.errors.sort(key=lambda error: error.line)
-
-    def _fail(self, table: Table, line: int, row: int | None, ticket_id: str,
-              problem: str) -> None:
-        self.errors.append(RowError(line, f"{table.name}:{line}: {problem}", ticket_id))
-        if row is not None:
-            self.spoilt[row] = min(self.spoilt.get(row, line), line)
+        self.good = ~bad
+        self.confirmed = confirmed != 0
+        self.answered: list[bool | None] = list(map(_ANSWERED.get, answered.tolist()))
+        self.priority: list[str | None] = list(map(_EMPTY.get, self.new, self.new))
 
 
-def _problem(cells: dict[str, str], count: int, width: int, row: int | None) -> str | None:
-    """What is wrong with one event row, None if nothing (its instant aside)."""
-    kind = cells.get("kind", "")
-    if count != width:
-        return f"{count} cells, the header has {width}"
-    if not cells["ticket_id"]:
+def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
+    """What is wrong with event ``index`` (one of the checks of `_Events` failed)."""
+    kind, text = log.kinds[index], log.at[index]
+    if not log.ids[index]:
         return "ticket_id: missing"
-    if row is None:
-        return f"ticket_id {cells['ticket_id']!r} has no ticket row"
-    if kind not in CODES:
+    if log.ticket[index] < 0:
+        return f"ticket_id {log.ids[index]!r} has no ticket row"
+    if log.code[index] < 0:
         close = get_close_matches(kind, EVENT_KINDS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"kind: unknown event kind {kind!r}{hint}; kinds: {', '.join(EVENT_KINDS)}"
-    if kind == "priority_changed" and not cells["priority"]:
+    if kind == "priority_changed" and not log.new[index]:
         return "priority_changed needs the new priority (a priority column)"
-    if kind == "contact_attempt" and _flag(cells["answered"], None) is None:
+    if answered < 0 or (kind == "contact_attempt" and answered > 1):
         return "answered: contact_attempt needs true or false"
-    if _flag(cells["confirmed"], True) is None:
-        return f"confirmed: {cells['confirmed']!r} is not true or false"
-    return None
+    if confirmed < 0:
+        return "confirmed: not true or false"
+    if not text:
+        return "at: missing"
+    if _naive(text):
+        return f"at: {text!r} has no UTC offset; write e.g. 2026-11-20T17:30:00-05:00"
+    return f"at: malformed instant {text!r} (ISO 8601 with a UTC offset expected)"
+
+
+def _pick(values: list[_T], indices: list[int]) -> list[_T]:
+    """``values`` at ``indices`` (all of them: the list itself)."""
+    return values if len(indices) == len(values) else [values[index] for index in indices]
 
 
 def _naive(text: str) -> bool:
@@ -149,6 +171,28 @@ def _naive(text: str) -> bool:
         return datetime.fromisoformat(text).tzinfo is None
     except ValueError:
         return False
+
+
+def _tickets(table: Table, where: dict[str, int],
+             errors: list[RowError]) -> tuple[list[int], list[Sequence[str]], list[str]]:
+    """The ticket rows that can be evaluated: lines, cells and ids (a row without an id,
+    or whose id an earlier row has, is an error)."""
+    lines, values = _widths(table, errors, named=False)
+    ids = _stripped(values, where["ticket_id"])
+    if len(set(ids)) == len(ids) and "" not in ids:
+        return lines, values, ids
+    seen: dict[str, int] = {}
+    kept = []
+    for line, cells, ticket_id in zip(lines, values, ids, strict=True):
+        if not ticket_id:
+            errors.append(RowError(line, "ticket_id: missing (an event log needs one)"))
+        elif ticket_id in seen:
+            errors.append(RowError(line, f"ticket_id {ticket_id!r} is already on line "
+                                         f"{seen[ticket_id]}", ticket_id))
+        else:
+            seen[ticket_id] = line
+            kept.append((line, cells, ticket_id))
+    return [item[0] for item in kept], [item[1] for item in kept], [item[2] for item in kept]
 
 
 def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
@@ -169,69 +213,48 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     if stops:
         raise ExportError(f"{tickets.name}: with an events table, events come from it; "
                           f"remove the column {stops[0]}")
-    width = len(tickets.header)
     errors: list[RowError] = []
-    kept: list[tuple[int, Sequence[str]]] = []
-    rows: dict[str, int] = {}
-    for line, values in tickets.rows:
-        if len(values) != width:
-            errors.append(RowError(line, f"{len(values)} cells, the header has {width}"))
-            continue
-        ticket_id = values[where["ticket_id"]].strip()
-        if not ticket_id:
-            errors.append(RowError(line, "ticket_id: missing (an event log needs one)"))
-            continue
-        if ticket_id in rows:
-            first = kept[rows[ticket_id]][0]
-            errors.append(RowError(line, f"ticket_id {ticket_id!r} is already on line {first}",
-                                   ticket_id))
-            continue
-        rows[ticket_id] = len(kept)
-        kept.append((line, values))
-    log = _Events(events, rows)
-    ids = [values[where["ticket_id"]].strip() for _, values in kept]
+    lines, values, ids = _tickets(tickets, where, errors)
+    log = _Events(events, dict(zip(ids, range(len(ids)), strict=True)))
     for row, line in sorted(log.spoilt.items()):
-        errors.append(RowError(kept[row][0], f"not evaluated: its event at {events.name}:"
-                                             f"{line} is bad", ids[row]))
-    whole = [row for row in range(len(kept)) if row not in log.spoilt]  # evaluated
-    place = {row: index for index, row in enumerate(whole)}
-    kept = [kept[row] for row in whole]
-    ids = [ids[row] for row in whole]
-    mine = [index for index, row in enumerate(log.ticket) if row in place]
-    ticket = np.array([place[log.ticket[index]] for index in mine], dtype=np.int64)
-    columns = [list(column) for column in zip(*(values for _, values in kept),
-                                              strict=True)] or [[] for _ in tickets.header]
+        errors.append(RowError(lines[row], f"not evaluated: its event at {events.name}:"
+                                           f"{line} is bad", ids[row]))
+    whole = np.ones(len(ids), dtype=bool)  # the tickets evaluated here
+    whole[list(log.spoilt)] = False
+    place = np.cumsum(whole) - 1  # a kept ticket's row in the chunk
+    keep = np.flatnonzero(whole).tolist()
+    lines = [lines[row] for row in keep]
+    values = [values[row] for row in keep]
+    ids = [ids[row] for row in keep]
+    mine = np.flatnonzero(log.good)  # a good event's ticket is never spoilt
+    columns = [list(column) for column in zip(*values, strict=True)] or [
+        [] for _ in tickets.header]
     names = columns[where["policy"]] if "policy" in where and not policy else \
-        [policy or ""] * len(kept)
-    attributes = [{name: values[index].strip() for name, index in where.items()
-                   if name not in COLUMNS and name and values[index].strip()}
-                  for _, values in kept]
-    total = len(mine)
+        [policy or ""] * len(values)
+    others = [(name, index) for name, index in where.items() if name not in COLUMNS and name]
+    attributes = [{name: cells[index].strip() for name, index in others
+                   if cells[index].strip()} for cells in values] if others else (
+        [{}] * len(values))
+    chosen = mine.tolist()
     chunk = Chunk(ids, names, columns[where["tier"]], columns[where["priority"]],
                   parse_instants(columns[where["opened_at"]]), attributes,
-                  ticket.reshape(total),
-                  np.array([CODES[log.kinds[index]] for index in mine],
-                           dtype=np.int64).reshape(total),
-                  parse_instants([log.at[index] for index in mine]),
-                  [log.new[index] for index in mine],
-                  np.array([log.confirmed[index] for index in mine], dtype=bool).reshape(total),
-                  [log.answered[index] for index in mine])
+                  place[log.ticket[mine]], log.code[mine],
+                  parse_instants(_pick(log.at, chosen)), _pick(log.priority, chosen),
+                  log.confirmed[mine], _pick(log.answered, chosen))
     fast, clean = evaluate_columns(chunk, partial(quick_plan, book),
                                    None if now is None else instant_us(now))
     done: dict[int, list[Result]] = {}
     singly: dict[int, list[Event]] = {}
-    for index in mine:
-        row = place[log.ticket[index]]
-        if not clean[row]:
-            singly.setdefault(row, []).append(Event.model_validate({
-                "kind": log.kinds[index], "at": datetime.fromisoformat(log.at[index]),
-                "priority": log.new[index], "confirmed": log.confirmed[index],
-                "answered": log.answered[index], "note": log.notes[index]}))
+    for index in mine[~clean[place[log.ticket[mine]]]].tolist():  # events of the rest
+        singly.setdefault(int(place[log.ticket[index]]), []).append(Event.model_validate({
+            "kind": log.kinds[index], "at": datetime.fromisoformat(log.at[index]),
+            "priority": log.priority[index], "confirmed": bool(log.confirmed[index]),
+            "answered": log.answered[index], "note": log.notes[index] or None}))
     for row in np.flatnonzero(~clean).tolist():
-        line, values = kept[row]
-        record = dict(zip(tickets.header, values, strict=True))
+        record = dict(zip(tickets.header, values[row], strict=True))
         try:
-            done[row] = checked(book, record, line, policy, now, events=singly.get(row, []))
+            done[row] = checked(book, record, lines[row], policy, now,
+                                events=singly.get(row, []))
         except RowError as error:
             errors.append(error)
     errors.sort(key=lambda error: error.line)

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
@@ -30,6 +31,7 @@ __all__ = ["read_table", "run_log_report"]
 _BLOCK = 10_000
 _BOOK: PolicyBook | None = None
 _LogWork = tuple[Table, Table, str, str | None, datetime | None]
+_Options = tuple[str, str | None, datetime | None]
 
 
 def _open(path: Path) -> IO[str]:
@@ -89,18 +91,18 @@ def _evaluate(work: _LogWork) -> Done:
             [(error.line, error.ticket_id, error.reason) for error in errors], summary)
 
 
-def _work(tickets: Path, events: Table, options: tuple[str, str | None, datetime | None]
-          ) -> Iterator[_LogWork]:
+def _grouped(tickets: Path, events: Path, options: _Options) -> Iterator[_LogWork]:
+    """The blocks with their events, the events file read whole and grouped by ticket
+    (any order; memory grows with the events file)."""
+    table = read_table(events)
     header, rows = _records(tickets)
     where = {name: index for index, name in enumerate(header)}
     grouped: dict[str, list[tuple[int, Sequence[str]]]] = {}
-    at = {name: index for index, name in enumerate(events.header)}.get("ticket_id")
-    for line, row in events.rows:
+    at = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
+    for line, row in table.rows:
         key = row[at].strip() if at is not None and at < len(row) else ""
         grouped.setdefault(key, []).append((line, row))
     taken: set[str] = set()
-    output_format, policy, now = options
-    output_format = "csv" if output_format == "parquet" else output_format  # Parquet: CSV text
     while True:
         block = list(islice(rows, _BLOCK))
         if not block:
@@ -110,40 +112,116 @@ def _work(tickets: Path, events: Table, options: tuple[str, str | None, datetime
         mine = sorted((item for key in dict.fromkeys(ids) for item in grouped.get(key, [])),
                       key=lambda item: item[0])  # file order: same-instant events keep it
         taken.update(ids)
-        yield (Table(tickets.name, header, block), Table(events.name, events.header, mine),
-               output_format, policy, now)
+        yield (Table(tickets.name, header, block), Table(events.name, table.header, mine),
+               *options)
     orphans = sorted((item for key, items in grouped.items() if key not in taken
                       for item in items), key=lambda item: item[0])
     if orphans:  # events whose ticket_id has no ticket row: each is a row error
-        yield (Table(tickets.name, header, []), Table(events.name, events.header, orphans),
-               output_format, policy, now)
+        yield (Table(tickets.name, header, []), Table(events.name, table.header, orphans),
+               *options)
+
+
+class _Order:
+    """Whether the events file turned out to follow the tickets file's order."""
+
+    def __init__(self) -> None:
+        self.kept = True
+
+
+def _streamed(tickets: Path, events: Path, options: _Options,
+              order: _Order) -> Iterator[_LogWork]:
+    """The blocks with their events, both files streamed: the events of a block are those
+    read before the first event of a ticket outside it. Exact when the events file is
+    grouped by ticket in the tickets file's order (memory stays flat); an event left over
+    at the end (its ticket earlier, or none) sets ``order.kept`` to False, and the
+    caller runs `_grouped` instead."""
+    header, rows = _records(tickets)
+    event_header, event_rows = _records(events)
+    key = {name: index for index, name in enumerate(header)}.get("ticket_id")
+    event_key = {name: index for index, name in enumerate(event_header)}.get("ticket_id")
+    if key is None or event_key is None:
+        order.kept = False  # `_grouped` names the missing column
+        return
+    pending: list[tuple[int, list[str]]] = []
+    while True:
+        block = list(islice(rows, _BLOCK))
+        if not block:
+            break
+        ids = set(_keys(block, key))
+        mine: list[tuple[int, list[str]]] = []
+        while True:
+            if not pending:
+                pending = list(islice(event_rows, 4 * _BLOCK))
+                if not pending:
+                    break
+            inside = list(map(ids.__contains__, _keys(pending, event_key)))
+            if all(inside):
+                mine += pending
+                pending = []
+                continue
+            first = inside.index(False)
+            mine += pending[:first]
+            pending = pending[first:]
+            break
+        yield (Table(tickets.name, header, block), Table(events.name, event_header, mine),
+               *options)
+    if pending or next(event_rows, None) is not None:
+        order.kept = False
+
+
+def _keys(rows: Sequence[tuple[int, Sequence[str]]], index: int) -> list[str]:
+    """Column ``index`` of each row, stripped ("" where a row is too short)."""
+    try:
+        return list(map(str.strip, map(itemgetter(index), map(itemgetter(1), rows))))
+    except IndexError:
+        return [row[index].strip() if index < len(row) else "" for _, row in rows]
+
+
+def _report(work: Iterator[_LogWork], sink: Sink, jobs: int) -> Summary:
+    summary = Summary()
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            collect(in_order(pool, _evaluate, work, 2 * jobs), summary, sink)
+    else:
+        collect(map(_evaluate, work), summary, sink)
+    return summary
 
 
 def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: datetime | None,
                    output_format: str, output: str | None, errors: str | None,
                    jobs: int) -> int:
-    """`run_report` for an event log: ``tickets`` and ``events`` (CSV, ``.gz`` gzipped);
-    the exit status is 1 if any row of either failed.
+    """`run_report` for an event log: ``tickets`` and ``events`` (CSV, ``.gz`` gzipped,
+    or Parquet); the exit status is 1 if any row of either failed.
 
-    Boundary rule: results in the tickets file's order; a row error names its file and
-    line (see `evaluate_log`). Example: ``slacalc report examples/tickets.csv --events
-    examples/events.csv --format csv``.
+    The two files are streamed together (memory flat) when the events file is grouped by
+    ticket in the tickets file's order, as exports usually are; otherwise the report is
+    run again with the events file read whole (memory grows with it), and stderr says so.
+    Row errors are printed once the report is done. Boundary rule: results in the
+    tickets file's order; a row error names its file and line (see `evaluate_log`).
+    Example: ``slacalc report examples/eventlog/tickets.csv --events
+    examples/eventlog/events.csv --format csv``.
     """
-    summary = Summary()
-    with outputs(output, errors, output_format) as (out, bad_csv):
-        table = read_table(events)
-        work = _work(tickets, table, (output_format, policy, now))
-        sink = Sink(tickets, out, bad_csv, False, 0, int)
-        out.write(HEADS[output_format])
-        if jobs > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                collect(in_order(pool, _evaluate, work, 2 * jobs), summary, sink)
-        else:
-            collect(map(_evaluate, work), summary, sink)
-        text = summary_text(summary)
-        if output_format == "table":
-            out.write(text)
-        else:
-            (sys.stdout if output is not None else sys.stderr).write(text)
-    return 1 if summary.failed else 0
-
+    options: _Options = ("csv" if output_format == "parquet" else output_format, policy, now)
+    order = _Order()
+    for streamed in (True, False):
+        lines: list[str] = []
+        with outputs(output, errors, output_format, buffered=True) as (out, bad_csv):
+            out.write(HEADS[output_format])
+            sink = Sink(tickets, out, bad_csv, False, 0, int, lines.append)
+            work = (_streamed(tickets, events, options, order) if streamed
+                    else _grouped(tickets, events, options))
+            summary = _report(work, sink, jobs)
+            if streamed and not order.kept:
+                out.discard()
+                print(f"slacalc report: {events} is not grouped by ticket in the order of "
+                      f"{tickets}: reading it whole (memory grows with it)", file=sys.stderr)
+                continue
+            text = summary_text(summary)
+            if output_format == "table":
+                out.write(text)
+            else:
+                (sys.stdout if output is not None else sys.stderr).write(text)
+        for line in lines:
+            print(line, file=sys.stderr)
+        return 1 if summary.failed else 0
+    raise AssertionError("unreachable: the grouped pass always completes")

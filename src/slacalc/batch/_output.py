@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -118,6 +120,10 @@ def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], Done],
         yield pending.popleft().result()
 
 
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 @dataclass(frozen=True, slots=True)
 class Sink:
     """Where results, row errors and progress go."""
@@ -128,6 +134,17 @@ class Sink:
     progress: bool
     size: int
     counted: Callable[[], int]  # characters read so far
+    report: Callable[[str], None] = _to_stderr  # where a row error's line goes
+
+
+def _where(path: Path, line: int, ticket_id: str, reason: str) -> str:
+    """A row error as one line: ``file:line (ticket): reason``; a reason that names its
+    own file and line (an events table's) keeps it."""
+    shown = f" ({ticket_id})" if ticket_id else ""
+    head, separator, rest = reason.partition(": ")
+    if separator and head.endswith(f":{line}") and " " not in head:
+        return f"{head}{shown}: {rest}"
+    return f"{path}:{line}{shown}: {reason}"
 
 
 def collect(done: Iterator[Done], summary: Summary, sink: Sink) -> None:
@@ -136,8 +153,7 @@ def collect(done: Iterator[Done], summary: Summary, sink: Sink) -> None:
         sink.out.write(text)
         summary.merge(part)
         for line, ticket_id, reason in row_errors:
-            shown = f" ({ticket_id})" if ticket_id else ""
-            print(f"{sink.path}:{line}{shown}: {reason}", file=sys.stderr)
+            sink.report(_where(sink.path, line, ticket_id, reason))
             if sink.bad_csv:
                 sink.bad_csv.writerow([line, ticket_id, reason])
         if sink.progress:
@@ -160,26 +176,69 @@ def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}  {rows:,} rows"
 
 
+class _Results:
+    """The results handle of a report that may start again (`discard`): a file, or, for
+    standard output, a temporary file copied there when the report is done. ``errors``
+    (the row-errors file) starts again with it."""
+
+    def __init__(self, output: str | None, output_format: str, errors: IO[str] | None,
+                 bad_csv: Any) -> None:
+        self._parquet = output_format == "parquet"
+        self._output = output
+        self._errors, self._bad_csv = errors, bad_csv
+        self._out: Any = (ParquetOut(output) if self._parquet and output else
+                          open(output, "w", encoding="utf-8", newline="") if output  # noqa: SIM115
+                          else tempfile.TemporaryFile("w+", encoding="utf-8", newline=""))  # noqa: SIM115
+
+    def write(self, text: str) -> int:
+        return int(self._out.write(text))
+
+    def discard(self) -> None:
+        """Forget everything written so far (results and row errors)."""
+        if self._parquet:
+            self._out.close()
+            self._out = ParquetOut(str(self._output))
+        else:
+            self._out.seek(0)
+            self._out.truncate()
+        if self._errors is not None:
+            self._errors.seek(0)
+            self._errors.truncate()
+            self._bad_csv.writerow(["line", "ticket_id", "error"])
+
+    def close(self) -> None:
+        if self._output is None:
+            self._out.seek(0)
+            shutil.copyfileobj(self._out, sys.stdout)
+        self._out.close()
+
+
 @contextmanager
-def outputs(output: str | None, errors: str | None,
-            output_format: str = "csv") -> Iterator[tuple[Any, Any]]:
+def outputs(output: str | None, errors: str | None, output_format: str = "csv", *,
+            buffered: bool = False) -> Iterator[tuple[Any, Any]]:
     """The results handle (``output``, else standard output; a `ParquetOut` for the
     ``parquet`` format, which needs ``output``) and a CSV writer for row errors
-    (``errors``, with its header written; None without it), closed on leaving."""
-    if output_format == "parquet":
-        if not output:
-            raise ExportError("--format parquet writes a file: give -o results.parquet")
-        out: Any = ParquetOut(output)
-    else:
-        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
-    bad = open(errors, "w", encoding="utf-8", newline="") if errors else None  # noqa: SIM115
+    (``errors``, with its header written; None without it), closed on leaving.
+    ``buffered``: the results handle can `discard` what it holds (standard output is
+    then written only when leaving)."""
+    if output_format == "parquet" and not output:
+        raise ExportError("--format parquet writes a file: give -o results.parquet")
+    bad = open(errors, "w+" if buffered else "w", encoding="utf-8", newline="") if errors \
+        else None  # noqa: SIM115
     bad_csv = csv.writer(bad, lineterminator="\n") if bad else None
     if bad_csv:
         bad_csv.writerow(["line", "ticket_id", "error"])
+    out: Any
+    if buffered:
+        out = _Results(output, output_format, bad, bad_csv)
+    elif output_format == "parquet":
+        out = ParquetOut(str(output))
+    else:
+        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
     try:
         yield out, bad_csv
     finally:
-        if output:
+        if output or buffered:
             out.close()
         if bad:
             bad.close()
