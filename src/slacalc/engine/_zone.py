@@ -20,7 +20,7 @@ and every change is located to the second by bisection, once per zone and UTC ye
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from difflib import get_close_matches
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -50,6 +50,8 @@ _ONE_US = timedelta(microseconds=1)
 _SAMPLE_S = 3600  # offsets are sampled hourly; tzdata has no two changes within an hour
 MIN_YEAR = 2
 MAX_YEAR = 9998  # one year of margin on each side of datetime's range
+_LONGEST_ZONE = 64  # characters in a zone name; tzdata's longest has 32
+_DEEPEST_ZONE = 3  # "/" in a zone name: tzdata has two, a system "posix/..." zone three
 
 OffsetSegment = tuple[int, int, int]
 """``(start_us, end_us, offset_us)``: over ``[start, end)`` the zone's UTC offset is constant."""
@@ -68,6 +70,12 @@ def load_zone(name: object, field: str = "timezone") -> ZoneInfo:
             field=field,
             value=name,
         )
+    if len(name) > _LONGEST_ZONE or name.count("/") > _DEEPEST_ZONE:  # never a zone, and
+        shown = repr(name) if len(name) <= 40 else f"{name[:40]!r}..."
+        raise CalendarError(  # zoneinfo would import one package per "/" (a RecursionError)
+            f"{field}: unknown IANA time zone {shown} ({len(name):,} characters); a zone "
+            f"name has at most {_LONGEST_ZONE} characters and {_DEEPEST_ZONE} '/'",
+            field=field, value=name)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -85,12 +93,17 @@ def _zone_hint(name: str) -> str:
 def require_aware(value: object, what: str) -> datetime:
     """Return ``value`` if it is an aware datetime; otherwise raise a typed error naming ``what``.
 
-    Example: ``require_aware(datetime(2026, 3, 2, 9, 0), "start")`` raises
-    `NaiveDatetimeError` with a hint to attach a zone.
+    Boundary rule: a missing value (pandas ``NaT``, which is a datetime unequal to itself)
+    is no instant and is refused like a naive one. Example: ``require_aware(datetime(2026,
+    3, 2, 9, 0), "start")`` raises `NaiveDatetimeError` with a hint to attach a zone.
     """
     if not isinstance(value, datetime):
         raise NaiveDatetimeError(
             f"{what}: expected an aware datetime, got {type(value).__name__} {value!r}"
+        )
+    if value != value:  # noqa: PLR0124 - NaT, the one datetime unequal to itself
+        raise NaiveDatetimeError(
+            f"{what}: a missing datetime (NaT) is not an instant; drop or fill it first"
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(
@@ -133,6 +146,8 @@ def _year_segments(zone: tzinfo, year: int) -> tuple[OffsetSegment, ...]:
     """Offset segments of ``zone`` over UTC year ``year``, changes located to the second."""
     start = int((datetime(year, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
     stop = int((datetime(year + 1, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
+    if isinstance(zone, timezone):  # a fixed offset by definition: nothing to sample
+        return ((start * SECOND_US, stop * SECOND_US, _offset_us(zone, start)),)
     segments: list[OffsetSegment] = []
     seg_start, current = start, _offset_us(zone, start)
     probe = start

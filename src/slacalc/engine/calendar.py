@@ -15,8 +15,9 @@ from typing import Any
 
 from ..errors import CalendarError
 from ._closures import Closures
-from ._hours import DayHours, WeeklyHours, parse_special_hours
+from ._hours import DAY_S, DayHours, WeeklyHours, parse_special_hours
 from ._zone import (
+    MAX_YEAR,
     instant_us,
     load_zone,
     local_instant,
@@ -26,7 +27,7 @@ from ._zone import (
     wall_us,
 )
 from .durations import parse_length
-from .timeline import Timeline
+from .timeline import LENGTH_LIMIT_US, SPAN_LIMIT_YEARS, Timeline
 
 __all__ = ["ALWAYS", "BusinessCalendar"]
 
@@ -36,6 +37,8 @@ ALWAYS = "24x7"
 _KEYS = ("timezone", "hours", "holidays", "special_hours", "business_day")
 _ONE_US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MOST_DATES = (SPAN_LIMIT_YEARS + 1) * 366  # more open dates than 101 years hold
+_LAST_ORDINAL = date(MAX_YEAR, 12, 31).toordinal()
 
 
 def _duration_us(value: object, what: str) -> int:
@@ -207,7 +210,8 @@ class BusinessCalendar:
         duration``, so a deadline landing on closing time is the closing instant and a start
         outside hours counts from the next opening; backward, the latest such ``t <= start``.
         ``add(t, timedelta(0)) == t``. `CalendarError` when the answer would lie more
-        than 100 years from ``start`` or 10 years of closed time away.
+        than 100 years from ``start`` or 10 years of closed time away (at once for a
+        duration longer than 101 years); `NaiveDatetimeError` for a naive or NaT start.
         Example, hours 07:30-18:00: Fri 17:30 + 1 h -> Mon 08:00; Fri 17:00 + 1 h -> Fri
         18:00; Mon 08:00 - 1 h -> Fri 17:30.
         """
@@ -216,6 +220,8 @@ class BusinessCalendar:
         except TypeError:
             require_aware(start, "start")
             raise
+        if type(origin) is not int:  # NaT: a float NaN
+            require_aware(start, "start")
         amount = _duration_us(duration, "duration")
         if not amount:
             return start
@@ -226,7 +232,7 @@ class BusinessCalendar:
 
         Example, hours 07:30-18:00: Fri 17:00 .. Mon 08:00 -> 1 h 30 min;
         ``elapsed(b, a) == -elapsed(a, b)``. `CalendarError` when the two instants are more
-        than 100 years apart.
+        than 100 years apart; `NaiveDatetimeError` when either is naive or NaT.
         """
         try:
             lo = (start - _EPOCH) // _ONE_US
@@ -235,6 +241,9 @@ class BusinessCalendar:
             require_aware(start, "start")
             require_aware(end, "end")
             raise
+        if type(lo) is not int or type(hi) is not int:  # NaT: a float NaN
+            require_aware(start, "start")
+            require_aware(end, "end")
         return timedelta(microseconds=self._timeline.between(lo, hi))
 
     @property
@@ -248,7 +257,9 @@ class BusinessCalendar:
 
         Boundary rule: ``moment``'s business day is the local date of `next_open(moment)`, so
         a ticket opened after closing belongs to the next open date; a time ``at`` inside a
-        DST gap means the first instant the clock reads past it.
+        DST gap means the first instant the clock reads past it. The walk over dates stops
+        with a `CalendarError` naming ``days`` once it passes `SPAN_LIMIT_YEARS` years (at
+        once when ``days`` exceeds the dates those years hold).
         Example, hours Mon-Fri 07:30-18:00: Fri 19:00, days=1, at=16:00 -> Tue 16:00
         (business day Monday, next one Tuesday); Fri 10:00, days=0, at=None -> Fri 18:00.
         """
@@ -261,11 +272,24 @@ class BusinessCalendar:
         Example, hours Mon-Fri 07:30-18:00 Toronto: Fri 2026-11-20 19:00 EST (as µs), days=1,
         at=57600 -> Tue 2026-11-24 16:00 EST (as µs).
         """
+        if at is not None and not 0 <= at <= DAY_S:
+            raise CalendarError(f"{self._label()}at: {_count(at)} is not a time of day (0 to "
+                                f"{DAY_S} seconds after midnight)", field="at", value=at)
+        if days > _MOST_DATES:
+            raise self._too_many_days(days, "")
         start = self._timeline.next_open(instant)
-        day = to_datetime(start, self.zone).date()
+        first = day = to_datetime(start, self.zone).date()
         for _ in range(days):
             day = self._next_open_date(day)
+            if day.year - first.year > SPAN_LIMIT_YEARS:
+                raise self._too_many_days(days, f" after {first}")
         return self._spans_on(day)[-1][1] if at is None else local_instant(self.zone, day, at)
+
+    def _too_many_days(self, days: int, after: str) -> CalendarError:
+        return CalendarError(
+            f"{self._label()}{_count(days)} business days do not fit within {SPAN_LIMIT_YEARS} "
+            f"years{after}: business time is measured within {SPAN_LIMIT_YEARS} years",
+            field="days", value=days)
 
     def _spans_on(self, day: date) -> list[tuple[int, int]]:
         """The instants at which local ``day``'s hours are open (none when its only hours
@@ -276,6 +300,9 @@ class BusinessCalendar:
     def _next_open_date(self, day: date) -> date:
         """The next local date after ``day`` that really opens."""
         for step in range(1, 3654):
+            if day.toordinal() + step > _LAST_ORDINAL:
+                raise CalendarError(f"{self._label()}no open date after {day} within the "
+                                    f"years a calendar holds (up to {MAX_YEAR})")
             candidate = day + timedelta(days=step)
             if self._spans_on(candidate):
                 return candidate
@@ -285,7 +312,9 @@ class BusinessCalendar:
         """``count`` business days as business time (``count`` x ``business_day``).
 
         Boundary rule: needs a known ``business_day`` (stated, or implied by equally long
-        open weekdays). Example: hours 06:00-18:00 -> ``business_days(2) == 24 hours``.
+        open weekdays), and the result may be at most 100 years (36,500 days) either way,
+        the longest business time a calendar measures; else `CalendarError` naming
+        ``count``. Example: hours 06:00-18:00 -> ``business_days(2) == 24 hours``.
         """
         if self.business_day is None:
             raise CalendarError(
@@ -293,6 +322,12 @@ class BusinessCalendar:
                 f"day is undefined; state it, e.g. 'business_day: 8 hours'",
                 field="business_day",
             )
+        if abs(count) * (self.business_day // _ONE_US) > LENGTH_LIMIT_US:
+            raise CalendarError(
+                f"{self._label()}business_days: {_count(count)} business days of "
+                f"{self.business_day} are longer than {SPAN_LIMIT_YEARS} years (36,500 days), "
+                f"the most business time a calendar measures", field="business_days",
+                value=count)
         return self.business_day * count
 
 
@@ -303,3 +338,7 @@ def _regular_day(hours: WeeklyHours) -> timedelta | None:
         return timedelta(seconds=lengths.pop())
     return None
 
+
+def _count(number: int) -> str:
+    """``number`` for a message: ``1,000,000``; a huge one only by its size (no 5000 digits)."""
+    return f"{number:,}" if abs(number) < 10**30 else f"{'-' if number < 0 else ''}over 10^30"

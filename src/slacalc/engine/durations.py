@@ -24,9 +24,11 @@ from decimal import Decimal, InvalidOperation
 from difflib import get_close_matches
 
 from ..errors import CalendarError, PolicyError
-from ._hours import parse_clock
+from ._hours import DAY_S, parse_clock
+from .timeline import LENGTH_LIMIT_US, SPAN_LIMIT_YEARS
 
-__all__ = ["NO_TARGET", "UNITS", "Duration", "RelativeDue", "parse_duration", "parse_length"]
+__all__ = ["MOST_DAYS", "NO_TARGET", "UNITS", "Duration", "RelativeDue", "parse_duration",
+           "parse_length"]
 
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(hours?|minutes?|seconds?)", re.IGNORECASE)
 _UNIT_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
@@ -35,16 +37,18 @@ _UNIT_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
 def parse_length(value: object, field: str) -> timedelta:
     """A positive real-time length: ``"12 hours"``, ``"7.5 hours"``, ``"450 minutes"``.
 
-    Boundary rule: the result must be a whole, positive number of seconds; bare ``days``
-    are refused because a day of business time is exactly what is being defined.
+    Boundary rule: the result must be a whole, positive number of seconds, at most 24 hours
+    (one day holds no more business time); bare ``days`` are refused because a day of
+    business time is exactly what is being defined.
     Example: ``parse_length("7.5 hours", "business_day")`` -> ``timedelta(hours=7, minutes=30)``.
     """
     if isinstance(value, timedelta):
         seconds = value.total_seconds()
-        if value > timedelta(0) and seconds == int(seconds):
+        if timedelta(0) < value <= _LONGEST_DAY and seconds == int(seconds):
             return value
         raise CalendarError(
-            f"{field}: expected a positive whole number of seconds, got {value!r}",
+            f"{field}: expected a positive whole number of seconds up to 24 hours, got "
+            f"{value!r}",
             field=field,
             value=value,
         )
@@ -60,14 +64,31 @@ def parse_length(value: object, field: str) -> timedelta:
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise CalendarError(f"{field}: malformed number in {value!r}", field=field) from None
     unit = match[2].lower().rstrip("s")
-    total = amount * _UNIT_SECONDS[unit]
+    total = amount * _UNIT_SECONDS[unit] if amount <= DAY_S else amount  # no vast Decimal
     if total <= 0 or total != total.to_integral_value():
         raise CalendarError(
             f"{field}: {value!r} is not a positive whole number of seconds",
             field=field,
             value=value,
         )
+    if total > DAY_S:
+        raise CalendarError(
+            f"{field}: {_shown(str(value))} is longer than 24 hours; one day holds no more "
+            f"business time",
+            field=field,
+            value=value,
+        )
     return timedelta(seconds=int(total))
+
+
+_LONGEST_DAY = timedelta(seconds=DAY_S)
+MOST_DAYS = SPAN_LIMIT_YEARS * 365
+"""The most business days a relative deadline may count: 36,500 (one a date, 100 years)."""
+
+
+def _shown(value: str) -> str:
+    """``value`` quoted, cut to 60 characters (an amount may have thousands of digits)."""
+    return repr(value) if len(value) <= 60 else f"{value[:60]!r}... ({len(value):,} characters)"
 
 
 
@@ -114,14 +135,21 @@ class Duration:
         return self.low != self.high
 
     def length(self, business_day: timedelta | None = None) -> timedelta:
-        """The due length (the upper bound of a range); business days need ``business_day``."""
+        """The due length (the upper bound of a range); business days need ``business_day``.
+
+        Boundary rule: `PolicyError` when it is over 100 years (36,500 days) or under one
+        microsecond. Example: ``48-72 hours`` -> 72 hours; ``3 business days`` with a
+        business day of 8 hours -> 24 hours."""
         return self._measure(self.high, business_day)
 
     def expected_length(self, business_day: timedelta | None = None) -> timedelta:
-        """The lower bound of a range (equal to `length` for a single amount)."""
+        """The lower bound of a range (equal to `length` for a single amount), within the
+        same limits. Example: ``48-72 hours`` -> 48 hours."""
         return self._measure(self.low, business_day)
 
     def _measure(self, amount: Decimal | None, business_day: timedelta | None) -> timedelta:
+        """``amount`` of the unit; `PolicyError` when it is over 100 years (36,500 days) or
+        under one microsecond, as no deadline could be computed from it."""
         if amount is None or self.unit is None:
             raise PolicyError("a 'none' target has no length")
         size = UNITS[self.unit]
@@ -129,14 +157,22 @@ class Duration:
             if business_day is None:
                 raise PolicyError(f"{self}: business days need the calendar's business_day")
             micro = Decimal(business_day // timedelta(microseconds=1))
+            each = f" of {business_day} each"
         else:
-            micro = size * 1_000_000
+            micro, each = size * 1_000_000, ""
+        if amount > LENGTH_LIMIT_US or amount * micro > LENGTH_LIMIT_US:  # no vast Decimal
+            raise PolicyError(
+                f"{_shown(str(self))}{each} is longer than {SPAN_LIMIT_YEARS} years (36,500 "
+                f"days); business time is measured within {SPAN_LIMIT_YEARS} years")
+        if amount * micro < 1:
+            raise PolicyError(f"{_shown(str(self))}{each} is shorter than one microsecond, "
+                              f"the smallest length slacalc measures")
         return timedelta(microseconds=int(amount * micro))
 
     def __str__(self) -> str:
         if self.unit is None or self.low is None or self.high is None:
             return "none"
-        amount = f"{self.low}" if not self.is_range else f"{self.low}-{self.high}"
+        amount = f"{self.low:f}" if not self.is_range else f"{self.low:f}-{self.high:f}"
         plural = "" if (self.high == 1 and not self.is_range) else "s"
         return f"{amount} {self.unit}{plural}"
 
@@ -148,8 +184,19 @@ _RELATIVE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], RelativeDue]]] 
     (re.compile(r"end of (?:the )?next business day"), lambda m: RelativeDue(1, None)),
     (re.compile(r"next business day by (\S+)"), lambda m: RelativeDue(1, _clock(m[1]))),
     (re.compile(r"(\d+) business days? by (\S+)"),
-     lambda m: RelativeDue(int(m[1]), _clock(m[2]))),
+     lambda m: RelativeDue(_day_count(m[1], m[0]), _clock(m[2]))),
 ]
+
+
+def _day_count(text: str, written: str) -> int:
+    """The ``<n>`` of ``<n> business days by HH:MM`` (``written``): at most `MOST_DAYS`."""
+    digits = text.lstrip("0")
+    if len(digits) > len(str(MOST_DAYS)) or int(digits or "0") > MOST_DAYS:
+        raise PolicyError(
+            f"{_shown(written)} counts more than {MOST_DAYS:,} business days (every date of "
+            f"{SPAN_LIMIT_YEARS} years), so it cannot be met; business time is measured "
+            f"within {SPAN_LIMIT_YEARS} years")
+    return int(digits or "0")
 
 
 def _clock(text: str) -> int:
@@ -197,7 +244,7 @@ def _hhmm(seconds: int) -> str:
 def _day_hint(unit: str, amount: Decimal) -> str:
     """``3 days`` -> "'72 hours' (real time) or '3 business days'"; weeks count 5 days."""
     days = {"day": 1, "week": 5}.get(unit)
-    if days is None:
+    if days is None or amount > MOST_DAYS:  # no hint multiplying a vast amount
         return "'24 hours' (real time) or '1 business day'"
     hours = amount * (24 if unit == "day" else 168)
     business = amount * days
@@ -211,7 +258,10 @@ def parse_duration(value: object) -> Duration | RelativeDue:
     """Parse a policy target length; a `PolicyError` with a hint for anything else.
 
     Boundary rule: amounts are positive decimals, a range needs low < high, and the unit
-    must say whether time is real or business. Example: ``parse_duration("1 business
+    must say whether time is real or business; a length (either bound of a range) over 100
+    years (36,500 days) or under one microsecond, and a relative deadline counting more
+    than 36,500 business days, are refused (business days are measured against the
+    calendar's ``business_day`` when the policy is validated). Example: ``parse_duration("1 business
     hour")`` -> 1 business hour; ``"3 days"`` raises ``PolicyError("ambiguous unit 'days':
     say '72 hours' (real time) or '3 business days'")``.
     """
@@ -251,4 +301,8 @@ def parse_duration(value: object) -> Duration | RelativeDue:
         raise PolicyError(f"duration {value!r} must be positive")
     if high <= low and match["high"] is not None:
         raise PolicyError(f"range {value!r} must go from the lower to the higher amount")
-    return Duration(low, high, unit)
+    duration = Duration(low, high, unit)
+    if UNITS[unit] is not None:  # business days are measured once the calendar is known
+        duration.length()
+        duration.expected_length()
+    return duration

@@ -14,12 +14,15 @@ or numpy arrays alike: an array is answered with ``searchsorted`` over the same 
 so the batch path runs the very same arithmetic as a single ticket.
 
 Spans are compiled lazily by UTC year into *islands*: runs
-of consecutive years, each an immutable snapshot with positions of its own. An instant
-within a few years of an island grows it (merging islands that meet); a far one starts a
-new island, so a ticket in year 9998 never compiles the years between it and 2026. One
-measurement or search stays inside one island and within `SPAN_LIMIT_YEARS`. Every
-extension swaps in a new snapshot, so readers on other threads never see a half-built
-state, and positions are only ever compared inside one snapshot.
+of consecutive years, each an immutable snapshot with positions of its own
+(`slacalc.engine._islands`). An instant in an island's year or the one beside it grows it
+(merging islands that meet); a farther one starts a new island, so a ticket in year 9998
+never compiles the years between it and 2026, and only a measurement spanning a gap
+compiles it. One measurement or search stays inside one island and within
+`SPAN_LIMIT_YEARS`; a business length that cannot be met within them is refused at once.
+The cache is bounded: at most 16 islands and 404 compiled years, the least recently used
+dropped first. Every extension swaps in a new snapshot, so readers on other threads never
+see a half-built state, and positions are only ever compared inside one snapshot.
 """
 
 from __future__ import annotations
@@ -35,120 +38,35 @@ import numpy.typing as npt
 
 from ..errors import CalendarError
 from ._hours import DayHours
+from ._islands import (
+    ISLAND_YEARS,
+    LENGTH_LIMIT_US,
+    MAX_ISLANDS,
+    SPAN_LIMIT_YEARS,
+    YEAR_BUDGET,
+    Ints,
+    Snapshot,
+    as_ints,
+    check_reach,
+    check_span,
+    check_year,
+    extend,
+    show,
+    year_of,
+    year_start,
+)
 from ._zone import DAY_US, MAX_YEAR, MIN_YEAR, WallMap, offset_segments, wall_us
 
-__all__ = ["FIRST_US", "LAST_US", "SEARCH_LIMIT_US", "SPAN_LIMIT_YEARS", "Ints", "RealTime",
-           "Timeline"]
-
-Ints = npt.NDArray[np.int64]
-"""A numpy array of instants or lengths in microseconds."""
+__all__ = ["FIRST_US", "LAST_US", "LENGTH_LIMIT_US", "SEARCH_LIMIT_US", "SPAN_LIMIT_YEARS",
+           "Ints", "RealTime", "Timeline"]
 
 SEARCH_LIMIT_US = 3653 * DAY_US  # ten years: how far a search for open time may look
-SPAN_LIMIT_YEARS = 100  # how many UTC years one measurement (elapsed, add) may span
-_REACH_YEARS = 12  # an instant this close to an island grows it; a farther one starts anew
+_REACH_YEARS = 1  # an instant in the year beside an island grows it; a farther one starts anew
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FIRST_US = (datetime(MIN_YEAR, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
 """The first instant a timeline compiles (UTC year 2)."""
 LAST_US = (datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
 """The end of the last UTC year a timeline compiles (9998)."""
-
-
-def _year_of(instant: int) -> int:
-    """The UTC year of ``instant``; 0 or 10000 beyond what ``datetime`` holds."""
-    try:
-        return (_EPOCH + timedelta(microseconds=instant)).year
-    except OverflowError:
-        return 10_000 if instant > 0 else 0
-
-
-def _check_year(year: int) -> None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise CalendarError(
-            f"instants must lie between years {MIN_YEAR} and {MAX_YEAR}; year {year} was needed"
-        )
-
-
-def _year_start(year: int) -> int:
-    return (datetime(year, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
-
-
-class _Snapshot:
-    """Immutable state: spans over the loaded UTC range ``[lo, hi)`` with their positions."""
-
-    __slots__ = (
-        "_arrays",
-        "cum_end",
-        "cum_start",
-        "ends",
-        "first_year",
-        "hi",
-        "last_year",
-        "lo",
-        "pos_hi",
-        "pos_lo",
-        "starts",
-    )
-
-    def __init__(
-        self,
-        spans: list[tuple[int, int]],
-        pos_lo: int,
-        first_year: int,
-        last_year: int,
-    ) -> None:
-        self.starts = [start for start, _ in spans]
-        self.ends = [end for _, end in spans]
-        self.cum_start: list[int] = []
-        self.cum_end: list[int] = []
-        position = pos_lo
-        for start, end in spans:
-            self.cum_start.append(position)
-            position += end - start
-            self.cum_end.append(position)
-        self.pos_lo = pos_lo
-        self.pos_hi = position
-        self.first_year = first_year
-        self.last_year = last_year
-        self.lo = _year_start(first_year)
-        self.hi = _year_start(last_year + 1)
-        self._arrays: tuple[Ints, Ints, Ints, Ints] | None = None
-
-    def arrays(self) -> tuple[Ints, Ints, Ints, Ints]:
-        """``starts, ends, cum_start, cum_end`` as numpy arrays, made once per snapshot."""
-        if self._arrays is None:
-            self._arrays = tuple(np.array(values, dtype=np.int64) for values in (  # type: ignore[assignment]
-                self.starts, self.ends, self.cum_start, self.cum_end))
-        assert self._arrays is not None
-        return self._arrays
-
-    def positions(self, instants: Ints) -> Ints:
-        """`position` of each instant (all inside ``[lo, hi)``)."""
-        starts, ends, cum_start, _ = self.arrays()
-        if not len(ends):
-            return np.full(len(instants), self.pos_hi, dtype=np.int64)
-        index = np.searchsorted(ends, instants, side="right")
-        safe = np.minimum(index, len(ends) - 1)
-        rising = cum_start[safe] + np.maximum(instants - starts[safe], 0)
-        found: Ints = np.where(index < len(ends), rising, self.pos_hi)
-        return found
-
-    def position(self, instant: int) -> int:
-        """Business position of ``instant`` (inside ``[lo, hi)``): business time since the
-        timeline's origin; it rises inside spans and is flat between them."""
-        index = bisect_right(self.ends, instant)  # the first span ending after the instant
-        if index == len(self.ends):
-            return self.pos_hi
-        start = self.starts[index]
-        return self.cum_start[index] + (instant - start if instant > start else 0)
-
-
-def _extend(spans: list[tuple[int, int]], more: list[tuple[int, int]]) -> None:
-    """Append the later sorted spans ``more`` to ``spans``, merging a span that continues
-    across the seam (a year boundary)."""
-    if spans and more and spans[-1][1] == more[0][0]:
-        spans[-1] = (spans[-1][0], more[0][1])
-        more = more[1:]
-    spans.extend(more)
 
 
 class Timeline:
@@ -158,21 +76,23 @@ class Timeline:
     ``zone`` turns them into instants. All arguments and results are UTC microseconds.
     """
 
-    __slots__ = ("_day_hours", "_islands", "_lock", "_snap", "_zone")
+    __slots__ = ("_day_hours", "_islands", "_lock", "_snap", "_used", "_uses", "_zone")
 
     def __init__(self, zone: tzinfo, day_hours: Callable[[date], DayHours]) -> None:
         self._zone = zone
         self._day_hours = day_hours
         self._lock = threading.Lock()
-        self._snap: _Snapshot | None = None  # the island used last
-        self._islands: list[_Snapshot] = []  # disjoint, by first year
+        self._snap: Snapshot | None = None  # the island used last
+        self._islands: list[Snapshot] = []  # disjoint, by first year
+        self._used: dict[Snapshot, int] = {}  # island -> when it was last covered
+        self._uses = 0
 
     # -- compilation ---------------------------------------------------------------------
 
     def _compile_year(self, year: int) -> list[tuple[int, int]]:
         """The open spans inside UTC year ``year``, clipped to it, sorted and merged."""
-        _check_year(year)
-        lo, hi = _year_start(year), _year_start(year + 1)
+        check_year(year)
+        lo, hi = year_start(year), year_start(year + 1)
         wall_map = WallMap(offset_segments(self._zone, lo - 2 * DAY_US, hi + 2 * DAY_US))
         day = (_EPOCH + timedelta(microseconds=lo)).date() - timedelta(days=2)
         last = (_EPOCH + timedelta(microseconds=hi)).date() + timedelta(days=2)
@@ -193,60 +113,98 @@ class Timeline:
                 merged.append((a, b))
         return merged
 
-    def _load(self, instant: int) -> _Snapshot:
+    def _load(self, instant: int) -> Snapshot:
         """A snapshot with ``lo <= instant < hi``."""
         snap = self._snap
         if snap is not None and snap.lo <= instant < snap.hi:
             return snap
+        for island in self._islands:  # another island holds it: only its use is recorded
+            if island.lo <= instant < island.hi:
+                with self._lock:
+                    self._uses += 1
+                    self._used[island] = self._uses
+                self._snap = island
+                return island
         return self._cover(instant, instant)
 
-    def _cover(self, lo: int, hi: int) -> _Snapshot:
+    def _cover(self, lo: int, hi: int) -> Snapshot:
         """One snapshot holding every instant of ``[lo, hi]``: an island that already does,
-        or the islands within reach grown and merged around it, or a new island."""
-        first, last = _check_span(lo, hi)
+        or the islands it meets or touches merged around it (while the merge holds at most
+        `ISLAND_YEARS` years), or a new island of just its years.
+
+        Boundary rule: years between an island and a farther instant are never compiled
+        for that instant alone; only a measurement spanning them compiles them. The cache
+        keeps at most `MAX_ISLANDS` islands and `YEAR_BUDGET` years, dropping the least
+        recently covered first (never the one returned). Example: loads in 2026, 2040 and
+        2027 leave islands 2026-2027 and 2040; ``_cover(2026, 2040)`` merges them.
+        """
+        first, last = check_span(lo, hi)
         with self._lock:
-            near = [snap for snap in self._islands
-                    if snap.first_year - _REACH_YEARS <= last
-                    and snap.last_year + _REACH_YEARS >= first]
-            if len(near) == 1 and near[0].first_year <= first and last <= near[0].last_year:
-                snap = near[0]
-            else:
-                snap = self._build(min([first, *(s.first_year for s in near)]),
-                                   max([last, *(s.last_year for s in near)]), near)
-                self._islands = sorted([s for s in self._islands if s not in near] + [snap],
-                                       key=lambda s: s.first_year)
+            snap = next((island for island in self._islands
+                         if island.first_year <= first and last <= island.last_year), None)
+            if snap is None:
+                near = [island for island in self._islands
+                        if island.first_year - _REACH_YEARS <= last
+                        and island.last_year + _REACH_YEARS >= first]
+                start = min([first, *(island.first_year for island in near)])
+                stop = max([last, *(island.last_year for island in near)])
+                if stop - start + 1 > ISLAND_YEARS:  # too long to merge: its own years only
+                    start, stop = first, last
+                snap = self._build(start, stop, near)
+                self._islands = sorted(
+                    [island for island in self._islands
+                     if island.last_year < start or island.first_year > stop] + [snap],
+                    key=lambda island: island.first_year)
+                self._forget(snap)
+            self._uses += 1
+            self._used[snap] = self._uses
             self._snap = snap
         return snap
 
-    def _build(self, first: int, last: int, islands: list[_Snapshot]) -> _Snapshot:
-        """The snapshot of UTC years ``first..last``, reusing the spans of ``islands``
-        (sorted, inside that range) and compiling the years between them."""
+    def _forget(self, keep: Snapshot) -> None:
+        """Drop the least recently covered islands (not ``keep``) beyond the cache's bounds.
+
+        A dropped snapshot stays valid for a reader holding it: snapshots never change."""
+        self._used = {island: self._used.get(island, self._uses) for island in self._islands}
+        while len(self._islands) > MAX_ISLANDS or \
+                sum(island.years for island in self._islands) > YEAR_BUDGET:
+            oldest = min((island for island in self._islands if island is not keep),
+                         key=self._used.__getitem__)
+            self._islands.remove(oldest)
+            del self._used[oldest]
+
+    def _build(self, first: int, last: int, islands: list[Snapshot]) -> Snapshot:
+        """The snapshot of UTC years ``first..last``, reusing the spans ``islands`` (sorted,
+        disjoint) hold inside that range and compiling the other years."""
         spans: list[tuple[int, int]] = []
         year = first
-        for island in [*islands, None]:
-            stop = last + 1 if island is None else island.first_year
-            for missing in range(year, stop):
-                _extend(spans, self._compile_year(missing))
-            if island is not None:
-                _extend(spans, list(zip(island.starts, island.ends, strict=True)))
-                year = island.last_year + 1
-        return _Snapshot(spans, 0, first, last)
+        for island in islands:
+            begin, end = max(island.first_year, first), min(island.last_year, last)
+            if begin > end:
+                continue
+            for missing in range(year, begin):
+                extend(spans, self._compile_year(missing))
+            extend(spans, island.clipped(begin, end))
+            year = end + 1
+        for missing in range(year, last + 1):
+            extend(spans, self._compile_year(missing))
+        return Snapshot(spans, 0, first, last)
 
-    def _extend_later(self, snap: _Snapshot, origin: int) -> _Snapshot:
+    def _extend_later(self, snap: Snapshot, origin: int) -> Snapshot:
         """One more year after ``snap``; an error once ten years after ``origin`` are empty."""
         last_open = max(snap.ends[-1] if snap.ends else origin, origin)
         if snap.hi - last_open > SEARCH_LIMIT_US:
             raise CalendarError(
-                f"no open time within 10 years after {_show(last_open)}: the calendar is closed"
+                f"no open time within 10 years after {show(last_open)}: the calendar is closed"
             )
         return self._cover(origin, snap.hi)
 
-    def _extend_earlier(self, snap: _Snapshot, origin: int) -> _Snapshot:
+    def _extend_earlier(self, snap: Snapshot, origin: int) -> Snapshot:
         """One more year before ``snap``; an error once ten years before ``origin`` are empty."""
         first_open = min(snap.starts[0] if snap.starts else origin, origin)
         if first_open - snap.lo > SEARCH_LIMIT_US:
             raise CalendarError(
-                f"no open time within 10 years before {_show(first_open)}: the calendar is closed"
+                f"no open time within 10 years before {show(first_open)}: the calendar is closed"
             )
         return self._cover(snap.lo - 1, origin)
 
@@ -266,8 +224,7 @@ class Timeline:
         (element-wise). Example, hours 07:30-18:00: Fri 17:00 .. Mon 08:00 -> 1 h 30 min.
         """
         if not isinstance(lo, int) or not isinstance(hi, int):
-            lows, highs = np.broadcast_arrays(np.asarray(lo, dtype=np.int64),
-                                              np.asarray(hi, dtype=np.int64))
+            lows, highs = np.broadcast_arrays(as_ints(lo), as_ints(hi))
             if not lows.size:
                 return np.zeros(lows.shape, dtype=np.int64)
             both = self._cover(int(min(lows.min(), highs.min())),
@@ -297,20 +254,21 @@ class Timeline:
         compiled years; otherwise the mirrored searches below extend the timeline.
         """
         if not isinstance(origin, int) or not isinstance(amount, int):
-            return self._shift_many(*np.broadcast_arrays(np.asarray(origin, dtype=np.int64),
-                                                         np.asarray(amount, dtype=np.int64)))
+            return self._shift_many(*np.broadcast_arrays(as_ints(origin), as_ints(amount)))
         snap = self._snap
         if snap is None or not snap.lo <= origin < snap.hi:
             snap = self._load(origin)
         target = snap.position(origin) + amount
         if amount > 0:
             while target > snap.pos_hi:  # grows the island; positions are re-read in it
+                check_reach(origin, amount)
                 snap = self._extend_later(snap, origin)
                 target = snap.position(origin) + amount
             index = bisect_left(snap.cum_end, target)  # reached at a close: that close
             return snap.ends[index] - (snap.cum_end[index] - target)
         if amount < 0:
             while target < snap.pos_lo:
+                check_reach(origin, amount)
                 snap = self._extend_earlier(snap, origin)
                 target = snap.position(origin) + amount
             index = bisect_right(snap.cum_start, target) - 1  # at an opening: that opening
@@ -378,7 +336,7 @@ class Timeline:
         while index == len(snap.ends) or snap.ends[index] == snap.hi:
             if snap.hi - instant > SEARCH_LIMIT_US:
                 raise CalendarError(
-                    f"no closing instant within 10 years after {_show(instant)}: "
+                    f"no closing instant within 10 years after {show(instant)}: "
                     f"the calendar never closes"
                 )
             snap = self._cover(instant, snap.hi)
@@ -416,13 +374,15 @@ class RealTime:
 
     def shift(self, origin: Ints | int, amount: Ints | int) -> Ints | int:
         """``origin + amount``. Boundary rule: `CalendarError` outside years 2..9998."""
+        if not isinstance(origin, int) or not isinstance(amount, int):
+            origin, amount = as_ints(origin), as_ints(amount)
         found = origin + amount
         if isinstance(found, int):
             if not FIRST_US <= found < LAST_US:
-                _check_year(_year_of(found))
+                check_year(year_of(found))
             return found
         if found.size and (found.min() < FIRST_US or found.max() >= LAST_US):
-            _check_year(_year_of(int(found.min() if found.min() < FIRST_US else found.max())))
+            check_year(year_of(int(found.min() if found.min() < FIRST_US else found.max())))
         return found
 
     @overload
@@ -435,35 +395,17 @@ class RealTime:
     def between(self, lo: Ints | int, hi: Ints | int) -> Ints | int:
         """``hi - lo``: real time is business time. Boundary rule: as `Timeline.between`,
         `CalendarError` for instants more than `SPAN_LIMIT_YEARS` UTC years apart."""
+        if not isinstance(lo, int) or not isinstance(hi, int):
+            lo, hi = as_ints(lo), as_ints(hi)
         found = hi - lo
         if isinstance(found, int):
-            if abs(found) > _SPAN_LIMIT_US:
-                _check_span(min(int(lo), int(hi)), max(int(lo), int(hi)))
+            if abs(found) > LENGTH_LIMIT_US:
+                check_span(min(int(lo), int(hi)), max(int(lo), int(hi)))
             return found
-        if found.size and int(np.abs(found).max()) > _SPAN_LIMIT_US:
+        if found.size and int(np.abs(found).max()) > LENGTH_LIMIT_US:
             lows, highs = np.broadcast_arrays(np.asarray(lo), np.asarray(hi))
             worst = int(np.argmax(np.abs(found)))
-            _check_span(int(min(lows.flat[worst], highs.flat[worst])),
+            check_span(int(min(lows.flat[worst], highs.flat[worst])),
                         int(max(lows.flat[worst], highs.flat[worst])))
         return found
 
-
-_SPAN_LIMIT_US = SPAN_LIMIT_YEARS * 365 * DAY_US  # below this, no span check is needed
-
-
-def _check_span(lo: int, hi: int) -> tuple[int, int]:
-    """The UTC years of ``lo`` and ``hi``; `CalendarError` when either is out of range or
-    they are more than `SPAN_LIMIT_YEARS` years apart."""
-    first, last = _year_of(lo), _year_of(hi)
-    _check_year(first)
-    _check_year(last)
-    if last - first > SPAN_LIMIT_YEARS:
-        raise CalendarError(
-            f"{_show(lo)} and {_show(hi)} are more than {SPAN_LIMIT_YEARS} years apart: "
-            f"business time is measured within {SPAN_LIMIT_YEARS} years"
-        )
-    return first, last
-
-
-def _show(instant: int) -> str:
-    return (_EPOCH + timedelta(microseconds=instant)).isoformat()

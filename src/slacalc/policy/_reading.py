@@ -9,6 +9,8 @@ Two defences the loader relies on, kept apart so each stays small:
 - `PolicyYamlLoader` is PyYAML's safe loader counting, while it composes, how many nodes
   aliases repeat: past ``ALIAS_BUDGET`` (a "billion laughs" file), or for an alias used
   inside the block it names, it stops with a located `PolicyError`.
+
+`policy_files` lists a folder's policies, refusing a path that is no listable directory.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from ..errors import PolicyError
 
-__all__ = ["ALIAS_BUDGET", "MAX_BYTES", "PolicyYamlLoader", "located", "read_policy_bytes"]
+__all__ = ["ALIAS_BUDGET", "MAX_BYTES", "PolicyYamlLoader", "located", "policy_files",
+           "read_policy_bytes"]
 
 MAX_BYTES = 1 << 20
 ALIAS_BUDGET = 10_000  # nodes that aliases may repeat in one file, all aliases together
@@ -101,6 +104,24 @@ def read_policy_bytes(file: Path, shown: str) -> bytes:
     if size > MAX_BYTES:  # the file grew, or says it is smaller than it is (/proc)
         raise _too_big(shown, f"over {MAX_BYTES:,}")
     return b"".join(chunks)
+
+
+def policy_files(directory: Path) -> list[Path]:
+    """Every ``*.yaml`` and ``*.yml`` file in ``directory`` or below, sorted.
+
+    Boundary rule: ``directory`` must be a directory that can be listed, else a
+    `PolicyError` naming it (a folder with no policy is not mistaken for an empty one).
+    Example: ``policy_files(Path("policies"))`` -> ``[.../cloudmark.yaml, ...]``;
+    ``policy_files(Path("missing"))`` raises ``PolicyError("missing: not a directory of
+    policies: No such file or directory")``.
+    """
+    try:
+        os.listdir(directory)
+        return sorted([*directory.rglob("*.yaml"), *directory.rglob("*.yml")])
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = error.strerror if isinstance(error, OSError) else "the path holds a NUL"
+        raise PolicyError(f"{directory}: not a directory of policies: {reason}",
+                          path=str(directory)) from None
 
 
 class PolicyYamlLoader(yaml.SafeLoader):

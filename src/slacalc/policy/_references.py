@@ -1,9 +1,10 @@
 """Cross-references inside a policy: the checks a single field's validator cannot make.
 
 A tier names a calendar, a target names a priority and maybe a clock, an alias must name
-one priority only, business days need a calendar with a business day. Each broken
-reference is reported as ``(location, message, value)`` so the loader can point at the
-exact key in the YAML file.
+one priority only, business days need a calendar with a business day (and at most 100
+years, 36,500 days, of them), and a relative deadline no more open dates than its
+calendar has in 100 years. Each broken reference is reported as ``(location, message,
+value)`` so the loader can point at the exact key in the YAML file.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..engine import ALWAYS
-from ..errors import CalendarError
+from ..engine import ALWAYS, Duration, RelativeDue
+from ..engine.timeline import SPAN_LIMIT_YEARS
+from ..errors import CalendarError, PolicyError
 from .parts import PolicyLike, Tier
 from .targets import Target
 
@@ -21,6 +23,7 @@ __all__ = ["Problem", "problems"]
 
 Problem = tuple[tuple[str | int, ...], str, Any]
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+_WEEKS = (SPAN_LIMIT_YEARS + 1) * 366 // 7 + 1  # weeks touched by 101 UTC years, at most
 
 
 def problems(policy: PolicyLike) -> Iterator[Problem]:
@@ -79,7 +82,7 @@ def _entry_problems(
             f"clock {entry.clock!r} applies only to business units, and "
             f"{entry.within} is real time; write e.g. '{entry.within.high} business hours'"
         ), entry.clock
-    if entry.within.unit == "business day":
+    if isinstance(entry.within, Duration) and entry.within.unit == "business day":
         clock = entry.clock or tier.calendar
         try:
             business = policy.calendar(clock).business_day
@@ -90,3 +93,28 @@ def _entry_problems(
                 f"business days on calendar {clock!r}, whose open weekdays differ in length; "
                 f"state calendars.{clock}.business_day"
             ), str(entry.within)
+            return
+        try:  # over 100 years, or under a microsecond, of this calendar's business days
+            entry.within.length(business)
+            entry.within.expected_length(business)
+        except PolicyError as error:
+            yield (*loc, "within"), str(error), str(entry.within)
+    if isinstance(entry.within, RelativeDue):
+        yield from _relative_problems(policy, entry.clock or tier.calendar, entry.within, loc)
+
+
+def _relative_problems(policy: PolicyLike, clock: str, due: RelativeDue,
+                       loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    """A problem when ``due`` counts more open dates than ``clock`` can have within 100
+    years (its open weekdays in 101 years' weeks, plus its special dates that open)."""
+    try:
+        calendar = policy.calendar(clock)
+    except CalendarError:  # reported at the calendar itself
+        return
+    weekdays = sum(1 for hours in calendar.weekly.days if hours)
+    most = weekdays * _WEEKS + sum(1 for hours in calendar.special.values() if hours)
+    if due.days > most:
+        yield (*loc, "within"), (
+            f"'{due}' cannot be met: calendar {clock!r} opens on at most {most:,} dates in "
+            f"{SPAN_LIMIT_YEARS} years; business time is measured within "
+            f"{SPAN_LIMIT_YEARS} years"), str(due)

@@ -10,7 +10,9 @@ Loading is three passes over one YAML node tree, so every problem can be pointed
 
 All problems of a file are reported together, in one `PolicyError` whose ``errors``
 lists them. Only this module and `_reading` (bounded reads, the alias budget) read files;
-a file reached by ``extends`` is quoted only once it parses as a policy mapping.
+`_limits` refuses what YAML would turn into a crash (NULs, deep nesting, huge integers,
+dates that do not exist, lone surrogates, long extends chains). A file reached by
+``extends`` is quoted only once it parses as a policy mapping.
 """
 
 from __future__ import annotations
@@ -29,18 +31,14 @@ from ..errors import PolicyError
 from ..terms.availability import Availability, CreditStep, MaintenanceSpec
 from ..terms.billing import Billing
 from ..terms.coverage import Coverage
-from ._reading import PolicyYamlLoader, located, read_policy_bytes
+from ._limits import PolicyLoader, check_chain
+from ._reading import located, policy_files, read_policy_bytes
 from .model import Policy
 from .parts import CalendarSpec, HolidaysSpec, Priority, Rules, Tier
 from .targets import Target
 
-__all__ = [
-    "bundled_policy",
-    "bundled_policy_names",
-    "load_policies",
-    "load_policy",
-    "loads_policy",
-]
+__all__ = ["bundled_policy", "bundled_policy_names", "load_policies", "load_policy",
+           "loads_policy"]
 
 _STANDARD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STANDARD + name for name in
@@ -78,7 +76,7 @@ _UNQUOTED = " (reached through extends: its text is not quoted; load it on its o
 def _compose(text: str, path: str, extended: bool = False) -> tuple[Node, Any]:
     """The node tree and data of ``text``; ``extended``: reached through ``extends``, so
     none of its text is quoted until it has parsed as a policy mapping."""
-    loader = PolicyYamlLoader(text, path)
+    loader = PolicyLoader(text, path)
     try:
         node = _parse(loader, path, extended)
         _raise_all(list(_check_tree(node, path, ())))
@@ -102,11 +100,12 @@ def _compose(text: str, path: str, extended: bool = False) -> tuple[Node, Any]:
         loader.dispose()
 
 
-def _parse(loader: PolicyYamlLoader, path: str, extended: bool) -> Node:
+def _parse(loader: PolicyLoader, path: str, extended: bool) -> Node:
     try:
         node = loader.get_single_node()
-    except PolicyError as error:  # the alias budget names the alias
-        if not extended:
+    except PolicyError as error:  # the alias budget names the alias; limits quote nothing
+        said = str(error).removeprefix(f"{path}:{error.line}:{error.column}: ")
+        if not extended or not said.startswith("alias *"):
             raise
         raise PolicyError(f"{path}:{error.line}:{error.column}: alias refused{_UNQUOTED}",
                           path=path, line=error.line, column=error.column) from None
@@ -181,6 +180,7 @@ def _resolve(
     where = _value_node(node, "extends")
     if not isinstance(parent, str) or not parent.strip():
         raise _fail(shown, where, "extends", f"expected a policy name or path, got {parent!r}")
+    check_chain(shown, chain, where)
     base_file = _extended_file(file, shown, parent, where)
     if base_file in chain or base_file == file.resolve():
         cycle = " -> ".join(p.name for p in (*chain, file.resolve(), base_file))
@@ -381,8 +381,7 @@ def load_policies(directory: str | Path) -> dict[str, Policy]:
     found: dict[str, Policy] = {}
     origin: dict[str, str] = {}
     problems: list[PolicyError] = []
-    root = Path(directory)
-    for file in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")]):
+    for file in policy_files(Path(directory)):
         try:
             policy = load_policy(file)
         except PolicyError as error:
