@@ -146,13 +146,15 @@ def test_vircom_void_when_the_customer_is_unavailable() -> None:
 
 def test_vircom_a_late_reach_out_is_a_late_response() -> None:
     # Reaching out at 10:30, after the 10:00 response deadline: the response is breached;
-    # the resolution, not yet past its Tue 09:00 due, is void.
+    # the reach-out is not within the first reaction time (rule void_within: response),
+    # so nothing is voided: the resolution runs on, due Tue 09:00 (24 real hours).
     report = bundled_policy("vircom").evaluate(
         ticket("standard", "high", to(2026, 11, 23, 9, 0),
                ("awaiting_customer", to(2026, 11, 23, 10, 30))))
     assert (report["response"].status, report["response"].breached_at) == (
         "breached", to(2026, 11, 23, 10, 0))
-    assert report["resolution"].status == "void"
+    assert (report["resolution"].status, report["resolution"].due) == (
+        "running", to(2026, 11, 24, 9, 0))
 
 
 # -- Reopen: resolution time accumulates across cycles -----------------------------------

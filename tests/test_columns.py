@@ -56,7 +56,8 @@ def _columns(plan: Plan, tickets: list[Ticket], nows: list[int | None]) -> list[
     ticket, code, at, new, flag = (np.array(values, dtype=np.int64) for values in columns)
     histories = gather(np.array([keys.index(plan.priority_key(t.priority) or "")
                                  for t in tickets], dtype=np.int64), opened, now,
-                       [dict(t.attributes) for t in tickets],
+                       {name: [t.attributes.get(name, "") for t in tickets] for name in
+                        sorted({key for t in tickets for key in t.attributes})},
                        (ticket, code, at, new, flag.astype(bool)))
     outcome = replay_columns(plan, histories)
     assert not outcome.failed.any()

@@ -72,7 +72,8 @@ def compile_tier(policy: PolicyLike, tier: str) -> Plan:
                     paused=(METRICS[0] in paused, METRICS[1] in paused),
                     restart=rules.priority_change == "restart",
                     confirmation=rules.resolution_requires_confirmation,
-                    close_after=rules.close_after_unanswered_contacts),
+                    close_after=rules.close_after_unanswered_contacts,
+                    void_within_response=rules.void_within == "response"),
         calendars=calendars)
 
 

@@ -120,6 +120,12 @@ class Rules(_Model):
     paused_metrics: tuple[Metric, ...] | None = Field(
         None, description="With pause: which clocks stop (default: all)."
     )
+    void_within: Literal["response"] | None = Field(
+        None, description="With void: 'response' voids clocks only for a reach-out within the "
+        "first reaction time, at or before the response clock's due instant (exactly at due "
+        "is within); a later reach-out stops a running response clock, breached, and voids "
+        "nothing. Unset (the default): any reach-out voids."
+    )
     priority_change: Literal["keep_elapsed", "restart"] = Field(
         "keep_elapsed", description="On a priority change: keep elapsed time, or restart."
     )
@@ -129,7 +135,6 @@ class Rules(_Model):
     close_after_unanswered_contacts: PositiveInt | None = Field(
         None, description="Unanswered contact attempts after which a closure voids clocks."
     )
-
 
 
 class PolicyLike(Protocol):

@@ -1,5 +1,5 @@
 """The replay's clock arithmetic over arrays: `Clock`, `reach` and `business_elapsed` of
-`slacalc.sla.replay`, one row per ticket.
+`slacalc.sla.clock`, one row per ticket.
 
 Each function is the array form of its namesake there, step for step; a clock's spans
 are a row of two matrices (``starts``, ``ends``), ``spans`` of them used, the last one
@@ -31,7 +31,7 @@ class Spans(NamedTuple):
 
 
 class Clocks:
-    """One metric's clock for every row: `slacalc.sla.replay.Clock` as arrays."""
+    """One metric's clock for every row: `slacalc.sla.clock.Clock` as arrays."""
 
     __slots__ = ("ends", "entry", "open", "origin", "paused", "priority", "spans", "starts",
                  "stop_at", "stop_position", "stop_why", "stopped", "void", "void_at",
@@ -106,7 +106,7 @@ class Clocks:
 
 def reach(timeline: Timeline | RealTime, first_due: Ints, origin: Ints,
           spans: Spans) -> tuple[Ints, Bools]:
-    """`slacalc.sla.replay.reach` of each row on one timeline: the due instant, and
+    """`slacalc.sla.clock.reach` of each row on one timeline: the due instant, and
     whether the clock reaches it (the scalar's None is ``False``).
 
     Boundary rule: as the scalar's, row by row. Example, hours 09:00-17:00, 2 business
@@ -139,7 +139,7 @@ def reach(timeline: Timeline | RealTime, first_due: Ints, origin: Ints,
 
 
 def business_elapsed(timeline: Timeline | RealTime, spans: Spans, until: Ints) -> Ints:
-    """`slacalc.sla.replay.business_elapsed` of each row: business time inside its spans,
+    """`slacalc.sla.clock.business_elapsed` of each row: business time inside its spans,
     a running span counted up to ``until``.
 
     Example, hours 09:00-17:00: spans Mon 16:00-Tue 10:00 and Tue 11:00-(open), until

@@ -3,23 +3,29 @@
 `Replays` holds each ticket's clocks as rows of arrays (`slacalc.sla._arrays.Clocks`) and
 applies event ``j`` of every ticket in one step, through the array forms of the scalar
 replay's functions, method for method (`stop`, `make_void`, `resume_paused`, `apply`,
-`_change_priority`, `_close`, `due`, `breached_at`, and `judge` for the verdict). The
-entry and reason tables (`Tables`) are what verdict indices point into.
+`_wait_on_customer`, `_change_priority`, `_close`, `due`, `breached_at`,
+`within_response`, and `judge` for the verdict). The entry and reason tables (`Tables`)
+are what verdict indices point into.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
+import numpy.typing as npt
 
 from ..engine.timeline import Ints
 from ._arrays import Bools, Clocks, business_elapsed, reach
 from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, Plan
 from .replay import CONTACT, PRIORITY, REOPENED, REPLIED, RESOLVED, RESPONDED, WAITING, WORKAROUND
 
-__all__ = ["STATUSES", "Histories", "Replays", "Tables", "Verdicts"]
+__all__ = ["STATUSES", "Column", "Histories", "Replays", "Tables", "Verdicts"]
+
+Column = Sequence[str] | npt.NDArray[np.object_]
+"""A column of text, one cell per ticket (a list, or a numpy object array)."""
 
 STATUSES = ("no_target", "running", "paused", "met", "breached", "void")
 """The verdict statuses, indexed by `Verdicts.status`."""
@@ -32,7 +38,8 @@ class Histories:
 
     Row ``i`` has ``count[i]`` events to apply (those at or before ``now[i]``), in
     columns ``0 .. count[i] - 1`` of the event matrices, sorted by instant. Priorities
-    are indices into ``tuple(plan.priorities)``. ``attributes[i]`` is read only when a
+    are indices into ``tuple(plan.priorities)``. ``attributes[name][i]`` (a column per
+    attribute, "" where the ticket has none) is read only when a
     target entry has ``when`` conditions.
     """
 
@@ -45,7 +52,7 @@ class Histories:
     position: Ints  # (rows, width): the event's index in the ticket as given
     new: Ints  # (rows, width): PRIORITY: the new priority's index
     flag: Bools  # (rows, width): RESOLVED confirmed; CONTACT answered
-    attributes: Sequence[Mapping[str, str]]
+    attributes: Mapping[str, Column]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,19 +153,25 @@ class Replays:
         if plan.fixed is not None or not plan.entries:
             found = np.full(count, self.tables.item(plan.fixed, plan.missing), dtype=np.int64)
         else:
-            names = sorted({name for entry in plan.entries for name, _ in entry.conditions})
-            hours = self._opened_in_hours() if "opened" in names else None
+            names = sorted({name for entry in plan.entries for name, _ in entry.conditions}
+                           - {"opened"})
+            tested = any(name == "opened" for entry in plan.entries
+                         for name, _ in entry.conditions)
+            given = self.tickets.attributes
+            columns = [given[name] if name in given else repeat("", count) for name in names]
+            hours = self._opened_in_hours() if tested else repeat(False, count)
             memo: dict[tuple[object, ...], int] = {}
             picks = []
-            for row, attributes in enumerate(self.tickets.attributes):
-                opened = hours is not None and hours[row]
-                seen = (*map(attributes.get, names), opened)  # all a choice may read
+            for seen in zip(*columns, hours, strict=False):  # all a choice may read
                 pick = memo.get(seen)
                 if pick is None:
+                    values = seen[:-1]  # then whether it opened in hours
+                    attributes = {name: value for name, value in
+                                  zip(names, values, strict=True) if value}
                     pick = memo[seen] = self.tables.item(
-                        plan.choose(attributes, opened.__bool__), plan.missing)
+                        plan.choose(attributes, bool(seen[-1]).__bool__), plan.missing)
                 picks.append(pick)
-            found = np.array(picks, dtype=np.int64)
+            found = np.array(picks, dtype=np.int64).reshape(count)
         self._choices[(key, metric)] = found
         return found
 
@@ -212,6 +225,22 @@ class Replays:
         late: Bools = has & (moment > due)
         return late
 
+    def within_response(self, rows: Ints, moment: Ints) -> Bools:
+        """`Replay.within_response` of each of ``rows`` at ``moment`` (aligned with them):
+        at or before the response clock's due, a clock that ended taken to run on from its
+        end.
+
+        Boundary rule: exactly at due is within; a row without a response deadline is
+        within. Example: vircom P2 rows opened Mon 17:30 (due Tue 08:00), moments Tue 08:00
+        and Tue 08:01 -> ``[True, False]``.
+        """
+        response = self.clocks[0]
+        end = np.where(response.stopped[rows], response.stop_at[rows],
+                       np.where(response.void[rows], response.void_at[rows], moment))
+        due, has = self.due(response, rows, end)
+        inside: Bools = ~has | (moment <= due)
+        return inside
+
     # -- what events do (`Replay.apply`) ---------------------------------------------------
 
     def stop(self, clock: Clocks, rows: Ints, step: int, why: str) -> None:
@@ -246,20 +275,8 @@ class Replays:
         at = self.tickets.at[:, step]
         if code == RESPONDED:
             self.stop(response, rows, step, "responded")
-        elif code == WAITING and rules.awaiting == AWAIT_PAUSE:
-            for metric, clock in enumerate(self.clocks):
-                if rules.paused[metric]:
-                    mine = clock.running(rows)
-                    clock.halt(mine, at)
-                    clock.paused[mine] = True
-        elif code == WAITING and rules.awaiting == AWAIT_VOID:
-            self.stop(response, rows, step, "reached out; customer unavailable")
-            why = np.full(len(at), self.tables.reason("customer not available"),
-                          dtype=np.int64)
-            for clock in self.clocks:
-                mine = clock.active(rows)
-                self.make_void(clock, mine[~self.breached_at(clock, mine, at[mine])], step,
-                               why)
+        elif code == WAITING:
+            self._wait_on_customer(rows, step)
         elif code == REPLIED:
             self.resume_paused(rows, step)
         elif code == PRIORITY:
@@ -282,8 +299,29 @@ class Replays:
         elif code == CONTACT:
             answered = self.tickets.flag[rows, step]
             self.unanswered[rows] = np.where(answered, 0, self.unanswered[rows] + 1)
-        elif code != WAITING:  # CLOSED (waiting on the customer is otherwise ignored)
+        else:  # CLOSED
             self._close(rows, step)
+
+    def _wait_on_customer(self, rows: Ints, step: int) -> None:
+        rules = self.plan.rules
+        at = self.tickets.at[:, step]
+        if rules.awaiting == AWAIT_PAUSE:
+            for metric, clock in enumerate(self.clocks):
+                if rules.paused[metric]:
+                    mine = clock.running(rows)
+                    clock.halt(mine, at)
+                    clock.paused[mine] = True
+            return
+        if rules.awaiting != AWAIT_VOID:
+            return
+        inside = rows
+        if rules.void_within_response:  # not within the first reaction time: no void
+            inside = rows[self.within_response(rows, at[rows])]
+        self.stop(self.clocks[0], rows, step, "reached out; customer unavailable")
+        why = np.full(len(at), self.tables.reason("customer not available"), dtype=np.int64)
+        for clock in self.clocks:
+            mine = clock.active(inside)
+            self.make_void(clock, mine[~self.breached_at(clock, mine, at[mine])], step, why)
 
     def _change_priority(self, rows: Ints, step: int) -> None:
         new = self.tickets.new[:, step]

@@ -18,14 +18,14 @@ already cut at ``now``. Rows whose arithmetic leaves the supported years come ba
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from ..engine.timeline import Ints
 from ..errors import SlacalcError
 from ._arrays import Bools
-from ._replays import STATUSES, Histories, Replays, Tables, Verdicts
+from ._replays import STATUSES, Column, Histories, Replays, Tables, Verdicts
 from .plan import METRICS, Entry, Plan
 
 __all__ = ["STATUSES", "Histories", "Outcome", "Verdicts", "gather", "grouped",
@@ -55,7 +55,10 @@ def _replay(plan: Plan, tickets: Histories, tables: Tables) -> tuple[Verdicts, V
 
 
 def _part(tickets: Histories, rows: slice) -> Histories:
-    return Histories(*(getattr(tickets, field.name)[rows] for field in fields(Histories)))
+    return replace(tickets, **{field.name: getattr(tickets, field.name)[rows]
+                               for field in fields(Histories) if field.name != "attributes"},
+                   attributes={name: values[rows]
+                               for name, values in tickets.attributes.items()})
 
 
 def _join(parts: Sequence[tuple[Verdicts, Verdicts]]) -> tuple[Verdicts, Verdicts]:
@@ -109,7 +112,7 @@ def replay_columns(plan: Plan, tickets: Histories) -> Outcome:
     return Outcome(metrics, tables.entries, tables.reasons, failed)
 
 
-def gather(priority: Ints, opened: Ints, now: Ints, attributes: Sequence[Mapping[str, str]],
+def gather(priority: Ints, opened: Ints, now: Ints, attributes: Mapping[str, Column],
            events: tuple[Ints, Ints, Ints, Ints, Bools]) -> Histories:
     """`Histories` from flat event columns ``(ticket, code, at, new, flag)``: event ``i``
     belongs to row ``ticket[i]``; a ticket's events may be spread over the columns in any

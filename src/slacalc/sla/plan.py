@@ -138,6 +138,7 @@ class Rules:
     restart: bool  # a priority change restarts the clocks (else keeps elapsed time)
     confirmation: bool  # a resolution counts only when confirmed
     close_after: int | None  # unanswered contact attempts after which a close voids
+    void_within_response: bool = False  # with void: only a reach-out by the response due voids
 
 
 @dataclass(frozen=True, slots=True)

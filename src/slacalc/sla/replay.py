@@ -5,8 +5,9 @@ This is the one place the clock rules live (docs/clocks.md states them in words)
 come here. Events arrive as `Happening`s, already instants (µs) and sorted by instant,
 never by wall time, equal instants in their given order (`order_events`).
 
-Each metric has a clock: the spans during which it ran, from an origin (the opening, or a
-restart). Everything else follows from those spans and the target entry in force:
+Each metric has a clock (`slacalc.sla.clock`, whose names this module re-exports): the
+spans during which it ran, from an origin (the opening, or a restart). Everything else
+follows from those spans and the target entry in force:
 
 * the *due* instant is found by walking the spans (`reach`): start from the due the
   entry gives from the origin, and every gap between spans (a pause, or the time between
@@ -24,8 +25,8 @@ from difflib import get_close_matches
 from typing import NamedTuple
 
 from ..engine._zone import to_datetime
-from ..engine.timeline import RealTime, Timeline
 from ..errors import TicketError
+from .clock import Clock, Span, business_elapsed, reach
 from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, MetricPlan, Plan
 from .ticket import EVENT_KINDS
 
@@ -52,8 +53,6 @@ __all__ = [
 (RESPONDED, WAITING, REPLIED, PRIORITY, WORKAROUND, RESOLVED, REOPENED, CONTACT,
  CLOSED) = range(9)
 _CODES = {kind: code for code, kind in enumerate(EVENT_KINDS)}  # EVENT_KINDS is in this order
-
-Span = list[int | None]  # [start, end]; end None while the span runs
 
 
 class Happening(NamedTuple):
@@ -117,80 +116,6 @@ class Step(NamedTuple):
     kind: str
     detail: str
     effects: dict[str, str]
-
-
-class Clock:
-    """The running spans of one metric's clock and how it ended, if it did."""
-
-    __slots__ = ("entry", "metric", "origin", "pauses", "plan", "priority", "spans",
-                 "stopped", "void")
-
-    def __init__(self, metric: int, plan: MetricPlan, priority: str, origin: int) -> None:
-        self.metric = metric
-        self.plan = plan
-        self.priority = priority
-        self.origin = origin
-        self.spans: list[Span] = [[origin, None]]
-        self.entry: Entry | None = None  # the entry in force (set by the replay)
-        self.stopped: tuple[int, int | None, str] | None = None  # when, event index, why
-        self.void: tuple[int, int | None, str] | None = None
-        self.pauses: list[tuple[int, int, int | None, int | None]] = []
-
-    @property
-    def active(self) -> bool:
-        """Neither stopped nor void: running or paused."""
-        return self.stopped is None and self.void is None
-
-    @property
-    def running(self) -> bool:
-        """Active, with its last span still open."""
-        return self.active and bool(self.spans) and self.spans[-1][1] is None
-
-    def halt(self, at: int) -> None:
-        """Close the open span at ``at`` (a pause or a stop)."""
-        if self.spans and self.spans[-1][1] is None:
-            self.spans[-1][1] = at
-
-    def resume(self, at: int) -> None:
-        """Open a new span at ``at`` unless one is open."""
-        if not self.spans or self.spans[-1][1] is not None:
-            self.spans.append([at, None])
-
-
-def reach(timeline: Timeline | RealTime, first_due: int, origin: int,
-          spans: list[Span]) -> int | None:
-    """When the clock reaches its target: ``first_due`` pushed later by each gap's business
-    time; None if the clock stopped running before reaching it.
-
-    Example, hours 09:00-17:00, 2 business hours from Mon 09:00 (first due 11:00), paused
-    Mon 10:00-14:00: the gap holds 4 business hours, so due Mon 15:00.
-    """
-    due, covered = first_due, origin
-    for start, end in spans:
-        assert start is not None
-        if start > covered:
-            if due <= covered:
-                return due
-            due = timeline.shift(due, timeline.between(covered, start))
-        if end is None:
-            return due
-        covered = end
-    return due if due <= covered else None
-
-
-def business_elapsed(timeline: Timeline | RealTime, spans: list[Span], until: int) -> int:
-    """Business time inside the spans (µs), counting an open span up to ``until``.
-
-    Example, hours 09:00-17:00: spans Mon 16:00-Tue 10:00 and Tue 11:00-(open), until Tue
-    12:00 -> 2 h + 1 h = 3 h.
-    """
-    total = 0
-    for start, end in spans:
-        assert start is not None
-        stop = until if end is None or end > until else end
-        if stop > start:
-            total += timeline.between(start, stop)
-    return total
 
 
 class Replay:
@@ -275,6 +200,21 @@ class Replay:
         due = self.due(clock, resumed_at=None if clock.running else moment)
         return due is not None and moment > due
 
+    def within_response(self, moment: int) -> bool:
+        """Whether ``moment`` is within the first reaction time: at or before the due
+        instant of the response clock (pauses included; a stopped or void clock judged as
+        if it had run on from its end).
+
+        Boundary rule: exactly at due is within; no response deadline (no target, or
+        ``within: none``) leaves every moment within. Example, vircom P2 (1 business hour
+        on 07:30-18:00 Toronto) opened Mon 17:30: due Tue 08:00, so Tue 08:00 is within
+        and Tue 08:01 is not, whether or not a response was already recorded.
+        """
+        response = self.clocks[0]
+        end = response.ended
+        due = self.due(response, resumed_at=moment if end is None else end)
+        return due is None or moment <= due
+
     # -- what events do ------------------------------------------------------------------
 
     def note(self, effects: dict[str, str] | None, clock: Clock, text: str) -> None:
@@ -319,19 +259,7 @@ class Replay:
         if code == RESPONDED:
             self.stop(response, event, "responded", effects)
         elif code == WAITING:
-            if rules.awaiting == AWAIT_PAUSE:
-                for clock in self.clocks:
-                    if rules.paused[clock.metric] and clock.running:
-                        clock.halt(event.at)
-                        clock.pauses.append((event.at, event.position, None, None))
-                        self.note(effects, clock, "paused")
-            elif rules.awaiting == AWAIT_VOID:
-                self.stop(response, event, "reached out; customer unavailable", effects)
-                for clock in self.clocks:
-                    if clock.active and not self.breached_at(clock, event.at):
-                        self.make_void(clock, event, "customer not available", effects)
-            else:
-                detail = "no effect (the policy ignores waiting on the customer)"
+            detail = self._wait_on_customer(event, effects)
         elif code == REPLIED:
             self.resume_paused(event, effects)
         elif code == PRIORITY:
@@ -361,6 +289,26 @@ class Replay:
         if self.steps is not None:
             assert effects is not None
             self.steps.append(Step(event.at, event.position, EVENT_KINDS[code], detail, effects))
+
+    def _wait_on_customer(self, event: Happening, effects: dict[str, str] | None) -> str:
+        rules = self.plan.rules
+        if rules.awaiting == AWAIT_PAUSE:
+            for clock in self.clocks:
+                if rules.paused[clock.metric] and clock.running:
+                    clock.halt(event.at)
+                    clock.pauses.append((event.at, event.position, None, None))
+                    self.note(effects, clock, "paused")
+            return ""
+        if rules.awaiting != AWAIT_VOID:
+            return "no effect (the policy ignores waiting on the customer)"
+        late = rules.void_within_response and not self.within_response(event.at)
+        self.stop(self.clocks[0], event, "reached out; customer unavailable", effects)
+        if late:  # not within the first reaction time: nothing is voided
+            return "after the first reaction time: voids nothing"
+        for clock in self.clocks:
+            if clock.active and not self.breached_at(clock, event.at):
+                self.make_void(clock, event, "customer not available", effects)
+        return ""
 
     def _change_priority(self, event: Happening, effects: dict[str, str] | None) -> str:
         new = event.priority

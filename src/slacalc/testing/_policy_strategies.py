@@ -117,9 +117,12 @@ def policy_mappings(draw: st.DrawFn) -> dict[str, Any]:
             metrics = draw(st.lists(st.sampled_from(METRICS), min_size=1, unique=True))
             targets[key] = {metric: _target(draw, clocks, calendar) for metric in metrics}
         tiers[tier] = {"calendar": calendar, "targets": targets}
-    rules = {"awaiting_customer": draw(st.sampled_from(["ignore", "pause", "void"])),
-             "paused_metrics": draw(st.sampled_from([None, ["response"], ["resolution"],
-                                                     list(METRICS)])),
+    awaiting = draw(st.sampled_from(["ignore", "pause", "void"]))
+    paused = draw(st.sampled_from([None, ["response"], ["resolution"], list(METRICS)]))
+    rules = {"awaiting_customer": awaiting, "paused_metrics": paused,
+             # read only under void, as paused_metrics only under pause: one draw serves
+             # both, so adding void_within changed no other value drawn
+             "void_within": None if paused is None else "response",
              "priority_change": draw(st.sampled_from(["keep_elapsed", "restart"])),
              "resolution_requires_confirmation": draw(st.booleans()),
              "close_after_unanswered_contacts": draw(st.none() | st.integers(1, 3))}
