@@ -47,7 +47,8 @@ _MEASURE = (
 def _generator() -> object:
     spec = importlib.util.spec_from_file_location("make_event_log",
                                                   REPO / "examples" / "make_event_log.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -21,7 +21,7 @@ from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
 from ..sla.plan import Plan
 from ..sla.ticket import EVENT_KINDS
 from ._instants import Bools, Instants, Ints, Texts, instant_texts
-from ._results import RESULT_COLUMNS, seconds_text
+from ._results import seconds_text
 
 __all__ = ["CODES", "MOST_EVENTS", "Chunk", "Kind", "evaluate_columns"]
 
@@ -33,6 +33,7 @@ _PRIORITY, _CONTACT = EVENT_KINDS.index("priority_changed"), EVENT_KINDS.index(
     "contact_attempt")
 _NEAR_US = 20 * 365 * 86_400_000_000  # tickets this close share one compiled range
 _BREACHED = STATUSES.index("breached")
+_STATUS_TEXTS = np.array(STATUSES, dtype=object)
 
 
 class Kind(NamedTuple):
@@ -56,7 +57,7 @@ class Chunk:
     tiers: Sequence[str]
     priorities: Sequence[str]
     opened: Instants
-    attributes: Sequence[Mapping[str, str]]
+    attributes: Mapping[str, Texts]  # a column per attribute, "" where a ticket has none
     ticket: Ints
     code: Ints  # the event's kind: its index in EVENT_KINDS, or -1 for an unknown kind
     at: Instants
@@ -101,27 +102,25 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | Non
     else:
         end = np.full(count, now, dtype=np.int64)
         clean &= opened.us <= now
-    texts = [np.full(2 * count, "", dtype=object) for _ in RESULT_COLUMNS]
     ids, policies, tiers = (_texts(column, count) for column in
                             (chunk.ids, chunk.policies, chunk.tiers))
-    shared = _Shared((ids, policies, tiers),
-                     given, first,
-                     _flags(chunk, code), end)
+    shared = _Shared((ids, policies, tiers), given, first, _flags(chunk, code), end)
     plans = {id(kind.plan): kind.plan for kind in kinds if kind is not None}
     plan_of = np.array([id(kind.plan) if kind is not None else 0 for kind in kinds]
                        or [0], dtype=np.uint64)[group]
     priority = np.array([tuple(kind.plan.priorities).index(kind.key) if kind is not None
                          else 0 for kind in kinds] or [0], dtype=np.int64)[group]
+    found = _Found(2 * count)
     for number, plan in plans.items():
         mine = np.flatnonzero(clean & (plan_of == number))
         for part in _near(opened.us, mine):
             outcome = _replayed(plan, chunk, part, priority[part], code=code, new=new,
                                 shared=shared)
             clean[part[outcome.failed]] = False
-            _write(texts, chunk, plan, part, outcome, shared=shared)
+            found.take(chunk, plan, part, outcome, shared=shared)
     rows = np.flatnonzero(clean)
     slots = np.stack([2 * rows, 2 * rows + 1], axis=1).reshape(-1)
-    return [column[slots].tolist() for column in texts], clean
+    return found.columns(chunk, slots, shared), clean
 
 
 def _events(chunk: Chunk, kinds: Sequence[Kind | None],
@@ -195,50 +194,85 @@ def _replayed(plan: Plan, chunk: Chunk, rows: Ints, priority: Ints, *, code: Int
     place[rows] = np.arange(len(rows))
     events = np.flatnonzero(place[chunk.ticket] >= 0)
     histories = gather(priority, chunk.opened.us[rows], shared.end[rows],
-                       [chunk.attributes[row] for row in rows.tolist()],
+                       {name: values[rows] for name, values in chunk.attributes.items()},
                        (place[chunk.ticket[events]], code[events], chunk.at.us[events],
                         new[events], shared.flag[events]))
     return replay_columns(plan, histories)
 
 
-def _write(texts: list[Texts], chunk: Chunk, plan: Plan, rows: Ints, outcome: Outcome, *,
-           shared: _Shared) -> None:
-    """Write the result texts of ``rows`` into their slots (two per ticket)."""
-    good = ~outcome.failed
-    rows_ok = rows[good]
-    keys = np.array(tuple(plan.priorities), dtype=object)
-    targets = np.array([entry.text if entry is not None else "" for entry in outcome.entries]
-                       or [""], dtype=object)
-    reasons = np.array(outcome.reasons, dtype=object)
-    statuses = np.array(STATUSES, dtype=object)
-    offset = chunk.opened.offset[rows_ok]
-    heads, end = shared.heads, shared.end
-    for metric, verdicts in enumerate(outcome.metrics):
-        slots = 2 * rows_ok + metric
-        for column, values in enumerate(heads):
-            texts[column][slots] = values[rows_ok]
-        texts[3][slots] = keys[verdicts.priority[good]]
-        texts[4][slots] = verdicts.metric
-        status = verdicts.status[good]
-        texts[5][slots] = statuses[status]
-        entry = verdicts.entry[good]
-        texts[6][slots] = targets[entry]
-        has_due = verdicts.has_due[good]
-        texts[7][slots[has_due]] = instant_texts(verdicts.due[good][has_due], offset[has_due])
-        stopped = verdicts.stopped[good]
-        events = shared.given[shared.first[rows_ok[stopped]]
-                              + verdicts.stop_position[good][stopped]]
-        texts[8][slots[stopped]] = instant_texts(chunk.at.us[events], chunk.at.offset[events])
-        timed = np.array([item is not None and item.timeline is not None
-                          for item in outcome.entries] or [False], dtype=bool)[entry]
-        elapsed = verdicts.elapsed[good]
-        texts[9][slots[timed]] = _seconds_texts(elapsed[timed])
-        texts[10][slots[timed]] = _seconds_texts(np.maximum(
-            verdicts.length[good][timed] - elapsed[timed], 0))
-        late = status == _BREACHED
-        finish = np.where(stopped, verdicts.stop_at[good], end[rows_ok])
-        texts[11][slots[late]] = _seconds_texts(finish[late] - verdicts.due[good][late])
-        texts[12][slots] = reasons[verdicts.reason[good]]
+class _Found:
+    """Each result slot's verdict (two slots per ticket), as numbers and table texts,
+    gathered plan by plan; `columns` writes the texts once per column."""
+
+    def __init__(self, slots: int) -> None:
+        self.texts = {name: np.full(slots, "", dtype=object)
+                      for name in ("priority", "metric", "status", "target", "reason")}
+        self.due, self.stop_at, self.length, self.elapsed = (
+            np.zeros(slots, dtype=np.int64) for _ in range(4))
+        self.stop_event = np.zeros(slots, dtype=np.int64)
+        self.has_due, self.stopped, self.timed, self.late = (
+            np.zeros(slots, dtype=bool) for _ in range(4))
+
+    def take(self, chunk: Chunk, plan: Plan, rows: Ints, outcome: Outcome, *,
+             shared: _Shared) -> None:
+        """Keep the verdicts of ``rows`` (those the outcome did not fail)."""
+        good = ~outcome.failed
+        rows = rows[good]
+        keys = np.array(tuple(plan.priorities), dtype=object)
+        targets = np.array([entry.text if entry is not None else ""
+                            for entry in outcome.entries] or [""], dtype=object)
+        timed = np.array([entry is not None and entry.timeline is not None
+                          for entry in outcome.entries] or [False], dtype=bool)
+        reasons = np.array(outcome.reasons, dtype=object)
+        for metric, verdicts in enumerate(outcome.metrics):
+            slots = 2 * rows + metric
+            status = verdicts.status[good]
+            entry = verdicts.entry[good]
+            self.texts["priority"][slots] = keys[verdicts.priority[good]]
+            self.texts["metric"][slots] = verdicts.metric
+            self.texts["status"][slots] = _STATUS_TEXTS[status]
+            self.texts["target"][slots] = targets[entry]
+            self.texts["reason"][slots] = reasons[verdicts.reason[good]]
+            self.due[slots] = verdicts.due[good]
+            self.has_due[slots] = verdicts.has_due[good]
+            self.timed[slots] = timed[entry]
+            self.length[slots] = verdicts.length[good]
+            self.elapsed[slots] = verdicts.elapsed[good]
+            self.late[slots] = status == _BREACHED
+            stopped = verdicts.stopped[good]
+            self.stopped[slots] = stopped
+            self.stop_at[slots] = np.where(stopped, verdicts.stop_at[good],
+                                           shared.end[rows])
+            self.stop_event[slots[stopped]] = shared.given[
+                shared.first[rows[stopped]] + verdicts.stop_position[good][stopped]]
+
+    def columns(self, chunk: Chunk, slots: Ints, shared: _Shared) -> list[list[str]]:
+        """The `RESULT_COLUMNS` texts of ``slots``, in that order."""
+        count = len(slots)
+        tickets = slots // 2
+
+        def blank() -> Texts:
+            return np.full(count, "", dtype=object)
+
+        due, stopped_at, elapsed, remaining, overrun = (blank() for _ in range(5))
+        has_due = self.has_due[slots]
+        due[has_due] = instant_texts(self.due[slots][has_due],
+                                     chunk.opened.offset[tickets[has_due]])
+        stopped = self.stopped[slots]
+        events = self.stop_event[slots][stopped]
+        stopped_at[stopped] = instant_texts(chunk.at.us[events], chunk.at.offset[events])
+        timed = self.timed[slots]
+        used = self.elapsed[slots][timed]
+        elapsed[timed] = _seconds_texts(used)
+        remaining[timed] = _seconds_texts(np.maximum(self.length[slots][timed] - used, 0))
+        late = self.late[slots]
+        overrun[late] = _seconds_texts(self.stop_at[slots][late] - self.due[slots][late])
+        ids, policies, tiers = (values[tickets] for values in shared.heads)
+        columns = [ids, policies, tiers, self.texts["priority"][slots],
+                   self.texts["metric"][slots], self.texts["status"][slots],
+                   self.texts["target"][slots], due, stopped_at, elapsed, remaining, overrun,
+                   self.texts["reason"][slots]]
+        return [column.tolist() for column in columns]
 
 
 def _seconds_texts(us: Ints) -> Texts:

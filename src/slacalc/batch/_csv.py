@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine._zone import instant_us
 from ._columns import CODES, Chunk, evaluate_columns
-from ._instants import Bools, parse_instants
+from ._instants import Bools, Ints, Texts, parse_instants
 from ._results import RESULT_COLUMNS, Result, merged
 from ._rows import KNOWN, STOPS, PolicyBook, RowError, checked, quick_plan
 
@@ -101,32 +101,37 @@ def _chunk(layout: _Layout, values: list[Sequence[str]],
         blank = [""] * layout.width
         values = [row if ok else blank for row, ok in zip(values, clean.tolist(), strict=True)]
     columns = list(zip(*values, strict=True))
-    tickets: list[int] = []
-    codes: list[int] = []
+    tickets: list[Ints] = []
+    codes: list[Ints] = []
     cells: list[str] = []
     new: list[str | None] = []
     events = [(kind, index) for kind, index in layout.stops]
     if layout.changed is not None:
         events.append(("priority_changed", layout.changed))
     for kind, index in events:  # a row's events in the checked path's order
-        for row, cell in enumerate(columns[index]):
-            if cell:
-                tickets.append(row)
-                codes.append(CODES[kind])
-                cells.append(cell)
-                new.append(columns[layout.changed_to][row].strip()
-                           if kind == "priority_changed" and layout.changed_to is not None
-                           else None)
+        column = _texts(list(columns[index]))
+        rows = np.flatnonzero(column != "")
+        tickets.append(rows)
+        codes.append(np.full(len(rows), CODES[kind], dtype=np.int64))
+        cells += column[rows].tolist()
+        if kind == "priority_changed" and layout.changed_to is not None:
+            new += [columns[layout.changed_to][row].strip() for row in rows.tolist()]
+        else:
+            new += [None] * len(rows)
     names = columns[layout.policy] if layout.policy is not None else (policy or "",) * count
     ids = (list(map(str.strip, columns[layout.ticket_id])) if layout.ticket_id is not None
            else ("",) * count)
-    attributes = [{name: row[index].strip() for name, index in layout.attributes
-                   if row[index].strip()} for row in values] if layout.attributes else (
-        [{}] * count)
-    total = len(tickets)
+    attributes = {name: _texts(list(map(str.strip, columns[index])))
+                  for name, index in layout.attributes}
+    total = len(cells)
     chunk = Chunk(ids, names, columns[layout.tier], columns[layout.priority],
                   parse_instants(columns[layout.opened]), attributes,
-                  np.array(tickets, dtype=np.int64).reshape(total),
-                  np.array(codes, dtype=np.int64).reshape(total),
+                  np.concatenate([np.zeros(0, dtype=np.int64), *tickets]),
+                  np.concatenate([np.zeros(0, dtype=np.int64), *codes]),
                   parse_instants(cells), new, np.ones(total, dtype=bool), [True] * total)
     return chunk, clean
+
+
+def _texts(values: list[str]) -> Texts:
+    found: Texts = np.array(values, dtype=object).reshape(len(values))
+    return found

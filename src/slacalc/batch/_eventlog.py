@@ -232,9 +232,8 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     names = columns[where["policy"]] if "policy" in where and not policy else \
         [policy or ""] * len(values)
     others = [(name, index) for name, index in where.items() if name not in COLUMNS and name]
-    attributes = [{name: cells[index].strip() for name, index in others
-                   if cells[index].strip()} for cells in values] if others else (
-        [{}] * len(values))
+    attributes = {name: np.array(list(map(str.strip, columns[index])), dtype=object
+                                 ).reshape(len(values)) for name, index in others}
     chosen = mine.tolist()
     chunk = Chunk(ids, names, columns[where["tier"]], columns[where["priority"]],
                   parse_instants(columns[where["opened_at"]]), attributes,

@@ -105,8 +105,12 @@ class _Tables:
                 continue
             new[index], confirmed[index], answered[index] = priority, confirmation, answer
         ticket = np.repeat(np.arange(len(self.sizes), dtype=np.int64), self.sizes)
+        names = set().union(*self.attributes)  # the attributes any ticket has
+        attributes = {name: np.array([given.get(name, "") for given in self.attributes],
+                                     dtype=object).reshape(len(self.attributes))
+                      for name in sorted(names)}
         return Chunk(self.ids, self.policies, self.tiers, self.priorities,
-                     parse_instants(self.opened), self.attributes, ticket, code,
+                     parse_instants(self.opened), attributes, ticket, code,
                      parse_instants(at), new, confirmed, answered)
 
 
