@@ -14,7 +14,8 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
+from typing import cast
 
 import numpy as np
 
@@ -34,42 +35,53 @@ _EVENT_KEYS = frozenset({"kind", "at", "priority", "confirmed", "answered", "not
 
 
 class _Tables:
-    """The two tables of a chunk as they are read: the tickets line by line, their events
-    in bulk when the chunk is made (no Python code runs per usual event)."""
+    """The two tables of a chunk as they are read: each line's ticket, its events in
+    bulk; fields are taken out when the chunk is made (no Python code runs per usual
+    ticket or event field)."""
 
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.policies: list[str] = []
-        self.tiers: list[str] = []
-        self.priorities: list[str] = []
-        self.opened: list[str] = []
-        self.attributes: list[dict[str, str]] = []
+    def __init__(self, policy: str | None) -> None:
+        self.policy = policy
+        self.tickets: list[dict[str, object]] = []
         self.events: list[object] = []  # every ticket's events, one after the other
         self.sizes: list[int] = []  # how many events each ticket has
 
-    def take(self, data: object, policy: str | None) -> bool:
-        """Add a decoded line if its ticket fields have the usual shape; False (nothing
-        added) if not. Its events are looked at in `chunk`."""
+    def take(self, data: object) -> bool:
+        """Add a decoded line if it is an object with the ticket's keys and a list of
+        events; False (nothing added) if not. Its fields are looked at in `chunk`."""
         if type(data) is not dict or not data.keys() <= _TICKET_KEYS:
             return False
-        name = policy or data.get("policy")
-        ticket_id, tier = data.get("id"), data.get("tier")
-        priority, opened = data.get("priority"), data.get("opened_at")
-        attributes, events = data.get("attributes", {}), data.get("events", [])
-        if not (type(name) is str and type(tier) is str and type(priority) is str
-                and type(opened) is str and (ticket_id is None or type(ticket_id) is str)
-                and type(attributes) is dict and type(events) is list
-                and all(type(value) is str for value in attributes.values())):
+        events = data.get("events", [])
+        if type(events) is not list:
             return False
         self.events += events
         self.sizes.append(len(events))
-        self.ids.append(ticket_id or "")
-        self.policies.append(name)
-        self.tiers.append(tier)
-        self.priorities.append(priority)
-        self.opened.append(opened)
-        self.attributes.append(attributes)
+        self.tickets.append(data)
         return True
+
+    def _texts(self, key: str, default: object = None) -> list[str]:
+        """Field ``key`` of every ticket; "" where it is not text (the ticket is then not
+        clean and takes the checked path, which names the fault)."""
+        found = list(map(dict.get, self.tickets, repeat(key), repeat(default)))
+        if set(map(type, found)) - {str}:
+            return [value if type(value) is str else "" for value in found]
+        return found  # type: ignore[return-value]
+
+    def _shape(self) -> tuple[list[str], list[dict[str, str]], list[bool]]:
+        """Each ticket's id ("" if none) and attributes ({} if none), and whether both have
+        the usual shape (text id, text attribute values)."""
+        ids = list(map(dict.get, self.tickets, repeat("id"), repeat("")))
+        given = list(map(dict.get, self.tickets, repeat("attributes"), repeat({})))
+        if not (set(map(type, ids)) - {str} or set(map(type, given)) - {dict}):
+            values = chain.from_iterable(map(dict.values, cast(list[dict[str, object]], given)))
+            if not set(map(type, values)) - {str}:
+                return cast(list[str], ids), cast(list[dict[str, str]], given), [True] * len(ids)
+        shaped = [type(ticket_id) is str and type(attributes) is dict
+                  and all(type(value) is str for value in attributes.values())
+                  for ticket_id, attributes in zip(ids, given, strict=True)]
+        return ([cast(str, ticket_id) if ok else "" for ticket_id, ok in
+                 zip(ids, shaped, strict=True)],
+                [cast(dict[str, str], attributes) if ok else {} for attributes, ok in
+                 zip(given, shaped, strict=True)], shaped)
 
     def chunk(self) -> Chunk:
         """The chunk. An event not in the usual shape gets no kind (code -1), so its
@@ -105,12 +117,16 @@ class _Tables:
                 continue
             new[index], confirmed[index], answered[index] = priority, confirmation, answer
         ticket = np.repeat(np.arange(len(self.sizes), dtype=np.int64), self.sizes)
-        names = set().union(*self.attributes)  # the attributes any ticket has
-        attributes = {name: np.array([given.get(name, "") for given in self.attributes],
-                                     dtype=object).reshape(len(self.attributes))
-                      for name in sorted(names)}
-        return Chunk(self.ids, self.policies, self.tiers, self.priorities,
-                     parse_instants(self.opened), attributes, ticket, code,
+        count = len(self.tickets)
+        ids, given, shaped = self._shape()
+        names = [self.policy] * count if self.policy else self._texts("policy")
+        if not all(shaped):  # an odd id or attributes: not clean, checked singly
+            names = [name if ok else "" for name, ok in zip(names, shaped, strict=True)]
+        keys = set().union(*given)  # the attributes any ticket has
+        attributes = {name: np.array([values.get(name, "") for values in given],
+                                     dtype=object).reshape(count) for name in sorted(keys)}
+        return Chunk(ids, names, self._texts("tier"), self._texts("priority"),
+                     parse_instants(self._texts("opened_at")), attributes, ticket, code,
                      parse_instants(at), new, confirmed, answered)
 
 
@@ -155,11 +171,11 @@ def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
     two lines, a vircom P2 ticket and ``{"tier": 1}`` -> two result rows and one
     `RowError` for the second line.
     """
-    tables = _Tables()
+    tables = _Tables(policy)
     taken: list[int] = []  # index in ``lines`` of each ticket row of the tables
     others: list[int] = []
     for index, data in _decoded(lines):
-        if tables.take(data, policy):
+        if tables.take(data):
             taken.append(index)
         else:
             others.append(index)
