@@ -30,9 +30,9 @@ message for the same row), so no input row is silently dropped.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 try:
     import numpy as np
@@ -44,6 +44,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
     ) from missing
 
 from .batch import RESULT_COLUMNS
+from .batch._instants import parse_instants
 from .batch._tables import INSTANT_COLUMNS, SECONDS_COLUMNS, evaluate_cells
 from .engine._zone import require_aware
 from .errors import TicketError
@@ -71,19 +72,23 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
-def _typed(rows: list[dict[str, str]]) -> pd.DataFrame:
-    """Result rows (all text, as `evaluate_row` gives them) as typed columns."""
+def _typed(rows: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Result rows (all text, in `RESULT_COLUMNS` order) as typed columns, column by
+    column: instants through the batch's column parser, seconds as floats."""
+    texts = list(zip(*rows, strict=True)) if rows else [() for _ in RESULT_COLUMNS]
     columns: dict[str, Any] = {}
-    for name in RESULT_COLUMNS:
-        values = [row[name] for row in rows]
+    for name, values in zip(RESULT_COLUMNS, texts, strict=True):
         if name in INSTANT_COLUMNS:
-            instants = [datetime.fromisoformat(v) if v else None for v in values]
-            columns[name] = pd.Series(pd.to_datetime(instants, utc=True).as_unit("us"))
+            parsed = parse_instants(list(values))
+            stamps = parsed.us.astype("datetime64[us]")
+            stamps[~parsed.present] = np.datetime64("NaT")
+            columns[name] = pd.Series(stamps, dtype="datetime64[us]").dt.tz_localize("UTC")
         elif name in SECONDS_COLUMNS:
-            columns[name] = pd.Series([float(v) if v else math.nan for v in values],
+            cells = np.array(values, dtype=object).reshape(len(values))
+            columns[name] = pd.Series(np.where(cells == "", "nan", cells).astype(np.float64),
                                       dtype="float64")
         else:
-            columns[name] = pd.Series(values, dtype=str)
+            columns[name] = pd.Series(list(values), dtype=str)
     return pd.DataFrame(columns, columns=list(RESULT_COLUMNS))
 
 
@@ -109,10 +114,20 @@ def _now(now: datetime | str | None) -> datetime | None:
     return None if now is None else require_aware(now, "now")
 
 
-def _cells(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+def _column(values: pd.Series) -> list[str]:
+    """One input column as the text cells the batch reads ("" where missing)."""
+    items: list[Any] = values.tolist()
+    if set(map(type, items)) - {str}:
+        return [_cell(value) or "" for value in items]
+    return cast(list[str], items)
+
+
+def _cells(frame: pd.DataFrame) -> tuple[list[str], list[tuple[str, ...]]]:
     header = [str(column) for column in frame.columns]
-    return header, [[_cell(value) or "" for value in record] for record in
-                    frame.itertuples(index=False, name=None)]
+    columns = [_column(frame.iloc[:, index]) for index in range(len(header))]
+    rows: list[tuple[str, ...]] = (list(zip(*columns, strict=True)) if columns
+                                   else [() for _ in range(len(frame))])
+    return header, rows
 
 
 def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
@@ -145,4 +160,4 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
         listed = (event_header, event_cells, list(events.index))
     rows = evaluate_cells(header, cells, list(frame.index), policy=policy, now=moment,
                           events=listed)
-    return _typed([dict(zip(RESULT_COLUMNS, row, strict=True)) for row in rows])
+    return _typed(rows)
