@@ -15,10 +15,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
-from itertools import islice
-from operator import itemgetter
+from itertools import chain, islice
+from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ._eventlog import Table, evaluate_log
 from ._output import HEADS, Done, Sink, collect, format_columns, in_order, outputs, summary_text
@@ -40,30 +40,60 @@ def _open(path: Path) -> IO[str]:
     return path.open(encoding="utf-8-sig", newline="")
 
 
-def _records(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, list[str]]]]:
+def _records(path: Path, *, raw: bool = False
+             ) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
+    """The header and rows of a CSV (``.gz``) or Parquet file, each row with the line it
+    ends on. ``raw``: a plain ``.csv`` file's lines are given as they are (text, split by
+    the worker that evaluates them; the parent only finds their ticket) until a block
+    holds a quote; from there on, rows are parsed."""
     if is_parquet(path):
         return parquet_rows(path)
     handle = _open(path)
     reader = csv.reader(handle)
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for row in reader:
-                if row:
-                    yield reader.line_num, row
-        except csv.Error as error:
-            raise ExportError(f"{path}:{reader.line_num}: malformed CSV ({error})") from None
-        except (UnicodeDecodeError, EOFError, OSError) as error:
-            raise ExportError(f"{path}: cannot be read ({error})") from None
-        finally:
-            handle.close()
-
     try:
         header = tuple(name.strip() for name in next(reader, ()))
     except (csv.Error, UnicodeDecodeError, EOFError, OSError) as error:
         handle.close()
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
+    plain = raw and path.suffix.lower() == ".csv"
+
+    def rows() -> Iterator[tuple[int, Any]]:
+        number = reader.line_num
+        try:
+            while plain:
+                lines = list(islice(handle, _BLOCK))
+                if not lines:
+                    return
+                if '"' in "".join(lines):  # quoted fields may span lines: parse from here
+                    parsed = csv.reader(chain(lines, handle))
+                    for row in parsed:
+                        if row:
+                            yield number + parsed.line_num, row
+                    return
+                for offset, line in enumerate(lines, start=1):
+                    if line.rstrip("\r\n"):  # an empty line is no record, as for csv
+                        yield number + offset, line
+                number += len(lines)
+            for row in reader:
+                if row:
+                    yield reader.line_num, row
+        except csv.Error as error:
+            raise ExportError(f"{path}: malformed CSV ({error})") from None
+        except (UnicodeDecodeError, EOFError, OSError) as error:
+            raise ExportError(f"{path}: cannot be read ({error})") from None
+        finally:
+            handle.close()
+
     return header, rows()
+
+
+def _cells(records: Sequence[tuple[int, Any]]) -> list[tuple[int, list[str]]]:
+    """Records with raw lines split into cells (a line without quotes splits at commas,
+    exactly as ``csv.reader`` reads it)."""
+    if not any(type(cells) is str for _, cells in records):
+        return list(records)
+    return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str else cells)
+            for line, cells in records]
 
 
 def read_table(path: Path) -> Table:
@@ -83,6 +113,8 @@ def _evaluate(work: _LogWork) -> Done:
     if _BOOK is None:
         _BOOK = PolicyBook()
     tickets, events, output_format, policy, now = work
+    tickets = Table(tickets.name, tickets.header, _cells(tickets.rows))
+    events = Table(events.name, events.header, _cells(events.rows))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
     summary = Summary()
     summary.add(columns, count)
@@ -135,8 +167,8 @@ def _streamed(tickets: Path, events: Path, options: _Options,
     grouped by ticket in the tickets file's order (memory stays flat); an event left over
     at the end (its ticket earlier, or none) sets ``order.kept`` to False, and the
     caller runs `_grouped` instead."""
-    header, rows = _records(tickets)
-    event_header, event_rows = _records(events)
+    header, rows = _records(tickets, raw=True)
+    event_header, event_rows = _records(events, raw=True)
     key = {name: index for index, name in enumerate(header)}.get("ticket_id")
     event_key = {name: index for index, name in enumerate(event_header)}.get("ticket_id")
     if key is None or event_key is None:
@@ -169,12 +201,21 @@ def _streamed(tickets: Path, events: Path, options: _Options,
         order.kept = False
 
 
-def _keys(rows: Sequence[tuple[int, Sequence[str]]], index: int) -> list[str]:
-    """Column ``index`` of each row, stripped ("" where a row is too short)."""
+def _keys(rows: Sequence[tuple[int, Any]], index: int) -> list[str]:
+    """Column ``index`` of each record, stripped ("" where a row is too short)."""
     try:
-        return list(map(str.strip, map(itemgetter(index), map(itemgetter(1), rows))))
-    except IndexError:
-        return [row[index].strip() if index < len(row) else "" for _, row in rows]
+        cells = list(map(itemgetter(1), rows))
+        if type(cells[0] if cells else []) is str and all(type(cell) is str for cell in cells):
+            return list(map(str.strip, map(itemgetter(index), map(
+                methodcaller("split", ",", index + 1), cells))))
+        return list(map(str.strip, map(itemgetter(index), cells)))
+    except (IndexError, TypeError):
+        return [_key(cells, index) for _, cells in rows]
+
+
+def _key(cells: str | Sequence[str], index: int) -> str:
+    found = cells.split(",", index + 1) if isinstance(cells, str) else cells
+    return found[index].strip() if index < len(found) else ""
 
 
 def _report(work: Iterator[_LogWork], sink: Sink, jobs: int) -> Summary:
