@@ -88,9 +88,11 @@ class _Tables:
         ticket is not clean and takes the checked path, which names the fault."""
         events: list[dict[str, object]] = self.events  # type: ignore[assignment]
         total = len(events)
-        if set(map(type, events)) - {dict}:
+        try:  # dict.get refuses anything but a dict: then the odd events are emptied
+            found = list(map(dict.get, events, repeat("kind")))
+        except TypeError:
             events = [event if type(event) is dict else {} for event in events]
-        found = list(map(dict.get, events, repeat("kind")))
+            found = list(map(dict.get, events, repeat("kind")))
         stamps = list(map(dict.get, events, repeat("at")))
         kinds: list[str] = found  # type: ignore[assignment]
         at: list[str] = stamps  # type: ignore[assignment]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -158,20 +157,16 @@ class Replays:
             tested = any(name == "opened" for entry in plan.entries
                          for name, _ in entry.conditions)
             given = self.tickets.attributes
-            columns = [given[name] if name in given else repeat("", count) for name in names]
-            hours = self._opened_in_hours() if tested else repeat(False, count)
-            memo: dict[tuple[object, ...], int] = {}
-            picks = []
-            for seen in zip(*columns, hours, strict=False):  # all a choice may read
-                pick = memo.get(seen)
-                if pick is None:
-                    values = seen[:-1]  # then whether it opened in hours
-                    attributes = {name: value for name, value in
-                                  zip(names, values, strict=True) if value}
-                    pick = memo[seen] = self.tables.item(
-                        plan.choose(attributes, bool(seen[-1]).__bool__), plan.missing)
-                picks.append(pick)
-            found = np.array(picks, dtype=np.int64).reshape(count)
+            columns = [given[name] if name in given else [""] * count for name in names]
+            hours = self._opened_in_hours() if tested else [False] * count
+            keys = list(zip(*columns, hours, strict=True))  # all a choice may read
+            seen: dict[tuple[object, ...], int] = dict.fromkeys(keys, 0)
+            for values in seen:  # each distinct combination, chosen once
+                attributes = {name: str(value) for name, value in
+                              zip(names, values[:-1], strict=True) if value}
+                seen[values] = self.tables.item(
+                    plan.choose(attributes, bool(values[-1]).__bool__), plan.missing)
+            found = np.fromiter(map(seen.__getitem__, keys), dtype=np.int64, count=count)
         self._choices[(key, metric)] = found
         return found
 
