@@ -98,9 +98,11 @@ def test_met_or_breached_is_the_stop_instant_against_due(
     assert report["response"].breached_at == (None if answered <= due else due)
 
 
-def _extra(kind: str, draw: Any, priorities: list[str]) -> dict[str, Any]:
+def _extra(kind: str, draw: Any, priorities: list[str], tiers: list[str]) -> dict[str, Any]:
     if kind == "priority_changed":
         return {"priority": draw(st.sampled_from(priorities))}
+    if kind == "tier_changed":
+        return {"tier": draw(st.sampled_from(tiers))}
     if kind == "contact_attempt":
         return {"answered": draw(st.booleans())}
     if kind == "resolved":
@@ -119,7 +121,7 @@ def histories(draw: st.DrawFn, policy: Policy, distinct: bool = False) -> tuple[
     for offset in sorted(offsets):
         kind = draw(st.sampled_from(EVENT_KINDS))
         events.append(Event(kind=kind, at=opened + timedelta(minutes=offset),
-                            **_extra(kind, draw, priorities)))
+                            **_extra(kind, draw, priorities, list(policy.tiers))))
     ticket = Ticket(tier=tier, priority=draw(st.sampled_from(priorities)), opened_at=opened,
                     events=events, attributes=draw(st.sampled_from(
                         [{}, {"category": "defect"}, {"channel": "phone"}])))

@@ -223,10 +223,11 @@ def test_tickets_are_valid_histories_for_the_policy() -> None:
             kinds[event.kind] += 1
             assert (event.priority is not None) == (event.kind == "priority_changed")
             assert (event.answered is not None) == (event.kind == "contact_attempt")
+            assert (event.tier is not None) == (event.kind == "tier_changed")
         due = good.deadlines(ticket.tier, ticket.priority, ticket.opened_at, **ticket.attributes)
         at_due += any(moment in due.values() for moment in times)
         good.evaluate(ticket, ticket.opened_at + timedelta(days=40)).explain()
-    assert set(kinds) == set(EVENT_KINDS)
+    assert set(kinds) == set(kit.ONE_TIER_KINDS) == set(EVENT_KINDS) - {"tier_changed"}
     assert at_due > 5  # events are often placed exactly on a due instant
     # values are drawn in several cases (defect, DEFECT): conditions compare casefolded
     assert any(ticket.attributes.get("category", "").casefold() == "defect" for ticket in drawn)
@@ -239,6 +240,12 @@ def test_tickets_honour_tier_priority_and_kinds() -> None:
     assert {event.kind for t in drawn for event in t.events} == {"responded"}
     with pytest.raises(slacalc.UnknownTierError):
         kit.tickets(policy(GOOD), tier="gold")
+    moved = sample(kit.tickets(policy(GOOD), kinds=["tier_changed"], max_events=2), 40)
+    changes = [event for t in moved for event in t.events]
+    assert changes
+    assert {event.tier for event in changes} <= set(policy(GOOD).tiers)
+    for ticket in moved:  # a tier change the kit draws is one the policy takes
+        policy(GOOD).evaluate(ticket)
 
 
 # -- check_policy on good policies ---------------------------------------------------------------

@@ -21,7 +21,9 @@ __all__ = [
     "WEEKDAYS",
     "DayHours",
     "WeeklyHours",
+    "cut",
     "parse_clock",
+    "parse_day_hours",
     "parse_special_hours",
 ]
 
@@ -248,16 +250,50 @@ def parse_special_hours(spec: object, field: str = "special_hours") -> dict[date
             raise CalendarError(
                 f"{key_field}: date {day.isoformat()} is given twice", field=key_field, value=key
             )
-        pieces: list[_Piece] = []
-        for entry_field, text in _entries(value, key_field):
-            start, end = _parse_interval(text, entry_field)
-            if end <= start:
-                raise CalendarError(
-                    f"{entry_field}: special hours {text!r} cross midnight; give the next "
-                    f"date its own entry",
-                    field=entry_field,
-                    value=text,
-                )
-            pieces.append(_Piece(start, end, entry_field, str(text)))
-        result[day] = _settle(pieces, day.isoformat())
+        result[day] = parse_day_hours(value, key_field, day.isoformat())
     return result
+
+
+def parse_day_hours(value: object, field: str, where: str) -> DayHours:
+    """One date's hours: an interval, a list of intervals, or ``"closed"`` (no hours).
+
+    Boundary rule: intervals may not cross midnight (a date's hours end by 24:00) and may
+    not overlap; touching ones merge. ``where`` names the date in an overlap message.
+    Example: ``parse_day_hours(["06:00-09:00", "09:00-12:00"], "special_hours.x", "x")``
+    -> ``((21600, 43200),)``; ``"22:00-02:00"`` raises `CalendarError` naming ``field``.
+    """
+    pieces: list[_Piece] = []
+    for entry_field, text in _entries(value, field):
+        start, end = _parse_interval(text, entry_field)
+        if end <= start:
+            raise CalendarError(
+                f"{entry_field}: hours {text!r} cross midnight; give the next date its own "
+                f"entry",
+                field=entry_field,
+                value=text,
+            )
+        pieces.append(_Piece(start, end, entry_field, str(text)))
+    return _settle(pieces, where)
+
+
+def cut(hours: DayHours, windows: DayHours) -> DayHours:
+    """``hours`` less ``windows`` (both sorted, disjoint ``[start, end)`` seconds).
+
+    Boundary rule: a window's end is open, so cutting ``[12:00, 24:00)`` from 07:30-18:00
+    leaves ``[07:30, 12:00)``, ending exactly at 12:00. Example: ``cut(((0, 86400),),
+    ((7200, 21600),))`` -> ``((0, 7200), (21600, 86400))``.
+    """
+    kept: list[tuple[int, int]] = []
+    for start, end in hours:
+        left = start
+        for lo, hi in windows:
+            if hi <= left or lo >= end:
+                continue
+            if lo > left:
+                kept.append((left, lo))
+            left = hi
+            if left >= end:
+                break
+        if left < end:
+            kept.append((left, end))
+    return tuple(kept)

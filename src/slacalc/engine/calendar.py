@@ -16,6 +16,10 @@ from typing import Any
 from ..errors import CalendarError
 from ._closures import Closures
 from ._hours import DAY_S, DayHours, WeeklyHours, parse_special_hours
+from ._ics import Feeds, feed_mapping
+from ._ics_export import write_ics
+from ._recurring import RecurringHours
+from ._spans import merge, subtract
 from ._zone import (
     MAX_YEAR,
     instant_us,
@@ -34,8 +38,9 @@ __all__ = ["ALWAYS", "BusinessCalendar"]
 ALWAYS = "24x7"
 """The name of the calendar that is always open: business time is real time."""
 
-_KEYS = ("timezone", "hours", "holidays", "special_hours", "business_day")
+_KEYS = ("timezone", "hours", "holidays", "special_hours", "recurring", "business_day", "ics")
 _ONE_US = timedelta(microseconds=1)
+_SECOND_US = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MOST_DATES = (SPAN_LIMIT_YEARS + 1) * 366  # more open dates than 101 years hold
 _LAST_ORDINAL = date(MAX_YEAR, 12, 31).toordinal()
@@ -54,13 +59,14 @@ def _duration_us(value: object, what: str) -> int:
 class BusinessCalendar:
     """Open hours in one IANA zone, with holidays and special dates, and exact arithmetic.
 
-    Build one with `from_dict` (the mapping a policy's ``calendars:`` holds). Every method
+    Build one with `from_dict` (the mapping a policy's ``calendars:`` holds), or with
+    `from_ics` from an iCalendar feed's closures. Every method
     takes and returns aware datetimes; results carry the tzinfo of the caller's input.
     A calendar is immutable; its compiled timeline is a cache, safe to share across threads.
     """
 
-    __slots__ = ("_spec", "_timeline", "business_day", "closures", "name", "special", "weekly",
-                 "zone")
+    __slots__ = ("_spec", "_timeline", "business_day", "closures", "feeds", "name", "recurring",
+                 "special", "weekly", "zone")
 
     def __init__(
         self,
@@ -72,13 +78,17 @@ class BusinessCalendar:
         business_day: timedelta | None = None,
         name: str | None = None,
         spec: Mapping[str, Any] | None = None,
+        recurring: RecurringHours | None = None,
+        feeds: Feeds | None = None,
     ) -> None:
         self.name = name
         self.zone = load_zone(timezone)
         self.weekly = hours
         self.closures = closures or Closures()
         self.special = dict(special or {})
-        if hours.is_empty() and not any(self.special.values()):
+        self.recurring = recurring or RecurringHours()
+        self.feeds = feeds
+        if hours.is_empty() and not any(self.special.values()) and not self.recurring.opens():
             raise CalendarError(
                 f"{self._label()}hours: the calendar never opens (no weekday has open hours)",
                 field="hours",
@@ -86,7 +96,8 @@ class BusinessCalendar:
             )
         self.business_day = business_day if business_day is not None else _regular_day(hours)
         self._spec = dict(spec) if spec is not None else {"timezone": timezone}
-        self._timeline = Timeline(self.zone, self.hours_on)
+        timed = feeds.closed_spans if feeds is not None and feeds.timed else None
+        self._timeline = Timeline(self.zone, self.hours_on, timed)
 
     # -- construction --------------------------------------------------------------------
 
@@ -94,10 +105,12 @@ class BusinessCalendar:
     def from_dict(cls, mapping: Mapping[str, Any], *, name: str | None = None) -> BusinessCalendar:
         """Build a calendar from its mapping (``timezone``, ``hours``, ``holidays``, ...).
 
-        Boundary rule: the key set is fixed; an unknown key, zone, weekday, country or a
-        malformed time raises `CalendarError` naming the field and the bad value.
+        Boundary rule: the key set is fixed; an unknown key, zone, weekday, country, rule or
+        a malformed time raises `CalendarError` naming the field and the bad value
+        (``recurring[1].rule`` and the rule text). ``ics`` holds feed texts, never paths.
         Example: ``from_dict({"timezone": "America/Toronto", "hours": {"mon-fri":
-        "07:30-18:00"}, "holidays": {"country": "CA", "subdiv": "QC"}})``.
+        "07:30-18:00"}, "holidays": {"country": "CA", "subdiv": "QC"}, "recurring":
+        [{"rule": "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24", "hours": "closed"}]})``.
         """
         label = f"calendar {name!r}: " if name else ""
         if not isinstance(mapping, Mapping):
@@ -117,13 +130,16 @@ class BusinessCalendar:
             raise CalendarError(f"{label}hours: required ('24x7' or weekday -> hours)",
                                 field="hours")
         try:
-            load_zone(mapping["timezone"])
+            zone = load_zone(mapping["timezone"])
             business_day = mapping.get("business_day")
+            feeds = mapping.get("ics")
             return cls(
                 timezone=mapping["timezone"],
                 hours=WeeklyHours.from_spec(mapping["hours"]),
                 closures=Closures.from_spec(mapping.get("holidays")),
                 special=parse_special_hours(mapping.get("special_hours")),
+                recurring=RecurringHours.from_spec(mapping.get("recurring")),
+                feeds=None if feeds is None else Feeds.parse(feeds, zone),
                 business_day=(
                     None if business_day is None else parse_length(business_day, "business_day")
                 ),
@@ -134,6 +150,21 @@ class BusinessCalendar:
             if not label:
                 raise
             raise CalendarError(f"{label}{error}", field=error.field, value=error.value) from None
+
+    @classmethod
+    def from_ics(cls, feed: str | bytes, calendar: Mapping[str, Any] | None = None, *,
+                 name: str | None = None) -> BusinessCalendar:
+        """``calendar`` closed by an iCalendar feed's events: `from_dict` of ``calendar``'s
+        mapping (default: open 24x7 in the feed's ``X-WR-TIMEZONE``) with the feed added
+        under ``ics``.
+
+        Boundary rule: the engine reads no files, so ``feed`` is a feed's text (or UTF-8
+        bytes) and anything else is refused (`slacalc.policy.ics.load_ics_calendar` reads
+        a file safely); all-day events close local dates, timed events their instants.
+        Needs the ``ics`` extra. Example: ``from_ics(text, {"timezone": "America/Toronto",
+        "hours": {"mon-fri": "09:00-17:00"}})`` is closed on the feed's holidays.
+        """
+        return cls.from_dict(feed_mapping(feed, calendar), name=name)
 
     @classmethod
     def always_open(cls, timezone: str = "UTC") -> BusinessCalendar:
@@ -156,16 +187,20 @@ class BusinessCalendar:
     def hours_on(self, day: date) -> DayHours:
         """The open intervals of local ``day`` (seconds after midnight).
 
-        Boundary rule: special hours replace the date's hours, else a holiday closes it,
-        else the weekly hours apply. Example: Toronto 07:30-18:00 on Mon 2026-03-02 ->
+        Boundary rule: special hours replace the date's hours, else a holiday or an all-day
+        feed event closes it, else the first ``recurring`` entry with hours falling on it
+        replaces the weekly hours, and every ``recurring`` closed window falling on it is
+        cut out. A feed's timed events close instants, not wall hours: they are not here
+        (the timeline applies them). Example: Toronto 07:30-18:00 on Mon 2026-03-02 ->
         ``((27000, 64800),)``; on Canada Day -> ``()``.
         """
         special = self.special.get(day)
         if special is not None:
             return special
-        if self.closures.is_closed(day):
+        if self.closures.is_closed(day) or (self.feeds is not None and self.feeds.closes(day)):
             return ()
-        return self.weekly.days[day.weekday()]
+        hours = self.weekly.days[day.weekday()]
+        return self.recurring.apply(day, hours) if self.recurring else hours
 
     def is_open(self, moment: datetime) -> bool:
         """True when the calendar is open at ``moment`` (intervals are half-open).
@@ -200,6 +235,28 @@ class BusinessCalendar:
         hi = instant_us(require_aware(end, "end"))
         tz = start.tzinfo
         return [(to_datetime(a, tz), to_datetime(b, tz)) for a, b in self._timeline.spans(lo, hi)]  # type: ignore[arg-type]
+
+    def to_ics(self, start: datetime, end: datetime, *, closed: bool = False) -> str:
+        """The open spans in ``[start, end)`` as an iCalendar feed (the closed ones with
+        ``closed=True``): one event per span, in UTC, for a team to subscribe to.
+
+        Boundary rule: spans are clipped to the range and closed spans are the range's
+        instants outside open ones; ``start`` and ``end`` must be whole seconds (iCalendar's
+        resolution); at most 50,000 events; DTSTAMP is ``start``, so a range always gives
+        the same text. Needs the ``ics`` extra. Example, hours Mon-Fri 09:00-17:00: Mon
+        00:00 .. Sat 00:00 -> five events; ``from_ics(c.to_ics(a, b, closed=True),
+        {"timezone": ..., "hours": "24x7"})`` is open exactly where ``c`` is in ``[a, b)``.
+        """
+        lo = instant_us(require_aware(start, "start"))
+        hi = instant_us(require_aware(end, "end"))
+        if lo % _SECOND_US or hi % _SECOND_US:
+            raise CalendarError("to_ics: start and end must be whole seconds (iCalendar "
+                                "times have no fractions)", field="to_ics", value=(start, end))
+        spans = self._timeline.spans(lo, hi)
+        if closed:
+            spans = subtract([(lo, hi)], spans) if lo < hi else []
+        return write_ics(spans, what="closed" if closed else "open", zone=self.zone.key,
+                         name=self.name or "calendar", stamp=lo)
 
     # -- arithmetic ----------------------------------------------------------------------
 
@@ -294,8 +351,11 @@ class BusinessCalendar:
     def _spans_on(self, day: date) -> list[tuple[int, int]]:
         """The instants at which local ``day``'s hours are open (none when its only hours
         fall inside a spring-forward gap)."""
-        return [span for start, end in self.hours_on(day)
-                for span in wall_preimage(self.zone, wall_us(day, start), wall_us(day, end))]
+        spans = merge(span for start, end in self.hours_on(day)
+                      for span in wall_preimage(self.zone, wall_us(day, start), wall_us(day, end)))
+        if spans and self.feeds is not None and self.feeds.timed:
+            return subtract(spans, self.feeds.closed_spans(spans[0][0], spans[-1][1]))
+        return spans
 
     def _next_open_date(self, day: date) -> date:
         """The next local date after ``day`` that really opens."""

@@ -55,6 +55,7 @@ from ._islands import (
     year_of,
     year_start,
 )
+from ._spans import Span, subtract
 from ._zone import DAY_US, MAX_YEAR, MIN_YEAR, WallMap, offset_segments, wall_us
 
 __all__ = ["FIRST_US", "LAST_US", "LENGTH_LIMIT_US", "SEARCH_LIMIT_US", "SPAN_LIMIT_YEARS",
@@ -73,14 +74,19 @@ class Timeline:
     """The open spans of one calendar, with business positions, compiled on demand.
 
     ``day_hours(date)`` gives a local date's open intervals (seconds after local midnight);
-    ``zone`` turns them into instants. All arguments and results are UTC microseconds.
+    ``zone`` turns them into instants; ``closed(lo, hi)``, when given, names spans of
+    instants closed whatever the hours say (an iCalendar feed's timed events). All
+    arguments and results are UTC microseconds.
     """
 
-    __slots__ = ("_day_hours", "_islands", "_lock", "_snap", "_used", "_uses", "_zone")
+    __slots__ = ("_closed", "_day_hours", "_islands", "_lock", "_snap", "_used", "_uses",
+                 "_zone")
 
-    def __init__(self, zone: tzinfo, day_hours: Callable[[date], DayHours]) -> None:
+    def __init__(self, zone: tzinfo, day_hours: Callable[[date], DayHours],
+                 closed: Callable[[int, int], list[Span]] | None = None) -> None:
         self._zone = zone
         self._day_hours = day_hours
+        self._closed = closed
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None  # the island used last
         self._islands: list[Snapshot] = []  # disjoint, by first year
@@ -111,7 +117,7 @@ class Timeline:
                 merged[-1] = (merged[-1][0], max(merged[-1][1], b))
             else:
                 merged.append((a, b))
-        return merged
+        return merged if self._closed is None else subtract(merged, self._closed(lo, hi))
 
     def _load(self, instant: int) -> Snapshot:
         """A snapshot with ``lo <= instant < hi``."""

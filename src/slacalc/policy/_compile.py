@@ -1,4 +1,4 @@
-"""A policy's tier compiled into the kernel's `Plan`, once per (policy, tier).
+"""A policy's tier compiled into the kernel's `Plan`, once per (policy, version, tier).
 
 Everything the kernel would otherwise look up per event is settled here: each target
 entry's clock (a calendar's `Timeline`, or `RealTime` for real-time units), its length in
@@ -31,10 +31,11 @@ _US = timedelta(microseconds=1)
 _AWAIT = {"ignore": AWAIT_IGNORE, "pause": AWAIT_PAUSE, "void": AWAIT_VOID}
 
 
-def compile_tier(policy: PolicyLike, tier: str) -> Plan:
-    """The plan of ``tier`` in ``policy``: every priority's entries, ready to replay.
+def compile_tier(policy: PolicyLike, tier: str, version: str = "") -> Plan:
+    """The plan of ``tier`` in ``policy`` (a policy's base terms, or the `Terms` of the
+    ``version`` it names): every priority's entries, ready to replay.
 
-    Boundary rule: an unknown tier raises `UnknownTierError` (the policy's own lookup).
+    Boundary rule: an unknown tier raises `UnknownTierError` (the terms' own lookup).
     Example: vircom, standard -> ``P2`` response ``1 business hour`` on the business
     calendar (3,600,000,000 µs), resolution ``24 hours`` on `RealTime`.
     """
@@ -74,7 +75,7 @@ def compile_tier(policy: PolicyLike, tier: str) -> Plan:
                     confirmation=rules.resolution_requires_confirmation,
                     close_after=rules.close_after_unanswered_contacts,
                     void_within_response=rules.void_within == "response"),
-        calendars=calendars)
+        calendars=calendars, version=version)
 
 
 def _entry(policy: PolicyLike, tier: str, key: str, metric: str, *, index: int,

@@ -32,7 +32,7 @@ class _Planned(Protocol):
     @property
     def vendor(self) -> str: ...
     def calendar(self, name: str) -> BusinessCalendar: ...
-    def plan(self, tier: str) -> Plan: ...
+    def plan_at(self, tier: str, opened: int) -> Plan: ...
 
 
 def instant(moment: datetime, what: str) -> int:
@@ -71,20 +71,26 @@ def evaluate(policy: _Planned, ticket: Ticket, now: datetime | None, *,
     """`Policy.evaluate`: the ticket's instants to µs, the kernel's replay, the report.
 
     Boundary rule: events sort by instant, so 01:10 PST after 00:50 PDT on a fall-back
-    night is 80 minutes later, whatever the wall clocks read. Example (24x7, 30 minutes):
-    opened 00:50 PDT, responded 01:10 PST -> response breached by 50 minutes.
+    night is 80 minutes later, whatever the wall clocks read; the plans (the opening
+    tier's and any a ``tier_changed`` moves to) are those of the terms in force at the
+    opening. Example (24x7, 30 minutes): opened 00:50 PDT, responded 01:10 PST ->
+    response breached by 50 minutes.
     """
     opened_at = ticket.opened_at
     opened = instant(opened_at, "opened_at")
     events = ticket.events
-    plan = policy.plan(ticket.tier)
+    plan = policy.plan_at(ticket.tier, opened)
 
     def shown(index: int) -> str:
         return (opened_at if index < 0 else events[index].at).isoformat()
 
-    ordered = order_events(plan, opened, ((event.kind, instant(event.at, "at"), event.priority,
-                                           event.confirmed, event.answered)
-                                          for event in events), shown)
+    def tier(name: str) -> Plan:
+        return policy.plan_at(name, opened)
+
+    ordered = order_events(plan, opened, ((event.kind, instant(event.at, "at"),
+                                           event.tier if event.kind == "tier_changed"
+                                           else event.priority, event.confirmed, event.answered)
+                                          for event in events), shown, tier)
     key = _key(plan, ticket.priority)
     if now is None:
         last = ordered[-1] if ordered and ordered[-1].at > opened else None
@@ -112,7 +118,7 @@ def deadlines(policy: _Planned, tier: str, priority: str, opened_at: datetime,
     Fri 17:30 Toronto -> response Mon 08:00, resolution Sat 17:30.
     """
     opened = instant(opened_at, "opened_at")
-    plan = policy.plan(tier)
+    plan = policy.plan_at(tier, opened)
     key = _key(plan, priority)
     tz = opened_at.tzinfo
     assert tz is not None

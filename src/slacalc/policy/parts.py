@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from difflib import get_close_matches
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
@@ -17,7 +18,8 @@ from ..sla.plan import Metric
 from ..terms.coverage import located
 from .targets import TargetEntries
 
-__all__ = ["CalendarSpec", "HolidaysSpec", "PolicyLike", "Priority", "Rules", "Tier"]
+__all__ = ["CalendarSpec", "HolidaysSpec", "PolicyLike", "Priority", "RecurringSpec", "Rules",
+           "Tier"]
 
 _FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -58,6 +60,39 @@ class HolidaysSpec(_Model):
     )
 
 
+class RecurringSpec(_Model):
+    """Hours, or closed windows, on every date an RFC 5545 recurrence rule names."""
+
+    rule: str = Field(
+        description="RFC 5545 RRULE naming dates, FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, e.g. "
+        "'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24' or 'FREQ=MONTHLY;BYDAY=1SA'."
+    )
+    hours: str | list[str] | None = Field(
+        None, description="Hours replacing the date's hours, as in special_hours ('closed' "
+        "closes the date). Give hours or closed."
+    )
+    closed: str | list[str] | None = Field(
+        None, description="Windows closed on the date, cut from its hours: '02:00-06:00' for "
+        "maintenance, '12:00-24:00' to close at noon. Give hours or closed."
+    )
+    start: str | None = Field(
+        None, description="First date (YYYY-MM-DD) the rule may fall on, RFC 5545's DTSTART; "
+        "needed for INTERVAL, COUNT or a rule naming no day."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            allowed = list(cls.model_fields)
+            for key in data:
+                if key not in allowed:
+                    close = get_close_matches(str(key), allowed, n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    raise ValueError(f"unknown key {key!r}{hint}; allowed: {', '.join(allowed)}")
+        return data
+
+
 class CalendarSpec(_Model):
     """A calendar: weekly open hours in an IANA zone, holidays and special dates."""
 
@@ -69,6 +104,10 @@ class CalendarSpec(_Model):
     holidays: HolidaysSpec | None = Field(None, description="Whole local dates closed.")
     special_hours: dict[str, str | list[str]] | None = Field(
         None, description="Date (YYYY-MM-DD) -> hours replacing that date's hours, or 'closed'."
+    )
+    recurring: list[RecurringSpec] | None = Field(
+        None, description="Hours or closed windows on the dates of recurrence rules (after "
+        "holidays; special_hours win). See docs/calendars.md."
     )
     business_day: str | None = Field(
         None, description="Business-time length of one business day, e.g. '12 hours'."

@@ -165,7 +165,7 @@ def _lane(report: SLAReport, axis: _Axis, name: str, data: dict[str, Any] | None
         out.append(_text(_LEFT + 8, y + 24, f"{status.replace('_', ' ')}: {metric.reason}",
                          font_size=11, fill="#57606a"))
         return _tag("g", "".join(out), class_="lane", data_metric=name, data_status=status)
-    for a, b in report.policy.calendar(clock).open_intervals(axis.start, axis.end):
+    for a, b in report.calendar(name).open_intervals(axis.start, axis.end):
         out.append(_rect(axis, a, b, y + 1, _LANE - 2, kind="open", fill=_COLOURS["open"]))
     end = metric.stopped_at or report.now
     if metric.due is not None and status == "breached" and end > metric.due:

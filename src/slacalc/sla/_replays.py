@@ -17,7 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine.timeline import Ints
+from ..errors import TicketError
 from ._arrays import Bools, Clocks, business_elapsed, reach
+from .events import TIER
 from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, Plan
 from .replay import CONTACT, PRIORITY, REOPENED, REPLIED, RESOLVED, RESPONDED, WAITING, WORKAROUND
 
@@ -118,6 +120,8 @@ class Replays:
     """`slacalc.sla.replay.Replay` over arrays: the state of every row of one plan."""
 
     def __init__(self, plan: Plan, tickets: Histories, tables: Tables) -> None:
+        if (tickets.code == TIER).any():  # another plan: `replay_columns` routes them out
+            raise TicketError("tier_changed: the arrays replay one plan; replay it singly")
         self.plan = plan
         self.tickets = tickets
         self.tables = tables

@@ -13,6 +13,9 @@ Tickets arrive as `Histories`: events already sorted by instant per ticket (equa
 instants in their given order, as `order_events` sorts them), already checked, and
 already cut at ``now``. Rows whose arithmetic leaves the supported years come back in
 `Outcome.failed`; the caller gives those to the single-ticket path, which names the error.
+So do rows with a ``tier_changed`` event: the arrays replay the tickets of one plan, and
+a tier change moves a ticket to another plan, so callers must route such tickets to the
+single path (`Policy.evaluate`); `replay_columns` marks them failed rather than guess.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ from ..engine.timeline import Ints
 from ..errors import SlacalcError
 from ._arrays import Bools
 from ._replays import STATUSES, Column, Histories, Replays, Tables, Verdicts
+from .events import TIER
 from .plan import METRICS, Entry, Plan
 
 __all__ = ["STATUSES", "Histories", "Outcome", "Verdicts", "gather", "grouped",
-           "replay_columns"]
+           "replay_columns", "tier_changes"]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -102,14 +106,31 @@ def replay_columns(plan: Plan, tickets: Histories) -> Outcome:
 
     Boundary rule: row by row, exactly `slacalc.sla.replay.replay` then `judge` on the
     same ticket (events at or before ``now`` applied; a stop at due is met); a row whose
-    arithmetic leaves years 2..9998 is marked in ``failed`` and the others are kept.
+    arithmetic leaves years 2..9998, or that has a ``tier_changed`` event (another plan),
+    is marked in ``failed`` and the others are kept.
     Example: vircom standard P2 opened Fri 2026-11-20 17:30 EST, responded Mon 07:55 ->
     response ``met``, due Mon 08:00 EST.
     """
     tables = Tables()
-    failed = np.zeros(len(tickets.opened), dtype=bool)
+    failed = tier_changes(tickets)
+    if failed.any():  # replayed without their events; their results are not used
+        tickets = replace(tickets, count=np.where(failed, 0, tickets.count),
+                          code=np.where(failed[:, np.newaxis], 0, tickets.code))
     metrics = _replay_parts(plan, tickets, tables, failed, slice(0, len(tickets.opened)))
     return Outcome(metrics, tables.entries, tables.reasons, failed)
+
+
+def tier_changes(tickets: Histories) -> Bools:
+    """The rows with a ``tier_changed`` among their events: the arrays cannot take them.
+
+    Boundary rule: only a row's first ``count`` events are its own (the matrices' other
+    cells are padding). Example: rows ``[responded]`` and ``[tier_changed, responded]``
+    -> ``[False, True]``.
+    """
+    width = tickets.code.shape[1]
+    applied = np.arange(width)[np.newaxis, :] < tickets.count[:, np.newaxis]
+    found: Bools = ((tickets.code == TIER) & applied).any(axis=1)
+    return found
 
 
 def gather(priority: Ints, opened: Ints, now: Ints, attributes: Mapping[str, Column],
@@ -120,8 +141,10 @@ def gather(priority: Ints, opened: Ints, now: Ints, attributes: Mapping[str, Col
 
     Boundary rule: each ticket's events are sorted by instant, equal instants keeping
     their given order (`order_events`' rule), and those after its ``now`` are left out
-    (the replay does not apply them). The events must already be checked (kinds, known
-    priorities, none before the opening). Example: ticket 0 with ``resolved`` at t2 then
+    (the replay does not apply them), except a ``tier_changed``, kept so that
+    `replay_columns` sends its ticket to the single path (which checks it whenever it
+    is). The events must already be checked (kinds, known priorities, none before the
+    opening). Example: ticket 0 with ``resolved`` at t2 then
     ``responded`` at t1 < t2 -> row 0 holds responded (position 1), then resolved
     (position 0).
     """
@@ -131,7 +154,7 @@ def gather(priority: Ints, opened: Ints, now: Ints, attributes: Mapping[str, Col
     first = np.searchsorted(ticket[given], np.arange(count))
     position = np.empty(len(ticket), dtype=np.int64)
     position[given] = np.arange(len(ticket)) - first[ticket[given]]
-    kept = np.flatnonzero(at <= now[ticket])
+    kept = np.flatnonzero((at <= now[ticket]) | (code == TIER))
     step, rise = np.diff(ticket[kept]), np.diff(at[kept])
     if not ((step > 0) | ((step == 0) & (rise >= 0))).all():  # else in order already
         kept = kept[np.lexsort((position[kept], at[kept], ticket[kept]))]

@@ -73,9 +73,10 @@ class History:
         self.ticket = ticket
         self.tier = ticket.tier
         self.priority = state.priority
-        plan = state.plan
+        plan = state.opening  # a tier change keeps the opening tier's zone for display
         self.names: Mapping[str, str] = plan.names
         self.zone: tzinfo = plan.zone
+        self.version = plan.version
         self.now = now
         self._state = state
         self._moment = moment  # an event's own datetime by index (None: the opening)
@@ -110,11 +111,21 @@ class History:
         state = self._state
         found = state.steps
         if found is None:
-            found = replay(state.plan, self._opening_priority, state.opened, state.attributes,
+            found = replay(state.opening, self._opening_priority, state.opened, state.attributes,
                            self._events, now=state.now, trace=True).steps
             assert found is not None
         return [HistoryStep(self.instant(step.at, step.position), step.position, step.kind,
                             step.detail, step.effects) for step in found]
+
+    def calendar(self, metric: str) -> BusinessCalendar | None:
+        """The calendar ``metric``'s target in force runs on (None: no deadline).
+
+        Boundary rule: the entry's own calendar, so a version's or a new tier's calendar
+        of the same name as the policy's is the one shown. Example: vircom P2 response ->
+        the ``business`` calendar (07:30-18:00 Toronto).
+        """
+        entry = self._state.clocks[METRICS.index(metric)].entry
+        return None if entry is None else entry.calendar
 
     @cached_property
     def clocks(self) -> dict[str, HistoryClock]:

@@ -1,6 +1,6 @@
 """A policy's tier compiled for the kernel: plain values, timelines and lengths in µs.
 
-The policy layer compiles each (policy, tier) once (`slacalc.policy` does it, the kernel
+The policy layer compiles each (policy, version, tier) once (`slacalc.policy` does it, the kernel
 never sees the pydantic model). What `Policy.evaluate` used to look up per event is
 decided here: each priority's target entries with their conditions, the clock each
 entry runs on (a `Timeline`, or `RealTime` for real-time units) and its business length
@@ -143,7 +143,8 @@ class Rules:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """One tier of one policy, compiled: what a replay needs and nothing it must look up."""
+    """One tier of one policy (in one of its versions), compiled: what a replay needs and
+    nothing it must look up."""
 
     policy: str
     vendor: str
@@ -156,6 +157,7 @@ class Plan:
     listing: str  # the priorities as errors list them: "P1 (urgent), P2, ..."
     rules: Rules
     calendars: Mapping[str, BusinessCalendar]  # the calendars entries run on, by name
+    version: str = ""  # the policy version compiled: "" for its base terms, else its date
 
     def priority_key(self, name: str) -> str | None:
         """The key a priority name or alias stands for (any case), None if unknown.

@@ -3,7 +3,8 @@
 This is the one place the clock rules live (docs/clocks.md states them in words).
 `Policy.evaluate`, `Policy.deadlines`, the JSONL and CSV report and `slacalc.frame` all
 come here. Events arrive as `Happening`s, already instants (µs) and sorted by instant,
-never by wall time, equal instants in their given order (`order_events`).
+never by wall time, equal instants in their given order (`order_events`, in
+`slacalc.sla.events`, whose names this module re-exports).
 
 Each metric has a clock (`slacalc.sla.clock`, whose names this module re-exports): the
 spans during which it ran, from an origin (the opening, or a restart). Everything else
@@ -19,14 +20,28 @@ follows from those spans and the target entry in force:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, tzinfo
-from difflib import get_close_matches
 from typing import NamedTuple
 
 from ..engine._zone import to_datetime
 from ..errors import TicketError
 from .clock import Clock, Span, business_elapsed, reach
+from .events import (
+    CLOSED,
+    CONTACT,
+    PRIORITY,
+    REOPENED,
+    REPLIED,
+    RESOLVED,
+    RESPONDED,
+    TIER,
+    WAITING,
+    WORKAROUND,
+    Happening,
+    Tiers,
+    order_events,
+)
 from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, MetricPlan, Plan
 from .ticket import EVENT_KINDS
 
@@ -38,75 +53,19 @@ __all__ = [
     "REPLIED",
     "RESOLVED",
     "RESPONDED",
+    "TIER",
     "WAITING",
     "WORKAROUND",
     "Clock",
     "Happening",
     "Replay",
     "Step",
+    "Tiers",
     "business_elapsed",
     "order_events",
     "reach",
     "replay",
 ]
-
-(RESPONDED, WAITING, REPLIED, PRIORITY, WORKAROUND, RESOLVED, REOPENED, CONTACT,
- CLOSED) = range(9)
-_CODES = {kind: code for code, kind in enumerate(EVENT_KINDS)}  # EVENT_KINDS is in this order
-
-
-class Happening(NamedTuple):
-    """One event of a ticket, as the kernel reads it."""
-
-    at: int  # UTC µs
-    position: int  # the event's index in the ticket (explanations name it)
-    code: int  # RESPONDED .. CLOSED
-    priority: str | None  # PRIORITY: the new priority key
-    flag: bool  # RESOLVED: confirmed; CONTACT: answered
-
-
-def order_events(plan: Plan, opened: int,
-                 events: Iterable[tuple[str, int, str | None, bool, bool | None]],
-                 shown: Callable[[int], str]) -> list[Happening]:
-    """Check a ticket's events and sort them by instant (stable: equal instants keep
-    their order). Each event is ``(kind, at µs, priority, confirmed, answered)``.
-
-    Boundary rule: an unknown kind, an event before the opening, a priority change
-    without a known priority, a contact attempt without ``answered`` raise `TicketError`
-    naming ``events[i]``; ``shown(i)`` is how event ``i``'s instant was written. Example:
-    ``[("resolved", t2, ...), ("responded", t1, ...)]`` with ``t1 < t2`` -> responded
-    first, then resolved.
-    """
-    found: list[Happening] = []
-    for index, (kind, at, priority, confirmed, answered) in enumerate(events):
-        where = f"events[{index}]"
-        code = _CODES.get(kind)
-        if code is None:
-            close = get_close_matches(kind, EVENT_KINDS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise TicketError(f"{where}: unknown event kind {kind!r}{hint}; kinds: "
-                              f"{', '.join(EVENT_KINDS)}")
-        if at < opened:
-            raise TicketError(f"{where}: {kind} at {shown(index)} is before the ticket was "
-                              f"opened ({shown(-1)})")
-        key = None
-        if code == PRIORITY:
-            if priority is None:
-                raise TicketError(f"{where}: priority_changed needs the new 'priority'")
-            key = plan.priority_key(priority)
-            if key is None:
-                raise TicketError(f"{where}: {plan.unknown_priority(priority)}")
-        if code == CONTACT and answered is None:
-            raise TicketError(f"{where}: contact_attempt needs 'answered: true|false'")
-        found.append(Happening(at, index, code, key, bool(answered) if code == CONTACT
-                               else confirmed))
-    found.sort(key=_instant)  # sort is stable: same-instant order is kept
-    return found
-
-
-def _instant(event: Happening) -> int:
-    return event.at
-
 
 class Step(NamedTuple):
     """One line of a ticket's history: the event and what it did to each clock."""
@@ -121,12 +80,13 @@ class Step(NamedTuple):
 class Replay:
     """A ticket replayed against a plan: the clocks and the history that shaped them."""
 
-    __slots__ = ("_firsts", "_in_hours", "attributes", "clocks", "now", "opened", "plan",
-                 "priority", "steps", "unanswered")
+    __slots__ = ("_firsts", "_in_hours", "attributes", "clocks", "now", "opened", "opening",
+                 "plan", "priority", "steps", "unanswered")
 
     def __init__(self, plan: Plan, priority: str, opened: int, attributes: Mapping[str, str],
                  now: int, *, trace: bool) -> None:
-        self.plan = plan
+        self.plan = plan  # the plan in force: the opening's until a tier change
+        self.opening = plan
         self.priority = priority
         self.opened = opened
         self.attributes = attributes
@@ -137,14 +97,15 @@ class Replay:
         self.steps: list[Step] | None = [] if trace else None
         self.unanswered = 0
         self._in_hours: bool | None = None
-        self._firsts: dict[tuple[int, str, int], int] = {}
+        self._firsts: dict[tuple[int, int], tuple[Entry, int]] = {}
         for clock in self.clocks:
             clock.entry = self.choose(clock.plan)
 
     # -- targets -------------------------------------------------------------------------
 
     def opened_in_hours(self) -> bool:
-        """Whether the tier's calendar is open at the opening (asked once, if ever)."""
+        """Whether the calendar of the tier in force is open at the opening (asked once
+        per tier, if ever)."""
         if self._in_hours is None:
             self._in_hours = self.plan.hours.is_open(self.opened)
         return self._in_hours
@@ -155,11 +116,11 @@ class Replay:
 
     def first_due(self, clock: Clock, entry: Entry) -> int:
         """When ``entry`` falls due for ``clock`` before any pause (worked out once)."""
-        key = (clock.metric, clock.priority, clock.origin)
+        key = (id(entry), clock.origin)
         found = self._firsts.get(key)
-        if found is None:
-            found = self._firsts[key] = entry.first_due(clock.origin)
-        return found
+        if found is None or found[0] is not entry:  # the entry is kept: its id stays its own
+            found = self._firsts[key] = (entry, entry.first_due(clock.origin))
+        return found[1]
 
     @staticmethod
     def _running_spans(clock: Clock, resumed_at: int | None) -> list[Span]:
@@ -284,6 +245,8 @@ class Replay:
         elif code == CONTACT:
             self.unanswered = 0 if event.flag else self.unanswered + 1
             detail = "answered" if event.flag else f"unanswered ({self.unanswered} in a row)"
+        elif code == TIER:
+            detail = self._change_tier(event, effects)
         else:  # CLOSED
             self._close(event, effects)
         if self.steps is not None:
@@ -315,6 +278,28 @@ class Replay:
         assert new is not None
         detail = f"{self.priority} -> {new}"
         self.priority = new
+        self._retarget(event, effects)
+        return detail
+
+    def _change_tier(self, event: Happening, effects: dict[str, str] | None) -> str:
+        """The ticket moves to ``event.plan``'s tier at its priority: handled as a priority
+        change (`_retarget`: the rule ``priority_change``), the new tier's targets and
+        calendars applying to the clocks still active."""
+        plan = event.plan
+        assert plan is not None
+        if self.priority not in plan.priorities:
+            raise TicketError(f"events[{event.position}]: tier_changed to {plan.tier!r}: "
+                              f"{plan.unknown_priority(self.priority)}")
+        detail = f"{self.plan.tier} -> {plan.tier}"
+        self.plan = plan
+        self._in_hours = None  # ``opened`` conditions now read the new tier's calendar
+        self._retarget(event, effects)
+        return detail
+
+    def _retarget(self, event: Happening, effects: dict[str, str] | None) -> None:
+        """Give every active clock the entry of the priority and plan now in force:
+        from its origin on its spans (keep_elapsed), or from ``event`` (restart)."""
+        new = self.priority
         restart = self.plan.rules.restart
         for clock in self.clocks:
             if not clock.active:
@@ -331,10 +316,9 @@ class Replay:
                 after = self.due(clock, resumed_at=event.at)
                 note = " (restarted)" if restart else ""
                 note += " (if resumed now; paused)" if paused else ""
-                zone = self.plan.zone
+                zone = self.opening.zone
                 self.note(effects, clock,
                           f"due {_shown(before, zone)} -> {_shown(after, zone)}{note}")
-        return detail
 
     def _close(self, event: Happening, effects: dict[str, str] | None) -> None:
         limit = self.plan.rules.close_after

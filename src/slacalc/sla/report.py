@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import Any, Literal
 
+from ..engine import BusinessCalendar
 from ..render._display import metric_html, report_html
 from ..render.picture import timeline_svg
 from .history import History, HistoryClock
@@ -137,6 +138,24 @@ class SLAReport(Mapping[str, MetricReport]):
     def __len__(self) -> int:
         return len(self.metrics)
 
+    @property
+    def zone(self) -> tzinfo:
+        """The zone explanations show instants in: the calendar's of the tier at opening,
+        in the policy version in force at opening.
+
+        Example: vircom standard -> America/Toronto, whatever offset ``opened_at`` had.
+        """
+        return self._state.zone
+
+    def calendar(self, metric: str) -> BusinessCalendar | None:
+        """The calendar ``metric``'s target in force runs on (None: no deadline), as the
+        replay used it: the version's or the new tier's own, never looked up by name.
+
+        Example: vircom P2 -> response on ``business`` (07:30-18:00 Toronto), resolution
+        on the always-open ``24x7``.
+        """
+        return self._state.calendar(metric)
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={m.status}" for name, m in self.metrics.items())
         return f"SLAReport({self.policy.name}/{self.ticket.tier}: {shown})"
@@ -183,7 +202,9 @@ class SLAReport(Mapping[str, MetricReport]):
         lines = [
             f"Ticket {ticket.id or '(no id)'}: {state.policy.vendor} ({state.policy.name}), "
             f"tier {ticket.tier}, {_priority(state, state.priority)}; opened "
-            f"{when(ticket.opened_at)}; as of {when(self.now)}.",
+            f"{when(ticket.opened_at)}; as of {when(self.now)}."
+            + (f" Terms in force at the opening: the version {state.version}."
+               if state.version else ""),
         ]
         for name, report in self.metrics.items():
             lines += ["", *_explain_metric(state, name, report, when)]
@@ -210,7 +231,9 @@ def _counted(state: History, clock: HistoryClock, report: MetricReport) -> list[
                                                                                     datetime]]:
     if report.status in {"no_target", "not_applicable"} or report.clock is None:
         return []
-    calendar = state.policy.calendar(report.clock)
+    calendar = state.calendar(report.metric)
+    if calendar is None:
+        return []
     counted: list[tuple[datetime, datetime]] = []
     for start, end in clock.spans:
         assert start is not None

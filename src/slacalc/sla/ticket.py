@@ -8,8 +8,9 @@ naive ones are refused), so an export can be fed in directly::
         "events": [{"kind": "responded", "at": "2026-11-23T07:55:00-05:00"}]}')
 
 The models check shape only. What an event means for a policy (an unknown kind, a
-priority the policy does not know, an event before the opening) is checked when the
-ticket is evaluated, where the error can name the event's index.
+priority or tier the policy does not know, an event before the opening) is checked when
+the ticket is evaluated, where the error can name the event's index. `EVENT_KINDS` only
+ever grows at its end: an event's code is its index there.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ EventKind = Literal[
     "reopened",
     "contact_attempt",
     "closed",
+    "tier_changed",
 ]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
@@ -47,6 +49,9 @@ class Event(BaseModel):
     priority: str | None = Field(
         None, description="priority_changed: the new priority (a key or an alias)."
     )
+    tier: str | None = Field(
+        None, description="tier_changed: the new tier (the ticket's priority stays)."
+    )
     confirmed: bool = Field(
         True, description="resolved: whether the customer confirmed the resolution."
     )
@@ -62,7 +67,9 @@ class Ticket(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str | None = Field(None, description="The ticket's id in the support desk.")
-    tier: str = Field(description="The policy tier the customer has.")
+    tier: str = Field(
+        description="The policy tier at opening (a tier_changed event moves the ticket)."
+    )
     priority: str = Field(description="The priority at opening (a key or an alias).")
     opened_at: AwareDatetime = Field(description="When the ticket was opened, with an offset.")
     attributes: dict[str, str] = Field(

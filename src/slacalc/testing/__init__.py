@@ -33,7 +33,7 @@ from ..engine.durations import RelativeDue
 from ..policy.model import Policy
 from ..policy.targets import METRICS, Metric, Target
 from ..sla.ticket import EVENT_KINDS, Event, Ticket
-from ._policy_strategies import policies, policy_mappings, tickets
+from ._policy_strategies import ONE_TIER_KINDS, policies, policy_mappings, tickets
 from ._strategies import (
     CALENDAR_ZONES,
     DEFAULT_END,
@@ -46,9 +46,9 @@ from ._strategies import (
     utc,
 )
 
-__all__ = ["CALENDAR_ZONES", "DEFAULT_END", "DEFAULT_START", "INVARIANTS", "PolicyCheckFailure",
-           "aware_datetimes", "calendar_mappings", "calendars", "check_policy", "policies",
-           "policy_mappings", "tickets"]
+__all__ = ["CALENDAR_ZONES", "DEFAULT_END", "DEFAULT_START", "INVARIANTS", "ONE_TIER_KINDS",
+           "PolicyCheckFailure", "aware_datetimes", "calendar_mappings", "calendars",
+           "check_policy", "policies", "policy_mappings", "tickets"]
 
 INVARIANTS: dict[str, str] = {
     "priority_order": "a more urgent priority is never due later",

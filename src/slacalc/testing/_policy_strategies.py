@@ -27,7 +27,11 @@ from ._strategies import (
     utc,
 )
 
-__all__ = ["policies", "policy_mappings", "tickets"]
+__all__ = ["ONE_TIER_KINDS", "policies", "policy_mappings", "tickets"]
+
+ONE_TIER_KINDS = tuple(kind for kind in EVENT_KINDS if kind != "tier_changed")
+"""Every event kind but ``tier_changed``: what `tickets` draws unless told (a tier change
+takes a ticket off its plan, so the column paths send it to the checked path)."""
 
 
 _KEYS = (("P1", "P2", "P3", "P4"), ("sev1", "sev2", "sev3", "sev4"),
@@ -165,17 +169,19 @@ def _due_instants(policy: Policy, tier: str, priority: str, opened: datetime,
 
 def tickets(policy: Policy, *, tier: str | None = None, priority: str | None = None,
             start: date | datetime = DEFAULT_START, end: date | datetime = DEFAULT_END,
-            max_events: int = 8, kinds: Sequence[str] = EVENT_KINDS
+            max_events: int = 8, kinds: Sequence[str] = ONE_TIER_KINDS
             ) -> st.SearchStrategy[Ticket]:
     """Valid `Ticket`s for ``policy``, with event histories that `Policy.evaluate` accepts.
 
     The tier and priority (a key or an alias, in any case) are drawn unless given;
     ``opened_at`` comes from `aware_datetimes` on the tier's calendar within ``[start,
     end]``; attributes use the keys and values the policy's ``when`` conditions name. Up
-    to ``max_events`` events of ``kinds`` (default: all of `slacalc.ticket.EVENT_KINDS`),
-    in time order, at or after the opening: minutes to weeks later, often exactly on a due
-    instant or a microsecond either side, with the extras each kind needs (``priority``
-    for priority_changed, ``answered`` for contact_attempt, ``confirmed`` for resolved).
+    to ``max_events`` events of ``kinds`` (default: `ONE_TIER_KINDS`, every kind of
+    `slacalc.ticket.EVENT_KINDS` but ``tier_changed``), in time order, at or after the
+    opening: minutes to weeks later, often exactly on a due instant or a microsecond
+    either side, with the extras each kind needs (``priority`` for priority_changed,
+    ``tier`` for tier_changed, ``answered`` for contact_attempt, ``confirmed`` for
+    resolved).
     Boundary rule: an unknown ``tier`` raises `UnknownTierError` at once.
     Example: ``tickets(policy, tier="standard", max_events=0)`` draws bare openings.
     """
@@ -202,7 +208,8 @@ def _tickets(draw: st.DrawFn, policy: Policy, *, tiers: st.SearchStrategy[str],
     opened = draw(openings[tier])
     attributes = {key: draw(value) for key, value in values.items() if draw(st.booleans())}
     dues = _due_instants(policy, tier, priority, opened, attributes)
-    drawn = draw(st.lists(_event(opened, dues, named, kinds), max_size=max_events))
+    moves = st.sampled_from(list(policy.tiers))  # a tier_changed's new tier
+    drawn = draw(st.lists(_event(opened, dues, named, kinds, moves=moves), max_size=max_events))
     events = sorted(drawn, key=lambda event: utc(event.at))  # stable: ties keep their order
     return Ticket(tier=tier, priority=priority, opened_at=opened, attributes=attributes,
                   events=tuple(events))
@@ -210,7 +217,8 @@ def _tickets(draw: st.DrawFn, policy: Policy, *, tiers: st.SearchStrategy[str],
 
 @st.composite
 def _event(draw: st.DrawFn, opened: datetime, dues: list[datetime],
-           named: st.SearchStrategy[str], kinds: st.SearchStrategy[str]) -> Event:
+           named: st.SearchStrategy[str], kinds: st.SearchStrategy[str], *,
+           moves: st.SearchStrategy[str]) -> Event:
     """One event at or after ``opened``: minutes or weeks later, or on a due instant (or a
     microsecond either side), with the extras its kind needs."""
     choice = draw(st.integers(0, 2 if dues else 1))
@@ -224,6 +232,8 @@ def _event(draw: st.DrawFn, opened: datetime, dues: list[datetime],
     extra: dict[str, Any] = {}
     if kind == "priority_changed":
         extra["priority"] = draw(named)
+    elif kind == "tier_changed":
+        extra["tier"] = draw(moves)
     elif kind == "contact_attempt":
         extra["answered"] = draw(st.booleans())
     elif kind == "resolved":
