@@ -17,7 +17,7 @@ from ..engine import BusinessCalendar
 from ..errors import PolicyError
 from ._reading import read_policy_bytes
 
-__all__ = ["load_ics_calendar", "read_ics"]
+__all__ = ["inline_feeds", "load_ics_calendar", "read_ics"]
 
 _WORDING = (("cannot read policy file", "cannot read iCalendar file"),
             ("a policy is read from", "a feed is read from"),
@@ -76,3 +76,31 @@ def load_ics_calendar(path: str | Path, calendar: Mapping[str, Any] | None = Non
     "America/Toronto", "hours": {"mon-fri": "09:00-17:00"}})``.
     """
     return BusinessCalendar.from_ics(read_ics(path, within=within), calendar, name=name)
+
+
+def inline_feeds(data: Mapping[str, Any], folder: Path) -> list[tuple[str, int, str]]:
+    """Read the feed files a policy's calendars name under ``ics`` (paths relative to
+    ``folder``, confined to it), replacing each path by the feed's text in place; a feed
+    already written as text (it starts ``BEGIN:VCALENDAR``) is kept. Returns ``(calendar,
+    index, problem)`` for each path that cannot be read, for the loader to locate.
+
+    Boundary rule: the files are read as `read_ics` reads them, ``within=folder``.
+    Example: ``calendars: {office: {..., ics: [closures.ics]}}`` beside ``closures.ics``
+    -> ``ics`` holds that file's text.
+    """
+    problems: list[tuple[str, int, str]] = []
+    calendars = data.get("calendars")
+    if not isinstance(calendars, dict):
+        return problems
+    for name, calendar in calendars.items():
+        feeds = calendar.get("ics") if isinstance(calendar, dict) else None
+        if not isinstance(feeds, list):
+            continue
+        for index, feed in enumerate(feeds):
+            if not isinstance(feed, str) or feed.lstrip().startswith("BEGIN:VCALENDAR"):
+                continue
+            try:
+                feeds[index] = read_ics(feed, within=folder)
+            except PolicyError as error:
+                problems.append((str(name), index, str(error)))
+    return problems

@@ -33,6 +33,7 @@ from ..terms.billing import Billing
 from ..terms.coverage import Coverage
 from ._limits import PolicyLoader, check_chain
 from ._reading import located, policy_files, read_policy_bytes
+from .ics import inline_feeds
 from .model import Policy
 from .parts import CalendarSpec, HolidaysSpec, Priority, Rules, Tier
 from .targets import Target
@@ -173,6 +174,11 @@ def _resolve(
     except UnicodeDecodeError as error:
         raise _fail(shown, None, "", f"not UTF-8 text ({error.reason})") from None
     node, data = _compose(text, shown, extended=bool(chain))
+    for calendar, index, problem in inline_feeds(data, file.parent):
+        at = _value_node(node, "calendars")
+        at = at and _value_node(at, calendar)
+        raise _fail(shown, at and _value_node(at, "ics"), f"calendars.{calendar}.ics[{index}]",
+                    problem)
     sources: list[Source] = [(node, shown)]
     parent = data.get("extends")
     if parent is None:

@@ -112,6 +112,11 @@ class CalendarSpec(_Model):
     business_day: str | None = Field(
         None, description="Business-time length of one business day, e.g. '12 hours'."
     )
+    ics: list[str] | None = Field(
+        None, description="iCalendar feeds whose events close the calendar: a file's path "
+        "relative to the policy file (read when the policy is loaded, from its folder or "
+        "below), or a feed's text. See docs/calendars.md."
+    )
 
     @model_validator(mode="before")
     @classmethod
