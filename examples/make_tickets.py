@@ -1,20 +1,26 @@
 """Generate examples/tickets.csv: a few hundred realistic tickets across the bundled policies.
 
 Deterministic (fixed seed), so the shipped file can be regenerated and reviewed:
-``python examples/make_tickets.py``. It covers weekends, statutory holidays, the
-autumn DST week, after-hours P1s, priority upgrades, late responses and open tickets.
-The outcomes are not decided here: slacalc computes them from the policies.
+``python examples/make_tickets.py`` writes the 320 tickets of examples/tickets.csv;
+``--rows N --out FILE`` writes N tickets elsewhere (a bigger export to try the report
+on; the first rows differ from the shipped file's, as tickets are numbered in opening
+order). It covers weekends, statutory holidays, the autumn DST week, after-hours P1s,
+priority upgrades, late responses and open tickets. The outcomes are not decided here:
+slacalc computes them from the policies.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
+ROWS = 320
 COLUMNS = ["ticket_id", "policy", "tier", "priority", "opened_at", "category", "channel",
            "responded_at", "resolved_at", "workaround_at", "priority_changed_at",
            "priority_changed_to"]
@@ -55,11 +61,30 @@ def _stamp(moment: datetime | None) -> str:
     return "" if moment is None else moment.isoformat(timespec="minutes")
 
 
-def main() -> None:
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="make_tickets.py", description="Write a deterministic ticket export (one row "
+        "per ticket) across the bundled vendor policies.",
+        epilog="example: python examples/make_tickets.py --rows 100000 --out /tmp/big.csv")
+    parser.add_argument("--rows", type=int, default=ROWS,
+                        help=f"how many tickets (default {ROWS}, the shipped file)")
+    parser.add_argument("--out", type=Path, default=HERE / "tickets.csv",
+                        help="where to write them (default examples/tickets.csv)")
+    args = parser.parse_args(argv)
+    if args.rows < 1:
+        parser.error(f"--rows: expected a positive number, got {args.rows}")
+    if not args.out.parent.is_dir():
+        parser.error(f"--out: no folder {args.out.parent}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Write ``--rows`` tickets to ``--out`` (by default the shipped examples/tickets.csv)."""
+    args = _arguments(argv)
     rng = random.Random(20261122)
     rows = []
     weights = [vendor[4] for vendor in VENDORS]
-    for number in range(1, 321):
+    for number in range(1, args.rows + 1):
         policy, zone_name, tiers, priorities, _ = rng.choices(VENDORS, weights)[0]
         zone = ZoneInfo(zone_name)
         opened = _opened(rng, zone)
@@ -88,7 +113,7 @@ def main() -> None:
     rows.sort(key=lambda row: datetime.fromisoformat(row["opened_at"]))
     for number, row in enumerate(rows, start=1):
         row["ticket_id"] = f"T-{number:04d}"
-    with (HERE / "tickets.csv").open("w", encoding="utf-8", newline="") as handle:
+    with args.out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

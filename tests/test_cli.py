@@ -14,6 +14,7 @@ from slacalc.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "tickets.csv"
+NOW = "2026-12-01T00:00:00Z"  # the report defaults to the clock; tests pass an instant
 ROWS = """ticket_id,policy,tier,priority,opened_at,category,channel,responded_at,resolved_at,workaround_at
 T1,vircom,standard,P2,2026-11-20T17:30:00-05:00,usage,email,2026-11-23T07:55:00-05:00,,2026-11-23T10:00:00-05:00
 T2,vircom,standard,P9,2026-11-20T17:30:00-05:00,usage,email,,,
@@ -40,7 +41,7 @@ def test_report_csv_rows_errors_and_exit_status(export: Path, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     out, errors = tmp_path / "out.csv", tmp_path / "errors.csv"
     status = main(["report", str(export), "--format", "csv", "-o", str(out),
-                   "--errors", str(errors)])
+                   "--errors", str(errors), "--now", NOW])
     assert status == 1  # some rows failed; the others were processed
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     by_key = {(row["ticket_id"], row["metric"]): row for row in rows}
@@ -71,8 +72,9 @@ def test_report_csv_rows_errors_and_exit_status(export: Path, tmp_path: Path,
 
 def test_report_jsonl_and_parallel_give_the_same_rows(export: Path, tmp_path: Path) -> None:
     serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
-    main(["report", str(EXAMPLE), "--format", "jsonl", "-o", str(serial)])
-    main(["report", str(EXAMPLE), "--format", "jsonl", "-o", str(parallel), "--jobs", "2"])
+    main(["report", str(EXAMPLE), "--format", "jsonl", "-o", str(serial), "--now", NOW])
+    main(["report", str(EXAMPLE), "--format", "jsonl", "-o", str(parallel), "--jobs", "2",
+          "--now", NOW])
     assert serial.read_text(encoding="utf-8") == parallel.read_text(encoding="utf-8")
     assert len(serial.read_text(encoding="utf-8").splitlines()) == 2 * 320
 
@@ -88,7 +90,7 @@ def test_report_reads_jsonl_tickets(tmp_path: Path) -> None:
                     "opened_at": "2026-11-23T09:00:00"}),
     ]) + "\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    assert main(["report", str(source), "--format", "csv", "-o", str(out)]) == 1
+    assert main(["report", str(source), "--format", "csv", "-o", str(out), "--now", NOW]) == 1
     rows = {row["metric"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
     # Vircom: reaching out to an unavailable customer is the response; resolution void.
     assert (rows["response"]["status"], rows["resolution"]["status"]) == ("met", "void")
@@ -98,10 +100,13 @@ def test_report_table_shows_rows_and_a_summary() -> None:
     result = run("report", str(EXAMPLE), "--now", "2026-12-01T00:00:00Z")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:6] == ["ticket_id", "policy", "tier", "priority", "metric",
+    # The as-of instant heads the table (issue 13 item 1), then the column names.
+    assert lines[0] == "SLA report as of 2026-12-01T00:00:00+00:00"
+    assert lines[2].split()[:6] == ["ticket_id", "policy", "tier", "priority", "metric",
                                    "status"]
-    assert "Summary: 320 tickets evaluated, 0 rows failed" in result.stdout
-    assert "Worst overruns:" in result.stdout
+    assert ("Summary as of 2026-12-01T00:00:00+00:00: 320 tickets evaluated, 0 rows failed"
+            in result.stdout)
+    assert "Worst overruns (real time past the due instant):" in result.stdout
     assert "Traceback" not in result.stderr
 
 
@@ -173,7 +178,8 @@ def test_user_mistakes_are_one_line_without_traceback(args: list[str], message: 
 
 
 def test_help_everywhere_has_an_example() -> None:
-    for command in ["", "report", "due", "explain", "validate", "lint", "schema", "policies"]:
+    for command in ["", "report", "due", "explain", "validate", "lint", "schema", "policies",
+                    "demo"]:
         result = run(*([command] if command else []), "--help")
         assert result.returncode == 0
         assert "example: slacalc" in result.stdout, command
@@ -187,7 +193,8 @@ def test_progress_bar_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert progress_bar(50, 100, 7, width=10) == "[#####.....]  50%  7 rows"
     assert progress_bar(120, 100, 9, width=4) == "[####] 100%  9 rows"
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    assert main(["report", str(EXAMPLE), "--format", "csv", "-o", str(tmp_path / "o.csv")]) == 0
+    assert main(["report", str(EXAMPLE), "--format", "csv", "-o", str(tmp_path / "o.csv"),
+                 "--now", NOW]) == 0
     err = capsys.readouterr().err
     assert "slacalc [##############################] 100%  320 rows" in err
 
@@ -212,10 +219,11 @@ def test_report_splits_quoted_multiline_records_like_one_reader(
     with source.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         ends = {row[0]: reader.line_num for row in reader}  # the line each record ends on
-    assert main(["report", str(source), "--format", "csv", "-o", str(out), "--jobs", jobs]) == 1
+    assert main(["report", str(source), "--format", "csv", "-o", str(out), "--jobs", jobs,
+                 "--now", NOW]) == 1
     bad = [f"T{number}" for number in range(len(subjects)) if number % 4 == 2]
     stderr = capsys.readouterr().err
-    assert [line.split(" ")[0] for line in stderr.splitlines() if "no priority" in line] == [
+    assert [line.split(" ")[2] for line in stderr.splitlines() if "no priority" in line] == [
         f"{source}:{ends[ticket]}" for ticket in bad]
     done = [row["ticket_id"] for row in csv.DictReader(out.open(encoding="utf-8"))]
     assert done == [f"T{number}" for number in range(len(subjects)) if number % 4 != 2
@@ -227,7 +235,7 @@ def test_report_reads_a_byte_order_mark_and_names_a_non_utf8_line(tmp_path: Path
     row = "T1,vircom,standard,P1,2026-11-20T10:00:00-05:00\n"
     marked = tmp_path / "excel.csv"
     marked.write_bytes(b"\xef\xbb\xbf" + (header + row).encode())
-    result = run("report", str(marked), "--format", "csv")
+    result = run("report", str(marked), "--format", "csv", "--now", NOW)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1].startswith("T1,vircom,standard,P1,response,")
     latin = tmp_path / "latin.csv"

@@ -4,7 +4,7 @@ against the CLI's own CSV output, and as a dask partition function."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -168,10 +168,14 @@ def _cli_frame(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 
 @pytest.mark.parametrize("now", [(), ("--now", "2026-12-02T12:00:00-05:00")])
 def test_same_results_as_the_cli_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch,
                                      now: tuple[str, ...]) -> None:
+    # Without --now the command line judges as of the clock (read there only): held here.
+    clock = datetime(2026, 12, 3, 9, 15, tzinfo=UTC)
+    monkeypatch.setattr("slacalc.cli._main._clock", lambda: clock)
     path = _csv(tmp_path, ROWS)
     cli = _cli_frame(path, tmp_path, capsys, *now)
-    ours = evaluate_frame(pd.read_csv(path, dtype=str), now=now[1] if now else None)
+    ours = evaluate_frame(pd.read_csv(path, dtype=str), now=now[1] if now else clock)
     pd.testing.assert_frame_equal(ours, cli, check_dtype=False)
     assert len(ours) == 14
 
@@ -181,8 +185,10 @@ def test_same_results_as_the_cli_on_the_shipped_examples(
     path = ROOT / "examples" / "tickets.csv"
     if not path.exists():
         pytest.skip("examples/tickets.csv is not shipped")
-    ours = evaluate_frame(pd.read_csv(path, dtype=str))
-    pd.testing.assert_frame_equal(ours, _cli_frame(path, tmp_path, capsys), check_dtype=False)
+    now = "2026-11-30T12:00:00Z"
+    ours = evaluate_frame(pd.read_csv(path, dtype=str), now=now)
+    pd.testing.assert_frame_equal(ours, _cli_frame(path, tmp_path, capsys, "--now", now),
+                                  check_dtype=False)
 
 
 def test_result_meta_is_the_typed_empty_result() -> None:

@@ -113,7 +113,8 @@ def test_a_line_by_hand() -> None:
     response = dict(zip(RESULT_COLUMNS, [column[0] for column in columns], strict=True))
     assert (errors, count) == ([], 1)
     assert response["status"] == "met"
-    assert response["due"] == "2026-11-23T13:00:00+00:00"  # shown in the opening's offset
+    # Shown in the tier calendar's zone (Toronto, EST then), not the opening's +00:00.
+    assert response["due"] == "2026-11-23T08:00:00-05:00"
     assert response["stopped_at"] == "2026-11-23T07:55:00-05:00"
     # Fri 17:30-18:00 and Mon 07:30-07:55: 55 business minutes of 60.
     assert timedelta(seconds=int(response["elapsed_seconds"])) == timedelta(minutes=55)

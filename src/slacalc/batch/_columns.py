@@ -11,6 +11,7 @@ what is wrong. Result texts are made once per column.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -21,7 +22,7 @@ from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
 from ..sla.plan import Plan
 from ..sla.ticket import EVENT_KINDS
 from ._instants import Bools, Instants, Ints, Texts, instant_texts
-from ._results import seconds_text
+from ._results import seconds_text, zone_offsets
 
 __all__ = ["CODES", "MOST_EVENTS", "Chunk", "Kind", "evaluate_columns"]
 
@@ -74,17 +75,18 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | Non
     ``kind_of(policy, tier, priority)`` resolves a ticket's plan (None: not clean).
     Boundary rule: exactly the rows `Policy.evaluate` gives each clean ticket, as of
     ``now`` (µs) or, when None, its last event; a ticket whose arithmetic leaves the
-    supported years is not clean. Example: vircom standard P2 opened Fri 2026-11-20
-    17:30 -05:00, responded Mon 07:55 -> response ``met``, due
-    ``2026-11-23T08:00:00-05:00``.
+    supported years is not clean; due instants are written in the tier calendar's zone.
+    Example: vircom standard P2 opened Fri 2026-11-20 17:30 -05:00, responded Mon 07:55
+    -> response ``met``, due ``2026-11-23T08:00:00-05:00``.
     """
     count = len(chunk.ids)
     opened = chunk.opened
     clean = opened.present & ~opened.bad
-    numbers: dict[tuple[str, str, str], int] = {}
-    group = np.array([numbers.setdefault(key, len(numbers)) for key in
-                      zip(chunk.policies, chunk.tiers, chunk.priorities, strict=True)],
-                     dtype=np.int64).reshape(count)
+    numbers: dict[tuple[str, str, str], int] = {}  # each name triple's first row
+    firsts = np.fromiter(map(numbers.setdefault, zip(chunk.policies, chunk.tiers,
+                                                     chunk.priorities, strict=True),
+                             itertools.count()), dtype=np.int64, count=count)
+    group = np.unique(firsts, return_inverse=True)[1].reshape(count)  # in first-seen order
     kinds = [kind_of(*key) for key in numbers]
     clean &= np.array([kind is not None for kind in kinds] or [False], dtype=bool)[group]
     code, new, bad = _events(chunk, kinds, group)
@@ -210,6 +212,7 @@ class _Found:
         self.due, self.stop_at, self.length, self.elapsed = (
             np.zeros(slots, dtype=np.int64) for _ in range(4))
         self.stop_event = np.zeros(slots, dtype=np.int64)
+        self.due_offset = np.zeros(slots, dtype=np.int64)  # the calendar zone's, at due
         self.has_due, self.stopped, self.timed, self.late = (
             np.zeros(slots, dtype=bool) for _ in range(4))
 
@@ -235,6 +238,8 @@ class _Found:
             self.texts["reason"][slots] = reasons[verdicts.reason[good]]
             self.due[slots] = verdicts.due[good]
             self.has_due[slots] = verdicts.has_due[good]
+            dated = slots[verdicts.has_due[good]]
+            self.due_offset[dated] = zone_offsets(plan.zone, self.due[dated])
             self.timed[slots] = timed[entry]
             self.length[slots] = verdicts.length[good]
             self.elapsed[slots] = verdicts.elapsed[good]
@@ -256,8 +261,7 @@ class _Found:
 
         due, stopped_at, elapsed, remaining, overrun = (blank() for _ in range(5))
         has_due = self.has_due[slots]
-        due[has_due] = instant_texts(self.due[slots][has_due],
-                                     chunk.opened.offset[tickets[has_due]])
+        due[has_due] = instant_texts(self.due[slots][has_due], self.due_offset[slots][has_due])
         stopped = self.stopped[slots]
         events = self.stop_event[slots][stopped]
         stopped_at[stopped] = instant_texts(chunk.at.us[events], chunk.at.offset[events])

@@ -20,10 +20,12 @@ from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO, Any
 
-from ._eventlog import Table, evaluate_log
-from ._output import HEADS, Done, Sink, collect, format_columns, in_order, outputs, summary_text
+from ._eventlog import EVENT_COLUMNS, Table, evaluate_log
+from ._header import check_columns, check_outputs, check_policy, column_names, sniff
+from ._output import Done, Sink, chunk_done, collect, in_order, no_tickets, outputs
 from ._parquet import is_parquet, parquet_rows
-from ._rows import ExportError, PolicyBook
+from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
+from ._run import as_of_text, ignore_interrupts
 from .summary import Summary
 
 __all__ = ["read_table", "run_log_report"]
@@ -32,6 +34,8 @@ _BLOCK = 10_000
 _BOOK: PolicyBook | None = None
 _LogWork = tuple[Table, Table, str, str | None, datetime | None]
 _Options = tuple[str, str | None, datetime | None]
+_Named = tuple[Path, str]
+"""A file and its name in messages (its file name, or ``stdin``)."""
 
 
 def _open(path: Path) -> IO[str]:
@@ -40,22 +44,34 @@ def _open(path: Path) -> IO[str]:
     return path.open(encoding="utf-8-sig", newline="")
 
 
+def _first(handle: IO[str]) -> str:
+    """The first line of a file that is not blank ("" if none)."""
+    for line in handle:
+        if line.strip():
+            return line
+    return ""
+
+
 def _records(path: Path, *, raw: bool = False
              ) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
-    """The header and rows of a CSV (``.gz``) or Parquet file, each row with the line it
-    ends on. ``raw``: a plain ``.csv`` file's lines are given as they are (text, split by
-    the worker that evaluates them; the parent only finds their ticket) until a block
-    holds a quote; from there on, rows are parsed."""
+    """The header (names as `column_names` reads them) and rows of a CSV (``.gz``; its
+    delimiter `sniff`-ed from the header) or Parquet file, each row with the line it ends
+    on. ``raw``: a plain comma-separated ``.csv`` file's lines are given as they are
+    (text, split by the worker that evaluates them; the parent only finds their ticket)
+    until a block holds a quote; from there on, rows are parsed."""
     if is_parquet(path):
-        return parquet_rows(path)
+        names, found = parquet_rows(path)
+        return column_names(names), found
     handle = _open(path)
-    reader = csv.reader(handle)
     try:
-        header = tuple(name.strip() for name in next(reader, ()))
+        first = _first(handle)
+        delimiter = sniff(first)
+        reader = csv.reader(chain([first], handle), delimiter=delimiter)
+        header = column_names(next(reader, ()))
     except (csv.Error, UnicodeDecodeError, EOFError, OSError) as error:
         handle.close()
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
-    plain = raw and path.suffix.lower() == ".csv"
+    plain = raw and path.suffix.lower() == ".csv" and delimiter == ","
 
     def rows() -> Iterator[tuple[int, Any]]:
         number = reader.line_num
@@ -96,7 +112,19 @@ def _cells(records: Sequence[tuple[int, Any]]) -> list[tuple[int, list[str]]]:
             for line, cells in records]
 
 
-def read_table(path: Path) -> Table:
+def _header(path: Path) -> tuple[str, ...]:
+    """The header of a file (`_records`), the file closed again."""
+    if is_parquet(path):
+        return _records(path)[0]
+    with _open(path) as handle:
+        first = _first(handle)
+        try:
+            return column_names(next(csv.reader([first], delimiter=sniff(first)), ()))
+        except csv.Error as error:
+            raise ExportError(f"{path}:1: cannot read the header ({error})") from None
+
+
+def read_table(path: Path, name: str | None = None) -> Table:
     """Every row of a CSV file (``.csv.gz``: gzipped; ``.parquet``: numbered from 1), each
     with the line it ends on.
 
@@ -105,7 +133,7 @@ def read_table(path: Path) -> Table:
     responded`` -> ``Table("events.csv", ("ticket_id", "at", "kind"), [(2, [...])])``.
     """
     header, rows = _records(path)
-    return Table(path.name, header, list(rows))
+    return Table(name or path.name, header, list(rows))
 
 
 def _evaluate(work: _LogWork) -> Done:
@@ -116,17 +144,15 @@ def _evaluate(work: _LogWork) -> Done:
     tickets = Table(tickets.name, tickets.header, _cells(tickets.rows))
     events = Table(events.name, events.header, _cells(events.rows))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
-    summary = Summary()
-    summary.add(columns, count)
-    summary.failed = len(errors)
-    return (format_columns(columns, output_format),
-            [(error.line, error.ticket_id, error.reason) for error in errors], summary)
+    return chunk_done(_BOOK, columns, errors, count, output_format)
 
 
-def _grouped(tickets: Path, events: Path, options: _Options) -> Iterator[_LogWork]:
+def _grouped(ticket_file: _Named, event_file: _Named,
+             options: _Options) -> Iterator[_LogWork]:
     """The blocks with their events, the events file read whole and grouped by ticket
     (any order; memory grows with the events file)."""
-    table = read_table(events)
+    (tickets, tickets_name), (events, events_name) = ticket_file, event_file
+    table = read_table(events, events_name)
     header, rows = _records(tickets)
     where = {name: index for index, name in enumerate(header)}
     grouped: dict[str, list[tuple[int, Sequence[str]]]] = {}
@@ -144,12 +170,12 @@ def _grouped(tickets: Path, events: Path, options: _Options) -> Iterator[_LogWor
         mine = sorted((item for key in dict.fromkeys(ids) for item in grouped.get(key, [])),
                       key=lambda item: item[0])  # file order: same-instant events keep it
         taken.update(ids)
-        yield (Table(tickets.name, header, block), Table(events.name, table.header, mine),
+        yield (Table(tickets_name, header, block), Table(events_name, table.header, mine),
                *options)
     orphans = sorted((item for key, items in grouped.items() if key not in taken
                       for item in items), key=lambda item: item[0])
     if orphans:  # events whose ticket_id has no ticket row: each is a row error
-        yield (Table(tickets.name, header, []), Table(events.name, table.header, orphans),
+        yield (Table(tickets_name, header, []), Table(events_name, table.header, orphans),
                *options)
 
 
@@ -160,13 +186,14 @@ class _Order:
         self.kept = True
 
 
-def _streamed(tickets: Path, events: Path, options: _Options,
+def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
               order: _Order) -> Iterator[_LogWork]:
     """The blocks with their events, both files streamed: the events of a block are those
     read before the first event of a ticket outside it. Exact when the events file is
     grouped by ticket in the tickets file's order (memory stays flat); an event left over
     at the end (its ticket earlier, or none) sets ``order.kept`` to False, and the
     caller runs `_grouped` instead."""
+    (tickets, tickets_name), (events, events_name) = ticket_file, event_file
     header, rows = _records(tickets, raw=True)
     event_header, event_rows = _records(events, raw=True)
     key = {name: index for index, name in enumerate(header)}.get("ticket_id")
@@ -195,7 +222,7 @@ def _streamed(tickets: Path, events: Path, options: _Options,
             mine += pending[:first]
             pending = pending[first:]
             break
-        yield (Table(tickets.name, header, block), Table(events.name, event_header, mine),
+        yield (Table(tickets_name, header, block), Table(events_name, event_header, mine),
                *options)
     if pending or next(event_rows, None) is not None:
         order.kept = False
@@ -221,47 +248,72 @@ def _key(cells: str | Sequence[str], index: int) -> str:
 def _report(work: Iterator[_LogWork], sink: Sink, jobs: int) -> Summary:
     summary = Summary()
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=ignore_interrupts)
+        try:
             collect(in_order(pool, _evaluate, work, 2 * jobs), summary, sink)
+        finally:
+            pool.shutdown(cancel_futures=True)
     else:
         collect(map(_evaluate, work), summary, sink)
     return summary
 
 
+def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:
+    """The checks made once, before any row: ``--policy``, then each file's header (the
+    required columns, no name twice, no stop column in the tickets file)."""
+    check_policy(policy)
+    header, rows = _records(ticket_file[0])
+    try:
+        if next(rows, None) is None:
+            raise ExportError(f"{ticket_file[1]}: no tickets (the file is empty or has only "
+                              f"a header)")
+    finally:
+        rows.close()  # type: ignore[attr-defined]
+    needed = [name for name in COLUMNS if not (policy and name == "policy")]
+    check_columns(ticket_file[1], header, needed, refused=list(STOPS))
+    check_columns(event_file[1], _header(event_file[0]), EVENT_COLUMNS)
+
+
 def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: datetime | None,
                    output_format: str, output: str | None, errors: str | None,
-                   jobs: int) -> int:
+                   jobs: int, labels: tuple[str, str] | None = None) -> int:
     """`run_report` for an event log: ``tickets`` and ``events`` (CSV, ``.gz`` gzipped,
     or Parquet); the exit status is 1 if any row of either failed.
 
     The two files are streamed together (memory flat) when the events file is grouped by
     ticket in the tickets file's order, as exports usually are; otherwise the report is
     run again with the events file read whole (memory grows with it), and stderr says so.
-    Row errors are printed once the report is done. Boundary rule: results in the
-    tickets file's order; a row error names its file and line (see `evaluate_log`).
-    Example: ``slacalc report examples/eventlog/tickets.csv --events
-    examples/eventlog/events.csv --format csv``.
+    Row errors are printed once the report is done. ``labels`` name the two files in
+    messages as the user gave them (default: their paths; ``stdin`` for standard input
+    copied to a file); rows of either file are named by its file name.
+    `ReportUsageError` before any row is read, as for `run_report` (both headers are
+    checked). Boundary rule: results in the tickets file's order; a row error names its
+    file and line (see `evaluate_log`). Example:
+    ``slacalc report examples/eventlog/tickets.csv --events examples/eventlog/events.csv
+    --format csv``.
     """
-    options: _Options = ("csv" if output_format == "parquet" else output_format, policy, now)
+    given = labels or (str(tickets), str(events))
+    names = (Path(given[0]).name, Path(given[1]).name)  # tables name their files
+    ticket_file, event_file = (tickets, names[0]), (events, names[1])
+    check_outputs([tickets, events], {"-o": output, "--errors": errors})
+    _check(ticket_file, event_file, policy)
+    options: _Options = (output_format, policy, now)
     order = _Order()
+    shown = given[0]
     for streamed in (True, False):
         lines: list[str] = []
-        with outputs(output, errors, output_format, buffered=True) as (out, bad_csv):
-            out.write(HEADS[output_format])
-            sink = Sink(tickets, out, bad_csv, False, 0, int, lines.append)
-            work = (_streamed(tickets, events, options, order) if streamed
-                    else _grouped(tickets, events, options))
+        with outputs(output, errors, output_format, buffered=True,
+                     as_of=as_of_text(now)) as results:
+            sink = Sink(shown, results, results.bad_csv, False, 0, int, lines.append)
+            work = (_streamed(ticket_file, event_file, options, order) if streamed
+                    else _grouped(ticket_file, event_file, options))
             summary = _report(work, sink, jobs)
             if streamed and not order.kept:
-                out.discard()
-                print(f"slacalc report: {events} is not grouped by ticket in the order of "
-                      f"{tickets}: reading it whole (memory grows with it)", file=sys.stderr)
+                print(f"slacalc report: {given[1]} is not grouped by ticket in the order of "
+                      f"{shown}: reading it whole (memory grows with it)", file=sys.stderr)
                 continue
-            text = summary_text(summary)
-            if output_format == "table":
-                out.write(text)
-            else:
-                (sys.stdout if output is not None else sys.stderr).write(text)
+            no_tickets(names[0], summary)
+            results.finish(summary)
         for line in lines:
             print(line, file=sys.stderr)
         return 1 if summary.failed else 0

@@ -1,6 +1,11 @@
-"""What a report writes: result lines (CSV, JSONL or an aligned table), the summary, the
-row errors, and progress; and the ordered collection of worker results. Shared by the
-export report (`slacalc.batch._run`) and the event-log report (`slacalc.batch._logrun`).
+"""What a report writes: result lines (CSV, JSONL, Parquet, or the table of
+`slacalc.batch._display`), the summary, the row errors, and progress; and the ordered
+collection of worker results. Shared by the export report (`slacalc.batch._run`) and
+the event-log report (`slacalc.batch._logrun`).
+
+Every file is written whole or not at all: into a temporary file beside it, renamed
+into place when the report is done (`Results.finish`); an error or Ctrl-C leaves the
+file as it was. A path that is not a regular file (a device, a FIFO) is written directly.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -19,37 +25,50 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from ._display import policy_names, summary_text, write_table
+from ._header import ReportUsageError, check_outputs
 from ._parquet import ParquetOut
 from ._results import RESULT_COLUMNS
-from ._rows import ExportError
+from ._rows import ExportError, PolicyBook, RowError
 from .summary import Summary
 
-__all__ = ["HEADS", "Done", "Sink", "collect", "format_columns", "in_order", "outputs",
-           "progress_bar", "summary_text"]
+__all__ = ["HEADS", "Done", "Results", "Sink", "chunk_done", "collect", "format_columns",
+           "in_order", "no_tickets", "outputs", "progress_bar", "summary_text", "write_whole"]
 
 Done = tuple[str, list[tuple[int, str, str]], Summary]
 """A chunk's formatted results, its row errors ``(line, ticket_id, reason)`` and summary."""
 _Work = TypeVar("_Work")
+_Any = TypeVar("_Any")
 
 
 _CSV_FIELDS = len(RESULT_COLUMNS) - 1  # commas in a result line
+_NUMBERS = frozenset(name for name in RESULT_COLUMNS if name.endswith("_seconds"))
+
+
+def _json_value(name: str, text: str) -> str | int | float | None:
+    if not text:
+        return None
+    if name in _NUMBERS:
+        return float(text) if "." in text else int(text)
+    return text
 
 
 def format_columns(columns: list[list[str]], output_format: str) -> str:
-    """Result columns as text lines: CSV (no header), JSON, or an aligned table.
+    """Result columns as text lines: CSV (no header; also what the table and Parquet are
+    made from) or JSON.
 
     Boundary rule: CSV quoting is exactly ``csv.writer``'s; lines are joined directly
     when no field holds a comma, quote or line break (the usual case), which gives the
-    same text. Example: columns ``[["T1"], ["vircom"], ...]`` -> ``"T1,vircom,...\\n"``.
+    same text. JSON has numbers for the ``*_seconds`` columns and null for every empty
+    cell, as `SLAReport.to_dict` has. Example: columns ``[["T1"], ["vircom"], ...]`` ->
+    ``"T1,vircom,...\\n"``.
     """
     if not columns or not columns[0]:
         return ""
     rows = zip(*columns, strict=True)
     if output_format == "jsonl":
-        return "".join(json.dumps(dict(zip(RESULT_COLUMNS, row, strict=True))) + "\n"
-                       for row in rows)
-    if output_format == "table":
-        return "".join(_table_line(dict(zip(RESULT_COLUMNS, row, strict=True)))
+        return "".join(json.dumps({name: _json_value(name, text) for name, text
+                                   in zip(RESULT_COLUMNS, row, strict=True)}) + "\n"
                        for row in rows)
     count = len(columns[0])
     text = "\n".join(map(",".join, rows)) + "\n"
@@ -61,49 +80,20 @@ def format_columns(columns: list[list[str]], output_format: str) -> str:
     return buffer.getvalue()
 
 
-HEADS = {"csv": ",".join(RESULT_COLUMNS) + "\n", "jsonl": "", "parquet": ""}
+HEADS = {"csv": ",".join(RESULT_COLUMNS) + "\n", "jsonl": "", "parquet": "", "table": ""}
 
 
-_TABLE = (("ticket_id", 10), ("policy", 11), ("tier", 13), ("priority", 8), ("metric", 10),
-          ("status", 9), ("due", 25), ("elapsed", 9), ("remaining", 9))
-HEADS["table"] = "  ".join(name.ljust(width) for name, width in _TABLE).rstrip() + "\n" + \
-    "  ".join("-" * width for _, width in _TABLE) + "\n"
-
-
-def _hours(seconds: str) -> str:
-    if not seconds:
-        return ""
-    minutes = round(float(seconds) / 60)
-    return f"{minutes // 60}h{minutes % 60:02d}"
-
-
-def _table_line(row: dict[str, str]) -> str:
-    shown = dict(row, elapsed=_hours(row["elapsed_seconds"]),
-                 remaining=_hours(row["remaining_seconds"]), due=row["due"][:25])
-    return "  ".join(shown[name].ljust(width) for name, width in _TABLE).rstrip() + "\n"
-
-
-def summary_text(summary: Summary) -> str:
-    """The summary a report prints after its results: counts per group, worst overruns."""
-    lines = ["", f"Summary: {summary.tickets:,} tickets evaluated, {summary.failed:,} rows "
-                 f"failed", "",
-             f"{'policy':<12}{'tier':<14}{'priority':<9}{'metric':<11}{'tickets':>8}"
-             f"{'met':>7}{'breached':>9}{'open':>7}{'other':>7}{'breach rate':>13}"]
-    for (policy, tier, priority, metric), counts in sorted(summary.groups.items()):
-        total = sum(counts.values())
-        met, breached = counts.get("met", 0), counts.get("breached", 0)
-        running = counts.get("running", 0) + counts.get("paused", 0)
-        other = total - met - breached - running
-        rate = f"{breached / (met + breached):.1%}" if met + breached else "-"
-        lines.append(f"{policy:<12}{tier:<14}{priority:<9}{metric:<11}{total:>8}{met:>7}"
-                     f"{breached:>9}{running:>7}{other:>7}{rate:>13}")
-    worst = summary.worst_overruns()
-    if worst:
-        lines += ["", "Worst overruns:"]
-        for seconds, ticket, policy, metric, due in worst:
-            lines.append(f"  {ticket or '(no id)':<10} {policy:<12} {metric:<11} due {due}, "
-                         f"{_hours(str(seconds))} late")
-    return "\n".join(lines) + "\n"
+def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError],
+               tickets: int, output_format: str) -> Done:
+    """What a worker sends back for a chunk: its text in ``output_format`` (the table's
+    rows as CSV, policies by name), its row errors and its summary (policies by name)."""
+    named = policy_names(book, columns)
+    summary = Summary()
+    summary.add(named, tickets)
+    summary.failed = len(errors)
+    shown = "csv" if output_format in {"parquet", "table"} else output_format
+    return (format_columns(named if output_format == "table" else columns, shown),
+            [(error.line, error.ticket_id, error.reason) for error in errors], summary)
 
 
 def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], Done],
@@ -112,12 +102,16 @@ def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], Done],
     only as fast as it is evaluated, so memory stays flat (``Executor.map`` would read it
     all first)."""
     pending: deque[Future[Done]] = deque()
-    for item in work:
-        pending.append(pool.submit(function, item))
-        if len(pending) >= window:
+    try:
+        for item in work:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def _to_stderr(line: str) -> None:
@@ -128,8 +122,8 @@ def _to_stderr(line: str) -> None:
 class Sink:
     """Where results, row errors and progress go."""
 
-    path: Path
-    out: IO[str]
+    path: Path | str  # the input as row errors name it
+    out: Any  # `Results`
     bad_csv: Any
     progress: bool
     size: int
@@ -137,14 +131,14 @@ class Sink:
     report: Callable[[str], None] = _to_stderr  # where a row error's line goes
 
 
-def _where(path: Path, line: int, ticket_id: str, reason: str) -> str:
-    """A row error as one line: ``file:line (ticket): reason``; a reason that names its
-    own file and line (an events table's) keeps it."""
+def _where(path: Path | str, line: int, ticket_id: str, reason: str) -> str:
+    """A row error as one line: ``slacalc report: file:line (ticket): reason``; a reason
+    that names its own file and line (an events table's) keeps it."""
     shown = f" ({ticket_id})" if ticket_id else ""
     head, separator, rest = reason.partition(": ")
     if separator and head.endswith(f":{line}") and " " not in head:
-        return f"{head}{shown}: {rest}"
-    return f"{path}:{line}{shown}: {reason}"
+        return f"slacalc report: {head}{shown}: {rest}"
+    return f"slacalc report: {path}:{line}{shown}: {reason}"
 
 
 def collect(done: Iterator[Done], summary: Summary, sink: Sink) -> None:
@@ -176,69 +170,170 @@ def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}  {rows:,} rows"
 
 
-class _Results:
-    """The results handle of a report that may start again (`discard`): a file, or, for
-    standard output, a temporary file copied there when the report is done. ``errors``
-    (the row-errors file) starts again with it."""
+class _Target:
+    """A file written whole or not at all: a temporary file beside ``path`` (same folder,
+    so the rename is atomic), renamed onto it by `commit`; `abandon` removes it. A path
+    that exists and is not a regular file (``/dev/null``, a FIFO) is written directly."""
 
-    def __init__(self, output: str | None, output_format: str, errors: IO[str] | None,
-                 bad_csv: Any) -> None:
-        self._parquet = output_format == "parquet"
-        self._output = output
-        self._errors, self._bad_csv = errors, bad_csv
-        self._out: Any = (ParquetOut(output) if self._parquet and output else
-                          open(output, "w", encoding="utf-8", newline="") if output  # noqa: SIM115
-                          else tempfile.TemporaryFile("w+", encoding="utf-8", newline=""))  # noqa: SIM115
+    def __init__(self, path: str, option: str) -> None:
+        self.path = Path(path)
+        self.direct = self.path.exists() and not self.path.is_file()
+        if self.direct:
+            self.temp = self.path
+            return
+        try:
+            handle, name = tempfile.mkstemp(dir=self.path.parent,
+                                            prefix=f".{self.path.name}.", suffix=".part")
+        except OSError as error:
+            raise ReportUsageError(f"{option} {path}: cannot write in {self.path.parent} "
+                                   f"({error.strerror})") from None
+        os.close(handle)
+        self.temp = Path(name)
+
+    def open(self) -> IO[str]:
+        return self.temp.open("w", encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        if self.direct:
+            return
+        try:
+            mode = self.path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(self.temp, mode)
+        os.replace(self.temp, self.path)
+
+    def abandon(self) -> None:
+        if not self.direct:
+            self.temp.unlink(missing_ok=True)
+
+
+class Results:
+    """A report's outputs: results (``output``, else standard output), row errors
+    (``errors``, a CSV with its header written; `bad_csv` is None without it), and, once
+    the report is done, the summary (`finish`). Nothing reaches ``output`` or ``errors``
+    before `finish`; standard output is written as results come for CSV and JSONL unless
+    ``buffered`` (then at `finish`, so a report that starts again shows nothing twice),
+    and at `finish` for the table (sized to its content)."""
+
+    def __init__(self, output: str | None, output_format: str, errors: str | None, *,
+                 buffered: bool, as_of: str) -> None:
+        if output_format == "parquet" and not output:
+            raise ReportUsageError("--format parquet writes a file: give -o results.parquet")
+        self.format, self.as_of = output_format, as_of
+        self._head = HEADS[output_format]
+        self._targets: list[_Target] = []
+        self._handles: list[Any] = []
+        self.bad_csv = None
+        try:
+            self._output = self._target(output, "-o") if output else None
+            self._bad = self._target(errors, "--errors") if errors else None
+            if self._bad is not None:
+                handle = self._keep(self._bad.open())
+                self.bad_csv = csv.writer(handle, lineterminator="\n")
+                self.bad_csv.writerow(["line", "ticket_id", "error"])
+            self._body: Any
+            if output_format == "parquet":
+                assert self._output is not None
+                self._body = self._keep(ParquetOut(str(self._output.temp)))
+            elif output_format == "table" or (buffered and self._output is None):
+                self._body = self._keep(tempfile.TemporaryFile(  # noqa: SIM115
+                    "w+", encoding="utf-8", newline=""))
+            elif self._output is not None:
+                self._body = self._keep(self._output.open())
+            else:
+                self._body = sys.stdout
+        except BaseException:
+            self.abandon()
+            raise
+
+    def _target(self, path: str, option: str) -> _Target:
+        target = _Target(path, option)
+        self._targets.append(target)
+        return target
+
+    def _keep(self, handle: _Any) -> _Any:
+        self._handles.append(handle)
+        return handle
 
     def write(self, text: str) -> int:
-        return int(self._out.write(text))
+        if self._head:  # written with the first results, so a report that stops at
+            self._body.write(self._head)  # once leaves standard output empty
+            self._head = ""
+        return int(self._body.write(text))
 
-    def discard(self) -> None:
-        """Forget everything written so far (results and row errors)."""
-        if self._parquet:
-            self._out.close()
-            self._out = ParquetOut(str(self._output))
-        else:
-            self._out.seek(0)
-            self._out.truncate()
-        if self._errors is not None:
-            self._errors.seek(0)
-            self._errors.truncate()
-            self._bad_csv.writerow(["line", "ticket_id", "error"])
+    def _close(self) -> None:
+        """Close every handle (all of them, even when one fails: its error is raised)."""
+        handles, self._handles = self._handles, []
+        failed: OSError | None = None
+        for handle in handles:
+            try:
+                handle.close()
+            except OSError as error:  # a full disk shows when the last bytes are flushed
+                failed = failed or error
+        if failed is not None:
+            raise failed
 
-    def close(self) -> None:
-        if self._output is None:
-            self._out.seek(0)
-            shutil.copyfileobj(self._out, sys.stdout)
-        self._out.close()
+    def finish(self, summary: Summary) -> None:
+        """Write the table (if that is the format) and the summary, and put every file in
+        place. For CSV, JSONL and Parquet the summary goes to standard output when the
+        results went to a file, else to standard error."""
+        text = summary_text(summary, self.as_of)
+        self.write("")
+        if self.format == "table":
+            self._body.seek(0)
+            out = self._keep(self._output.open()) if self._output is not None else sys.stdout
+            write_table(self._body, out, self.as_of)
+            out.write(text)
+        elif self._body is not sys.stdout and self._output is None:
+            self._body.seek(0)
+            shutil.copyfileobj(self._body, sys.stdout)
+        self._close()
+        for target in self._targets:
+            target.commit()
+        self._targets = []
+        if self.format != "table":
+            (sys.stdout if self._output is not None else sys.stderr).write(text)
+
+    def abandon(self) -> None:
+        """Leave every file as it was (the report stopped, or starts again)."""
+        try:
+            self._close()
+        finally:
+            for target in self._targets:
+                target.abandon()
+            self._targets = []
+
 
 
 @contextmanager
 def outputs(output: str | None, errors: str | None, output_format: str = "csv", *,
-            buffered: bool = False) -> Iterator[tuple[Any, Any]]:
-    """The results handle (``output``, else standard output; a `ParquetOut` for the
-    ``parquet`` format, which needs ``output``) and a CSV writer for row errors
-    (``errors``, with its header written; None without it), closed on leaving.
-    ``buffered``: the results handle can `discard` what it holds (standard output is
-    then written only when leaving)."""
-    if output_format == "parquet" and not output:
-        raise ExportError("--format parquet writes a file: give -o results.parquet")
-    bad = open(errors, "w+" if buffered else "w", encoding="utf-8", newline="") if errors \
-        else None  # noqa: SIM115
-    bad_csv = csv.writer(bad, lineterminator="\n") if bad else None
-    if bad_csv:
-        bad_csv.writerow(["line", "ticket_id", "error"])
-    out: Any
-    if buffered:
-        out = _Results(output, output_format, bad, bad_csv)
-    elif output_format == "parquet":
-        out = ParquetOut(str(output))
-    else:
-        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+            buffered: bool = False, as_of: str = "") -> Iterator[Results]:
+    """`Results`, abandoned when the block is left without `Results.finish` (an error,
+    Ctrl-C, or a report that starts again): no half-written file is left."""
+    results = Results(output, output_format, errors, buffered=buffered, as_of=as_of)
     try:
-        yield out, bad_csv
+        yield results
     finally:
-        if output or buffered:
-            out.close()
-        if bad:
-            bad.close()
+        results.abandon()
+
+
+def no_tickets(path: Path | str, summary: Summary) -> None:
+    """`ExportError` for an input that holds no ticket row at all (empty, or a header)."""
+    if summary.tickets == 0 and summary.failed == 0:
+        raise ExportError(f"{path}: no tickets (the file is empty or has only a header)")
+
+
+def write_whole(path: str, text: str, option: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (`ReportUsageError` for a folder or
+    a missing folder, naming ``option``)."""
+    check_outputs([], {option: path})
+    target = _Target(path, option)
+    try:
+        with target.open() as handle:
+            handle.write(text)
+        target.commit()
+    finally:
+        target.abandon()

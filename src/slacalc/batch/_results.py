@@ -2,20 +2,24 @@
 
 `RESULT_COLUMNS` is the layout every output (CSV, JSONL, table, `slacalc.frame`) shares.
 A verdict (`slacalc.sla.verdict`) in integer µs becomes its row here without a datetime:
-due instants are written in the opening's UTC offset, a stop as its event wrote it.
+due instants are written in the tier calendar's zone (the UTC offset in force there at
+that instant, `zone_offsets`), a stop as its event wrote it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import tzinfo
 
 import numpy as np
 import numpy.typing as npt
 
+from ..engine._zone import offset_segments
 from ..sla.verdict import Verdict
 from ._instants import instant_text
 
-__all__ = ["RESULT_COLUMNS", "Result", "merged", "result_rows", "seconds_text"]
+__all__ = ["RESULT_COLUMNS", "Result", "merged", "result_rows", "seconds_text",
+           "zone_offsets"]
 
 RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
                   "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
@@ -36,20 +40,38 @@ def seconds_text(us: int) -> str:
     return str(us // 1_000_000)
 
 
+def zone_offsets(zone: tzinfo, us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The UTC offset (µs) ``zone`` is at each instant of ``us`` (µs since the epoch).
+
+    Boundary rule: at a change, the new offset (an instant at the change is after it),
+    as ``datetime.fromtimestamp(t, zone)`` says. Example: America/Los_Angeles at
+    2026-11-01 09:00Z (02:00 PDT, the clocks go back to 01:00 PST) -> ``-28_800_000_000``
+    (-08:00); a second before -> ``-25_200_000_000`` (-07:00).
+    """
+    if not len(us):
+        return np.zeros(0, dtype=np.int64)
+    segments = offset_segments(zone, int(us.min()), int(us.max()) + 1)
+    starts = np.array([start for start, _, _ in segments], dtype=np.int64)
+    offsets = np.array([offset for _, _, offset in segments], dtype=np.int64)
+    found: npt.NDArray[np.int64] = offsets[np.searchsorted(starts, us, side="right") - 1]
+    return found
+
+
 def result_rows(ticket_id: str, policy: str, tier: str, verdicts: Sequence[Verdict], *,
-                now: int, offset: int, stop_text: Callable[[int | None], str]) -> list[Result]:
+                now: int, zone: tzinfo, stop_text: Callable[[int | None], str]) -> list[Result]:
     """The result rows of one ticket's verdicts.
 
     Boundary rule: ``elapsed`` and ``remaining`` are blank without a target, ``overrun``
-    is blank unless breached (then the stop, or ``now``, minus due); ``offset`` (µs) is the
-    opening's UTC offset, in which due instants are written; ``stop_text(i)`` is event
-    ``i``'s instant as written. Example: a met vircom P2 response due Mon 08:00 EST ->
-    ``(..., "met", "1 business hour", "2026-11-23T08:00:00-05:00", ...)``.
+    is blank unless breached (then the stop, or ``now``, minus due); due instants are
+    written in ``zone`` (the tier calendar's), at the offset in force then; ``stop_text(i)``
+    is event ``i``'s instant as written. Example: a met vircom P2 response due Mon 08:00
+    EST -> ``(..., "met", "1 business hour", "2026-11-23T08:00:00-05:00", ...)``.
     """
     rows: list[Result] = []
     for found in verdicts:
         entry = found.entry
-        due = "" if found.due is None else instant_text(found.due, offset)
+        due = "" if found.due is None else instant_text(
+            found.due, int(zone_offsets(zone, np.array([found.due], dtype=np.int64))[0]))
         timed = found.length is not None
         overrun = found.overrun(now)
         rows.append((ticket_id, policy, tier, found.priority, found.metric, found.status,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -105,8 +105,11 @@ def _instant(text: str | None, column: str, line: int, ticket_id: str) -> dateti
     return moment
 
 
-def _text(moment: datetime | None) -> str:
-    return "" if moment is None else moment.isoformat()
+def _text(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """An instant as result rows write it: as given, or in ``zone`` when one is given."""
+    if moment is None:
+        return ""
+    return (moment if zone is None else moment.astimezone(zone)).isoformat()
 
 
 def _seconds(value: timedelta | None) -> str:
@@ -114,13 +117,17 @@ def _seconds(value: timedelta | None) -> str:
 
 
 def _report_results(ticket_id: str, policy: str, report: SLAReport) -> list[Result]:
+    """The result rows of an evaluated ticket; due instants in the tier calendar's zone
+    (the offset in force there at that instant), stops as their events wrote them."""
     results: list[Result] = []
+    owner = report.policy
+    zone = owner.plan(report.ticket.tier).zone if isinstance(owner, Policy) else None
     for name, metric in report.items():
         overrun = None
         if metric.status == "breached" and metric.due is not None:
             overrun = (metric.stopped_at or report.now) - metric.due
         results.append((ticket_id, policy, report.ticket.tier, metric.priority or "", name,
-                        metric.status, metric.target or "", _text(metric.due),
+                        metric.status, metric.target or "", _text(metric.due, zone),
                         _text(metric.stopped_at),
                         _seconds(None if metric.length is None else metric.elapsed),
                         _seconds(metric.remaining), _seconds(overrun), metric.reason or ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import signal
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -16,34 +17,52 @@ from zoneinfo import ZoneInfo
 
 from ..engine.calendar import BusinessCalendar
 from ._csv import evaluate_rows
+from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._jsonl import evaluate_lines
 from ._output import (
-    HEADS,
     Done,
     Sink,
+    chunk_done,
     collect,
-    format_columns,
     in_order,
+    no_tickets,
     outputs,
     progress_bar,
-    summary_text,
 )
 from ._parquet import is_parquet, parquet_rows
 from ._rows import ExportError, PolicyBook
 from .summary import Summary
 
-__all__ = ["demo", "progress_bar", "run_report"]
+__all__ = ["as_of_text", "demo", "ignore_interrupts", "progress_bar", "run_report"]
 
 _CHUNK = 10_000
 _BOOK: PolicyBook | None = None
+_FLAT = ("policy", "tier", "priority", "opened_at")
+"""The columns a flat export must have (``policy`` unless --policy names it)."""
 
 Block = tuple[int, list[str]] | list[tuple[int, list[str]]]
 """A chunk of the input: raw lines with the number of the first (JSONL, or CSV lines that
 hold no quote, so each line is one record), or CSV records already split, numbered."""
-Work = tuple[Block, tuple[str, ...] | None, str, str | None, datetime | None]
-"""A block, the CSV header (None for JSONL), the output format, --policy, --now. Workers
-get plain lists of text and send back formatted text: little to pickle, and the parsing
-happens in the workers."""
+Work = tuple[Block, tuple[str, ...] | None, str, str, str | None, datetime | None]
+"""A block, the CSV header (None for JSONL), its delimiter, the output format, --policy,
+--now. Workers get plain lists of text and send back formatted text: little to pickle,
+and the parsing happens in the workers."""
+
+
+class _LineError(ExportError):
+    """A fault at a line of the input: ``"12: malformed CSV (...)"``; the report prefixes
+    the file's name."""
+
+
+def ignore_interrupts() -> None:
+    """A worker process's start: Ctrl-C is the parent's to handle (it stops the report
+    and says so once), not each worker's to print a traceback for."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def as_of_text(now: datetime | None) -> str:
+    """The instant a report is judged at, as its table and summary say it."""
+    return now.isoformat() if now is not None else "each ticket's last event"
 
 
 def _evaluate_chunk(work: Work) -> Done:
@@ -51,8 +70,7 @@ def _evaluate_chunk(work: Work) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    block, header, output_format, policy, now = work
-    summary = Summary()
+    block, header, delimiter, output_format, policy, now = work
     if header is None:
         assert isinstance(block, tuple)
         first, lines = block
@@ -61,18 +79,15 @@ def _evaluate_chunk(work: Work) -> Done:
     else:
         if isinstance(block, tuple):
             first, lines = block
-            reader = csv.reader(lines)
+            reader = csv.reader(lines, delimiter=delimiter)
             try:
                 block = [(first + reader.line_num - 1, row) for row in reader]
             except csv.Error as error:
-                raise ExportError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
-                                  ) from None
+                raise _LineError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
+                               ) from None
         columns, errors, tickets = evaluate_rows(_BOOK, header, block, policy=policy,
                                                  now=now)
-    summary.add(columns, tickets)
-    summary.failed = len(errors)
-    return (format_columns(columns, output_format),
-            [(error.line, error.ticket_id, error.reason) for error in errors], summary)
+    return chunk_done(_BOOK, columns, errors, tickets, output_format)
 
 
 class _Lines:
@@ -103,17 +118,25 @@ class _Lines:
         return lines
 
 
-def _header(is_json: bool, lines: _Lines) -> tuple[str, ...] | None:
-    """The CSV header record (``()`` for an empty file; None for JSONL)."""
+def _header(is_json: bool, lines: _Lines) -> tuple[tuple[str, ...] | None, str]:
+    """The CSV header record, its names as `column_names` reads them (``()`` for a file
+    with no line but blank ones), and its delimiter (`sniff`); None for JSONL."""
     if is_json:
-        return None
+        return None, ","
+    first = next(lines, "")
+    while first and not first.strip():
+        first = next(lines, "")
+    if not first:
+        return (), ","
+    delimiter = sniff(first)
     try:
-        return tuple(next(csv.reader(lines), ()))
+        record = next(csv.reader(chain([first], lines), delimiter=delimiter), [])
     except csv.Error as error:
-        raise ExportError(f"1: malformed CSV header ({error})") from None
+        raise _LineError(f"{lines.number}: malformed CSV header ({error})") from None
+    return column_names(record), delimiter
 
 
-def _blocks(lines: _Lines, is_json: bool) -> Iterator[Block]:
+def _blocks(lines: _Lines, is_json: bool, delimiter: str) -> Iterator[Block]:
     """The input after the header in blocks of about `_CHUNK` records, cut only between
     records. A CSV block without a quote character is sent as raw lines (one record each,
     split by the worker); one with quotes is split here, with ``csv.reader`` reading on
@@ -127,67 +150,84 @@ def _blocks(lines: _Lines, is_json: bool) -> Iterator[Block]:
         if is_json or not any('"' in line for line in block):
             yield first, block
             continue
-        reader = csv.reader(chain(block, lines))
+        reader = csv.reader(chain(block, lines), delimiter=delimiter)
         records = []
         while reader.line_num < len(block):
             try:
                 row = next(reader)
             except csv.Error as error:
-                raise ExportError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
-                                  ) from None
+                raise _LineError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
+                               ) from None
             records.append((first - 1 + reader.line_num, row))  # a record's last line
         yield records
 
 
 def run_report(path: Path, *, policy: str | None, now: datetime | None, output_format: str,
-               output: str | None, errors: str | None, jobs: int) -> int:
+               output: str | None, errors: str | None, jobs: int,
+               label: str | None = None) -> int:
     """Evaluate every ticket of an export; the exit status is 1 if any row failed.
 
-    `ExportError` (naming ``path`` and the line) when the file cannot be read at all: not
-    UTF-8 (a byte-order mark is fine), or a CSV field over the csv module's size limit.
+    ``label`` names the input in messages (default: ``path``; ``stdin`` for standard
+    input copied to ``path``). `ReportUsageError`, before any row is read, for a header
+    without a required column (or with one twice), an unknown ``policy``, or an output
+    that cannot be written (a folder, a missing folder, the input itself). `ExportError`
+    (naming the file and the line) when the file cannot be read at all: not UTF-8 (a
+    byte-order mark is fine), a CSV field over the csv module's size limit, or no
+    ticket in it (empty, or only a header).
     """
+    shown = label or str(path)
+    check_outputs([path], {"-o": output, "--errors": errors})
+    check_policy(policy)
     summary = Summary()
-    options = (output_format, policy, now)
+    required = _FLAT[1:] if policy else _FLAT
     try:
-        with outputs(output, errors, output_format) as (out, bad_csv):
+        with outputs(output, errors, output_format, as_of=as_of_text(now)) as results:
+            options = (output_format, policy, now)
             if is_parquet(path):
-                header, rows = parquet_rows(path)
+                names, rows = parquet_rows(path)
+                columns = column_names(names)
+                check_columns(shown, columns, required)
                 blocks: Iterator[Block] = (list(block) for block in
                                            iter(lambda: list(islice(rows, _CHUNK)), []))
-                _run(header, blocks, Sink(path, out, bad_csv, False, 0, int), summary,
-                     options, jobs=jobs)
+                _run((columns, ","), blocks, Sink(shown, results, results.bad_csv, False, 0,
+                                                 int), summary, options, jobs=jobs)
             else:
                 with path.open(encoding="utf-8-sig", newline="") as raw:  # -sig: Excel's BOM
                     lines = _Lines(raw)
                     is_json = path.suffix.lower() in {".jsonl", ".ndjson", ".json"}
-                    _run(_header(is_json, lines), _blocks(lines, is_json),
-                         Sink(path, out, bad_csv, sys.stderr.isatty(), path.stat().st_size,
-                              lines.characters), summary, options, jobs=jobs)
-            text = summary_text(summary)
-            if output_format == "table":
-                out.write(text)
-            else:
-                (sys.stdout if output is not None else sys.stderr).write(text)
+                    header, delimiter = _header(is_json, lines)
+                    if header is not None and header:
+                        check_columns(shown, header, required)
+                    _run((header, delimiter), _blocks(lines, is_json, delimiter),
+                         Sink(shown, results, results.bad_csv, sys.stderr.isatty(),
+                              path.stat().st_size, lines.characters), summary, options,
+                         jobs=jobs)
+            no_tickets(shown, summary)
+            results.finish(summary)
     except UnicodeDecodeError as error:
-        raise ExportError(f"{path}:{_undecodable(path)}: not UTF-8 text (byte "
+        raise ExportError(f"{shown}:{_undecodable(path)}: not UTF-8 text (byte "
                           f"0x{error.object[error.start]:02x}); save the export as UTF-8"
                           ) from None
-    except ExportError as error:
-        raise ExportError(f"{path}:{error}") from None
+    except _LineError as error:
+        raise ExportError(f"{shown}:{error}") from None
     return 1 if summary.failed else 0
 
 
-def _run(header: tuple[str, ...] | None, blocks: Iterator[Block], sink: Sink,
+def _run(header: tuple[tuple[str, ...] | None, str], blocks: Iterator[Block], sink: Sink,
          summary: Summary, options: tuple[str, str | None, datetime | None], *,
          jobs: int) -> None:
     """Evaluate (in ``jobs`` processes) and write every block, in input order."""
     output_format, policy, now = options
-    shown = "csv" if output_format == "parquet" else output_format  # Parquet takes CSV text
-    work = ((block, header, shown, policy, now) for block in blocks)
-    sink.out.write(HEADS[output_format])
+    names, delimiter = header
+    if names == ():  # an empty file: no block either
+        return
+    work = ((block, names, delimiter, output_format, policy, now) for block in blocks)
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=ignore_interrupts)
+        try:
             collect(in_order(pool, _evaluate_chunk, work, 2 * jobs), summary, sink)
+        finally:
+            pool.shutdown(cancel_futures=True)
     else:
         collect(map(_evaluate_chunk, work), summary, sink)
 

@@ -2,16 +2,25 @@
 
 Commands: ``report`` (a ticket export -> SLA results and a summary), ``due``, ``explain``,
 ``validate``, ``lint``, ``schema``, ``policies`` and ``demo``. User mistakes print one clear
-line each on stderr, never a traceback; exit status 0 is success, 1 means some input was
-bad (the rest was still processed), 2 a usage error.
+line each on stderr, starting ``slacalc <command>:``, never a traceback. Exit status: 0
+success, 1 some input was bad (the rest was still processed) or could not be read or
+written, 2 a usage error (a bad option, an unknown policy, tier or priority name, a
+missing column, an output that cannot be written there), 130 interrupted (Ctrl-C).
+
+The command line is the only place that reads the clock: ``--now`` (``report``,
+``explain``) and ``--opened`` (``due``) default to the current instant.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
+from contextlib import ExitStack, suppress
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -19,24 +28,26 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..batch._header import ReportUsageError, check_outputs
 from ..batch._logrun import run_log_report
+from ..batch._output import write_whole
 from ..batch._run import demo, run_report
-from ..errors import PolicyError, SlacalcError
+from ..errors import PolicyError, SlacalcError, UnknownPriorityError, UnknownTierError
 from ..policy._lint import lint
 from ..policy.loader import bundled_policy, bundled_policy_names, load_policy
-from ..policy.model import Policy, policy_json_schema
+from ..policy.model import policy_json_schema
 from ..sla.ticket import Ticket
+from ._names import UsageError, policy_named, priority_named, tier_named
 
 __all__ = ["main"]
 
+INTERRUPTED = 130
+"""The exit status after Ctrl-C (128 + SIGINT, as shells report it)."""
 
-class UsageError(Exception):
-    """A command-line mistake: printed as one line, exit status 2."""
 
-
-def _policy(name: str) -> Policy:
-    is_path = name.endswith((".yaml", ".yml")) or "/" in name
-    return load_policy(name) if is_path else bundled_policy(name)
+def _clock() -> datetime:
+    """The current instant, to the second, in this machine's offset: the default ``--now``."""
+    return datetime.now().astimezone().replace(microsecond=0)
 
 
 def _instant(text: str, option: str) -> datetime:
@@ -46,7 +57,7 @@ def _instant(text: str, option: str) -> datetime:
         raise UsageError(f"{option}: malformed date {text!r} (ISO 8601 expected)") from None
     if moment.tzinfo is None:
         raise UsageError(f"{option}: {text!r} has no UTC offset; write e.g. "
-                     f"2026-11-20T17:30:00-05:00")
+                         f"2026-11-20T17:30:00-05:00")
     return moment
 
 
@@ -59,18 +70,19 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def _due(args: argparse.Namespace) -> int:
-    policy = _policy(args.policy)
-    opened = _instant(args.opened, "--opened")
+    policy = policy_named(args.policy)
+    tier = tier_named(policy, args.tier)
+    key = priority_named(policy, args.priority)
+    opened = _instant(args.opened, "--opened") if args.opened else _clock()
     attributes = {}
     for item in args.attr:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
             raise UsageError(f"--attr: expected key=value, got {item!r}")
-        attributes[key] = value
-    due = policy.deadlines(args.tier, args.priority, opened, **attributes)
-    zone = policy.calendar(policy.tier(args.tier).calendar).zone
+        attributes[name] = value
+    due = policy.deadlines(tier, key, opened, **attributes)
+    zone = policy.calendar(policy.tier(tier).calendar).zone
     rows = [["metric", "target", "due (your offset)", f"due ({zone.key})"]]
-    key = policy.priority_key(args.priority)
     for metric, moment in due.items():
         target = due.targets.get(metric, "none")
         if moment is None:
@@ -80,29 +92,39 @@ def _due(args: argparse.Namespace) -> int:
             rows.append([metric, target, moment.strftime("%a %Y-%m-%d %H:%M %z"),
                          local.strftime("%a %Y-%m-%d %H:%M %Z")])
     if len(rows) == 1:
-        print(f"{policy.name}: no targets for {key} in tier {args.tier}")
+        print(f"{policy.name}: no targets for {key} in tier {tier}")
         return 0
+    print(f"opened {opened.isoformat()}")
     print(_table(rows))
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
-    policy = _policy(args.policy)
+    policy = policy_named(args.policy)
+    now = _instant(args.now, "--now") if args.now else _clock()
+    if args.svg:
+        check_outputs([Path(args.ticket)], {"--svg": args.svg})
     try:
         text = Path(args.ticket).read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"--ticket: cannot read {args.ticket}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise SlacalcError(f"{args.ticket}: not UTF-8 text (byte 0x"
+                           f"{error.object[error.start]:02x}); save it as UTF-8") from None
     try:
         ticket = Ticket.model_validate_json(text)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "ticket"
         raise SlacalcError(f"{args.ticket}: {where}: {first['msg']}") from None
-    now = _instant(args.now, "--now") if args.now else None
+    tier = tier_named(policy, ticket.tier)
+    priority_named(policy, ticket.priority)
+    if tier != ticket.tier:
+        ticket = ticket.model_copy(update={"tier": tier})
     report = policy.evaluate(ticket, now)
     print(report.explain())
     if args.svg:
-        Path(args.svg).write_text(report._repr_svg_(), encoding="utf-8")
+        write_whole(args.svg, report._repr_svg_(), "--svg")
         print(f"\ntimeline picture written to {args.svg}")
     return 0
 
@@ -112,12 +134,20 @@ def _policy_files(paths: list[str]) -> list[Path]:
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            found += sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
+            files = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
+            if not files:
+                raise SlacalcError(f"{item}: no policy files (*.yaml, *.yml) in this folder")
+            found += files
         elif path.exists():
             found.append(path)
         else:
             raise UsageError(f"no such file or directory: {item}")
     return found
+
+
+def _problems(command: str, error: PolicyError) -> None:
+    for problem in error.errors:
+        print(f"slacalc {command}: {problem}", file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -128,8 +158,7 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{file}: ok")
         except PolicyError as error:
             failed += 1
-            for problem in error.errors:
-                print(problem, file=sys.stderr)
+            _problems("validate", error)
     return 1 if failed else 0
 
 
@@ -139,8 +168,7 @@ def _lint(args: argparse.Namespace) -> int:
         try:
             findings = lint(load_policy(file))
         except PolicyError as error:
-            for problem in error.errors:
-                print(problem, file=sys.stderr)
+            _problems("lint", error)
             worst = 1
             continue
         for finding in findings:
@@ -154,7 +182,7 @@ def _lint(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(policy_json_schema(), indent=2, sort_keys=True) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_whole(args.output, text, "-o")
     else:
         sys.stdout.write(text)
     return 0
@@ -169,21 +197,61 @@ def _policies(args: argparse.Namespace) -> int:
     return 0
 
 
+def _suffix(start: bytes) -> str:
+    """The kind of a stream from its first bytes: Parquet, gzip (a gzipped CSV), JSONL
+    (a line starting with ``{``) or CSV."""
+    if start.startswith(b"PAR1"):
+        return ".parquet"
+    if start.startswith(b"\x1f\x8b"):
+        return ".csv.gz"
+    return ".jsonl" if start.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{" else ".csv"
+
+
+def _readable(name: str, stack: ExitStack) -> tuple[Path, str]:
+    """The file to read for the input ``name`` and its name in messages: the file itself,
+    or, for ``-`` (standard input) and a stream (``/dev/stdin``, a pipe), a temporary copy
+    removed when ``stack`` closes (a report reads its input by name; the copy's kind is
+    told from its first bytes)."""
+    path = Path(name)
+    if name != "-":
+        if not path.exists():
+            raise UsageError(f"no such file: {name}")
+        if path.is_dir():
+            raise UsageError(f"{name} is a folder; name a file")
+        if path.is_file():
+            return path, str(path)
+    source = sys.stdin.buffer if name == "-" else stack.enter_context(path.open("rb"))
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="slacalc-")))
+    start = source.read(65_536)
+    copy = folder / f"stdin{_suffix(start)}"
+    with copy.open("wb") as handle:
+        handle.write(start)
+        shutil.copyfileobj(source, handle)
+    return copy, "stdin" if name == "-" else name
+
+
 def _report(args: argparse.Namespace) -> int:
-    now = _instant(args.now, "--now") if args.now else None
+    now = _instant(args.now, "--now") if args.now else _clock()
     if args.jobs < 1:
         raise UsageError(f"--jobs: expected a positive number, got {args.jobs}")
     if args.format == "parquet" and not args.output:
         raise UsageError("--format parquet writes a file: give -o results.parquet")
-    for name in (args.tickets, args.events):
-        if name is not None and not Path(name).is_file():
-            raise UsageError(f"no such file: {name}")
-    if args.events is not None:
-        return run_log_report(Path(args.tickets), Path(args.events), policy=args.policy,
-                              now=now, output_format=args.format, output=args.output,
-                              errors=args.errors, jobs=args.jobs)
-    return run_report(Path(args.tickets), policy=args.policy, now=now, output_format=args.format,
-                      output=args.output, errors=args.errors, jobs=args.jobs)
+    if args.tickets == "-" and args.events == "-":
+        raise UsageError("only one of the tickets and the events can be read from standard "
+                         "input")
+    given = [Path(name) for name in (args.tickets, args.events)
+             if name is not None and name != "-"]
+    check_outputs([path for path in given if path.exists()],
+                  {"-o": args.output, "--errors": args.errors})
+    options = {"policy": args.policy, "now": now, "output_format": args.format,
+               "output": args.output, "errors": args.errors, "jobs": args.jobs}
+    with ExitStack() as stack:
+        tickets, tickets_name = _readable(args.tickets, stack)
+        if args.events is not None:
+            events, events_name = _readable(args.events, stack)
+            return run_log_report(tickets, events, labels=(tickets_name, events_name),
+                                  **options)
+        return run_report(tickets, label=tickets_name, **options)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,35 +265,39 @@ def _parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=text, description=text,
                                    epilog=f"example: {example}")
 
-    report = command("report", "evaluate every ticket of a CSV or JSONL export",
+    report = command("report", "evaluate every ticket of an export, as of now",
                      "slacalc report examples/tickets.csv --now 2026-11-30T12:00:00Z")
-    report.add_argument("tickets", help="tickets.csv, tickets.jsonl or tickets.parquet")
+    report.add_argument("tickets", help="tickets.csv, tickets.jsonl or tickets.parquet "
+                        "(- reads standard input); a CSV may use , ; or tab")
     report.add_argument("--events", help="events.csv (.csv.gz, .parquet): the tickets' events, one "
                         "row each (ticket_id, at, kind, ...); tickets.csv then holds one row "
                         "per ticket")
     report.add_argument("--policy", help="policy for rows without a policy column (bundled "
                         "name or YAML path)")
-    report.add_argument("--now", help="evaluate as of this instant (ISO 8601 with offset)")
+    report.add_argument("--now", help="evaluate as of this instant (ISO 8601 with offset; "
+                        "default: the current instant)")
     report.add_argument("--format", choices=("table", "csv", "jsonl", "parquet"),
                         default="table", help="parquet needs -o and pyarrow "
                         "(slacalc[arrow]): typed columns, instants in UTC")
     report.add_argument("-o", "--output", help="write results here instead of stdout")
     report.add_argument("--errors", help="also write bad rows (line, ticket_id, reason) here")
     report.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    due = command("due", "print the due instants of a ticket opened now",
-                  "slacalc due vircom --tier standard --priority P2 "
+    due = command("due", "print the due instants of a ticket opened at --opened (default: "
+                  "now)", "slacalc due vircom --tier standard --priority P2 "
                   "--opened 2026-11-20T17:30:00-05:00")
     due.add_argument("policy", help="bundled policy name or YAML path")
-    due.add_argument("--tier", required=True)
-    due.add_argument("--priority", required=True)
-    due.add_argument("--opened", required=True, help="ISO 8601 instant with offset")
+    due.add_argument("--tier", required=True, help="the ticket's tier (any case)")
+    due.add_argument("--priority", required=True, help="a priority key or alias (any case)")
+    due.add_argument("--opened", help="ISO 8601 instant with offset (default: the current "
+                     "instant)")
     due.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE",
                      help="ticket attribute for `when` conditions (repeatable)")
     explain = command("explain", "explain a ticket's SLA status from its JSON",
                       "slacalc explain vircom --ticket ticket.json --svg timeline.svg")
     explain.add_argument("policy", help="bundled policy name or YAML path")
     explain.add_argument("--ticket", required=True, help="a Ticket as JSON")
-    explain.add_argument("--now", help="evaluate as of this instant")
+    explain.add_argument("--now", help="evaluate as of this instant (default: the current "
+                         "instant)")
     explain.add_argument("--svg", help="also draw the timeline into this SVG file")
     for name, text, example in (
         ("validate", "check policy files; every error with file:line:col",
@@ -247,6 +319,13 @@ _COMMANDS: dict[str, Any] = {
 }
 
 
+def _quiet_stdout() -> None:
+    """After a closed pipe (``slacalc report ... | head``): send what is left to
+    /dev/null, so that the interpreter's last flush does not complain."""
+    with suppress(OSError, ValueError, AttributeError):  # not a real file (a capture)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
@@ -254,17 +333,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    said = f"slacalc {args.command}:"
     try:
         return int(_COMMANDS[args.command](args))
-    except UsageError as error:
-        print(f"slacalc {args.command}: {error}", file=sys.stderr)
+    except (UsageError, ReportUsageError, UnknownTierError, UnknownPriorityError) as error:
+        print(f"{said} {error}", file=sys.stderr)
         return 2
     except PolicyError as error:
-        for problem in error.errors:
-            print(problem, file=sys.stderr)
+        _problems(args.command, error)
         return 1
     except SlacalcError as error:
-        print(f"slacalc {args.command}: {error}", file=sys.stderr)
+        print(f"{said} {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `slacalc report ... | head`
+        _quiet_stdout()
         return 0
+    except OSError as error:  # a full disk, a file that cannot be written or read
+        where = f": {error.filename}" if error.filename else ""
+        print(f"{said} {error.strerror or error}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{said} interrupted", file=sys.stderr)
+        return INTERRUPTED
