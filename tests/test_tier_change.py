@@ -15,6 +15,7 @@ import pytest
 
 from slacalc import Policy, Ticket, loads_policy
 from slacalc.batch import RESULT_COLUMNS, PolicyBook, rows_of_report
+from slacalc.batch._eventlog import Table, evaluate_log
 from slacalc.batch._jsonl import evaluate_lines
 from slacalc.engine._zone import instant_us
 from slacalc.errors import TicketError
@@ -281,3 +282,26 @@ def test_jsonl_tier_change_without_a_tier_fails_its_line() -> None:
         assert [error.line for error in errors] == [1]
         assert "tier_changed needs the new 'tier'" in str(errors[0])
         assert count == 0
+
+
+def test_an_event_log_carries_the_new_tier() -> None:
+    # basic P2 opened Mon 2026-11-23 16:00, moved to premium at 20:00, responded 20:30:
+    # the golden case above (due Mon 18:00, breached), read from two tables; an event
+    # log's tier_changed without a tier is a row error naming its line.
+    policy = loads_policy(TIERED.replace("RULE", "keep_elapsed"), "tiered.yaml")
+    header = ("ticket_id", "policy", "tier", "priority", "opened_at")
+    tickets = Table("tickets.csv", header, [
+        (2, ["T1", "tiered", "basic", "P2", "2026-11-23T16:00:00-05:00"]),
+        (3, ["T2", "tiered", "basic", "P2", "2026-11-23T16:00:00-05:00"])])
+    events = Table("events.csv", ("ticket_id", "at", "kind", "tier"), [
+        (2, ["T1", "2026-11-23T20:00:00-05:00", "tier_changed", "premium"]),
+        (3, ["T1", "2026-11-23T20:30:00-05:00", "responded", ""]),
+        (4, ["T2", "2026-11-23T20:00:00-05:00", "tier_changed", ""])])
+    columns, errors, count = evaluate_log(PolicyBook({"tiered": policy}), tickets, events)
+    response = dict(zip(RESULT_COLUMNS, [column[0] for column in columns], strict=True))
+    assert (response["tier"], response["status"]) == ("basic", "breached")
+    assert response["due"] == "2026-11-23T18:00:00-05:00"
+    assert count == 1
+    assert [(error.line, error.reason) for error in errors] == [
+        (3, "not evaluated: its event at events.csv:4 is bad"),
+        (4, "events.csv:4: tier_changed needs the new tier (a tier column)")]

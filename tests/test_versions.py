@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from slacalc import Ticket, loads_policy, policy_json_schema
-from slacalc.batch import RESULT_COLUMNS, PolicyBook, rows_of_report
+from slacalc.batch import RESULT_COLUMNS, PolicyBook, evaluate_rows, rows_of_report
 from slacalc.batch._jsonl import evaluate_lines
 from slacalc.batch._rows import quick_plan
 from slacalc.errors import PolicyError, UnknownTierError
@@ -167,30 +167,42 @@ def test_plans_are_compiled_once_per_tier_and_version(acme: Policy) -> None:
         acme.terms(3)
 
 
-def test_plan_of_a_versioned_policy_is_refused_so_the_batch_checks_each_row(
-        acme: Policy) -> None:
+def test_plan_of_a_versioned_policy_needs_the_opening(acme: Policy) -> None:
     with pytest.raises(PolicyError, match=r"has versions .* use plan_at\('standard', opened\)"):
         acme.plan("standard")
-    assert quick_plan(PolicyBook({"acme": acme}), "acme", "standard", "P1") is None
+    book = PolicyBook({"acme": acme})
+    assert quick_plan(book, "acme", "standard", "P1", 1).plan is acme.plan_of("standard", 1)
 
 
-def test_the_jsonl_path_never_gives_a_row_of_other_terms(acme: Policy) -> None:
-    # Each line is evaluated as Policy.evaluate evaluates it, or fails; never a row
-    # computed with the terms of another version.
+OPENINGS = ["2026-12-31T23:59:00-05:00", "2027-01-01T00:01:00-05:00",
+            "2027-03-15T07:59:00-04:00", "2027-03-15T08:01:00-04:00"]
+
+
+def test_the_batch_paths_take_the_terms_in_force_at_opening(acme: Policy) -> None:
+    # Both sides of both version boundaries, on the column path of the JSONL and CSV
+    # reports: exactly Policy.evaluate's rows, and none fails.
     tickets = [{"id": f"T{n}", "tier": "standard", "priority": "P1", "opened_at": opened}
-               for n, opened in enumerate(["2026-12-31T23:59:00-05:00",
-                                           "2027-01-01T00:01:00-05:00"])]
+               for n, opened in enumerate(OPENINGS)]
+    expected = []
+    for ticket in tickets:
+        report = acme.evaluate(Ticket.model_validate(ticket))
+        expected += [tuple(row[column] for column in RESULT_COLUMNS)
+                     for row in rows_of_report(ticket["id"], "acme", report)]
     lines = [(n + 1, json.dumps({"policy": "acme", **ticket})) for n, ticket in
              enumerate(tickets)]
-    columns, errors, _ = evaluate_lines(PolicyBook({"acme": acme}), lines)
-    failed = {error.line for error in errors}
-    expected = []
-    for number, ticket in enumerate(tickets, start=1):
-        if number not in failed:
-            report = acme.evaluate(Ticket.model_validate(ticket))
-            expected += [tuple(row[column] for column in RESULT_COLUMNS)
-                         for row in rows_of_report(ticket["id"], "acme", report)]
+    columns, errors, count = evaluate_lines(PolicyBook({"acme": acme}), lines)
+    assert (errors, count) == ([], len(tickets))
     assert list(zip(*columns, strict=True)) == expected
+    header = ("ticket_id", "policy", "tier", "priority", "opened_at")
+    rows = [(n + 2, [ticket["id"], "acme", "standard", "P1", ticket["opened_at"]])
+            for n, ticket in enumerate(tickets)]
+    columns, errors, count = evaluate_rows(PolicyBook({"acme": acme}), header, rows)
+    assert (errors, count) == ([], len(tickets))
+    assert list(zip(*columns, strict=True)) == expected
+    # The response dues differ across each boundary (hand-derived in the tests above).
+    dues = [columns[7][index] for index in range(0, len(columns[7]), 2)]
+    assert dues == ["2027-01-01T10:00:00-05:00", "2027-01-01T09:30:00-05:00",
+                    "2027-03-15T09:30:00-04:00", "2027-03-15T08:31:00-04:00"]
 
 
 _BASE = """\

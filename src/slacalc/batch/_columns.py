@@ -67,12 +67,20 @@ class Chunk:
     answered: Sequence[bool | None]
 
 
-def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | None],
-                     now: int | None) -> tuple[list[list[str]], Bools]:
+def _none(name: str) -> tuple[int, ...]:
+    """No versions (every ticket takes a policy's base terms)."""
+    return ()
+
+
+def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind | None],
+                     now: int | None, versions_of: Callable[[str], Sequence[int]] = _none,
+                     ) -> tuple[list[list[str]], Bools]:
     """Result columns (`RESULT_COLUMNS` order, one row per clean ticket and metric, in
     ticket order) and which tickets are clean and were evaluated here.
 
-    ``kind_of(policy, tier, priority)`` resolves a ticket's plan (None: not clean).
+    ``kind_of(policy, tier, priority, version)`` resolves a ticket's plan (None: not
+    clean), in the terms numbered ``version``: how many of ``versions_of(policy)`` (the
+    instants its versions start, `Policy.version_starts`) are at or before the opening.
     Boundary rule: exactly the rows `Policy.evaluate` gives each clean ticket, as of
     ``now`` (µs) or, when None, its last event; a ticket whose arithmetic leaves the
     supported years is not clean; due instants are written in the tier calendar's zone.
@@ -82,9 +90,10 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | Non
     count = len(chunk.ids)
     opened = chunk.opened
     clean = opened.present & ~opened.bad
-    numbers: dict[tuple[str, str, str], int] = {}  # each name triple's first row
+    version = _versions(chunk, versions_of)
+    numbers: dict[tuple[str, str, str, int], int] = {}  # each (names, version)'s first row
     firsts = np.fromiter(map(numbers.setdefault, zip(chunk.policies, chunk.tiers,
-                                                     chunk.priorities, strict=True),
+                                                     chunk.priorities, version, strict=True),
                              itertools.count()), dtype=np.int64, count=count)
     group = np.unique(firsts, return_inverse=True)[1].reshape(count)  # in first-seen order
     kinds = [kind_of(*key) for key in numbers]
@@ -123,6 +132,19 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str], Kind | Non
     rows = np.flatnonzero(clean)
     slots = np.stack([2 * rows, 2 * rows + 1], axis=1).reshape(-1)
     return found.columns(chunk, slots, shared), clean
+
+
+def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]]) -> list[int]:
+    """The number of the terms in force at each ticket's opening (0 without versions)."""
+    found = np.zeros(len(chunk.ids), dtype=np.int64)
+    names = np.array(chunk.policies, dtype=object).reshape(len(chunk.ids))
+    for name in dict.fromkeys(chunk.policies):
+        starts = versions_of(name)
+        if starts:
+            rows = np.flatnonzero(names == name)
+            found[rows] = np.searchsorted(np.array(starts, dtype=np.int64),
+                                          chunk.opened.us[rows], side="right")
+    return found.tolist()
 
 
 def _events(chunk: Chunk, kinds: Sequence[Kind | None],

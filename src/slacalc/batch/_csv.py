@@ -76,7 +76,8 @@ def evaluate_rows(book: PolicyBook, header: Sequence[str],
     if layout is not None and numbered:
         chunk, clean = _chunk(layout, [values for _, values in numbered], policy)
         columns, evaluated = evaluate_columns(chunk, partial(quick_plan, book),
-                                              None if now is None else instant_us(now))
+                                              None if now is None else instant_us(now),
+                                              book.versions)
         clean &= evaluated
     errors: list[RowError] = []
     done: dict[int, list[Result]] = {}

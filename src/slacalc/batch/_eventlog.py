@@ -40,12 +40,13 @@ __all__ = ["EVENT_COLUMNS", "Table", "evaluate_log"]
 
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""
-_EXTRAS = ("priority", "answered", "confirmed", "note")
+_EXTRAS = ("priority", "tier", "answered", "confirmed", "note")
 _FLAGS = {"true": 1, "yes": 1, "1": 1, "false": 0, "no": 0, "0": 0, "": 2}
 """A yes/no cell (casefolded) -> 1 yes, 0 no, 2 empty; anything else is not one."""
 _ANSWERED = {1: True, 0: False}
 _EMPTY = {"": None}
 _PRIORITY, _CONTACT = CODES["priority_changed"], CODES["contact_attempt"]
+_TIER = CODES["tier_changed"]
 _T = TypeVar("_T")
 
 
@@ -107,6 +108,7 @@ class _Events:
         self.kinds = _stripped(values, where["kind"])
         self.at = _stripped(values, where["at"])
         self.new = _stripped(values, where.get("priority"))
+        self.tiers = _stripped(values, where.get("tier"))
         self.notes = _stripped(values, where.get("note"))
         answered = np.fromiter(map(_FLAGS.get, map(str.casefold, _stripped(
             values, where.get("answered"))), repeat(-1)), dtype=np.int64, count=count)
@@ -117,7 +119,9 @@ class _Events:
         self.ticket = np.array(found, dtype=np.int64).reshape(count)  # -1: no ticket row
         self.parsed = parse_instants(self.at)
         no_priority = np.fromiter(map(operator.not_, self.new), dtype=bool, count=count)
+        no_tier = np.fromiter(map(operator.not_, self.tiers), dtype=bool, count=count)
         bad = ((self.ticket < 0) | (self.code < 0) | ((self.code == _PRIORITY) & no_priority)
+               | ((self.code == _TIER) & no_tier)
                | ((self.code == _CONTACT) & (answered > 1)) | (answered < 0)
                | (confirmed < 0) | self.parsed.bad | ~self.parsed.present)
         self.spoilt: dict[int, int] = {}  # ticket row -> the line of its first bad event
@@ -150,6 +154,8 @@ def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
         return f"kind: unknown event kind {kind!r}{hint}; kinds: {', '.join(EVENT_KINDS)}"
     if kind == "priority_changed" and not log.new[index]:
         return "priority_changed needs the new priority (a priority column)"
+    if kind == "tier_changed" and not log.tiers[index]:
+        return "tier_changed needs the new tier (a tier column)"
     if answered < 0 or (kind == "contact_attempt" and answered > 1):
         return "answered: contact_attempt needs true or false"
     if confirmed < 0:
@@ -241,14 +247,16 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
                   parse_instants(_pick(log.at, chosen)), _pick(log.priority, chosen),
                   log.confirmed[mine], _pick(log.answered, chosen))
     fast, clean = evaluate_columns(chunk, partial(quick_plan, book),
-                                   None if now is None else instant_us(now))
+                                   None if now is None else instant_us(now),
+                                   book.versions)
     done: dict[int, list[Result]] = {}
     singly: dict[int, list[Event]] = {}
     for index in mine[~clean[place[log.ticket[mine]]]].tolist():  # events of the rest
         singly.setdefault(int(place[log.ticket[index]]), []).append(Event.model_validate({
             "kind": log.kinds[index], "at": datetime.fromisoformat(log.at[index]),
             "priority": log.priority[index], "confirmed": bool(log.confirmed[index]),
-            "answered": log.answered[index], "note": log.notes[index] or None}))
+            "answered": log.answered[index], "note": log.notes[index] or None,
+            "tier": log.tiers[index] or None}))
     for row in np.flatnonzero(~clean).tolist():
         record = dict(zip(tickets.header, values[row], strict=True))
         try:

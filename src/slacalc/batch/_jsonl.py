@@ -182,7 +182,8 @@ def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
         else:
             others.append(index)
     columns, clean = evaluate_columns(tables.chunk(), partial(quick_plan, book),
-                                      None if now is None else instant_us(now))
+                                      None if now is None else instant_us(now),
+                                      book.versions)
     fast = np.zeros(len(lines), dtype=bool)
     fast[np.array(taken, dtype=np.int64)[clean]] = True
     others += np.array(taken, dtype=np.int64)[~clean].tolist()

@@ -62,24 +62,34 @@ class PolicyBook:
 
     def __init__(self, policies: Mapping[str, Policy] | None = None) -> None:
         self._loaded: dict[str, Policy] = dict(policies or {})
-        self._plans: dict[tuple[str, str], Plan] = {}
+        self._plans: dict[tuple[str, str, int], Plan] = {}
 
-    def plan(self, name: str, tier: str) -> Plan:
-        """The compiled plan of ``tier`` in policy ``name`` (cached; the policy's own
-        errors for an unknown policy or tier)."""
-        found = self._plans.get((name, tier))
+    def plan(self, name: str, tier: str, version: int = 0) -> Plan:
+        """The compiled plan of ``tier`` in policy ``name``, in the terms numbered
+        ``version`` (`Policy.version_at`; 0: the base terms), cached; the policy's own
+        errors for an unknown policy or tier."""
+        found = self._plans.get((name, tier, version))
         if found is None:
-            found = self._plans[(name, tier)] = self.get(name).plan(tier)
+            found = self._plans[(name, tier, version)] = self.get(name).plan_of(tier, version)
         return found
 
-    def kind(self, name: str, tier: str, priority: str) -> Kind:
-        """The plan and priority key of a row; `UnknownPriorityError` naming the
-        priorities for one the policy does not know."""
-        plan = self.plan(name, tier)
+    def kind(self, name: str, tier: str, priority: str, version: int = 0) -> Kind:
+        """The plan and priority key of a row (in the terms numbered ``version``);
+        `UnknownPriorityError` naming the priorities for one the policy does not know."""
+        plan = self.plan(name, tier, version)
         key = plan.priority_key(priority)
         if key is None:
             raise UnknownPriorityError(plan.unknown_priority(priority))
         return Kind(plan, key)
+
+    def versions(self, name: str) -> tuple[int, ...]:
+        """The instants (UTC µs) from which policy ``name``'s versions are in force (empty
+        without versions; `Policy.version_starts`); () for a name that cannot be loaded
+        (its rows then name the fault)."""
+        try:
+            return self.get(name).version_starts()
+        except (SlacalcError, ValidationError):
+            return ()
 
     def get(self, name: str) -> Policy:
         """The policy ``name`` names: a bundled policy, or a path ending in .yaml/.yml."""
@@ -121,7 +131,7 @@ def _report_results(ticket_id: str, policy: str, report: SLAReport) -> list[Resu
     (the offset in force there at that instant), stops as their events wrote them."""
     results: list[Result] = []
     owner = report.policy
-    zone = owner.plan(report.ticket.tier).zone if isinstance(owner, Policy) else None
+    zone = report.zone if isinstance(owner, Policy) else None
     for name, metric in report.items():
         overrun = None
         if metric.status == "breached" and metric.due is not None:
@@ -177,7 +187,8 @@ def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
                 found.append(Event(kind=kind, at=moment))
         if now is not None and now < opened:
             raise RowError(line, f"--now {now.isoformat()} is before opened_at", ticket_id)
-        book.kind(name, tier, priority)  # an unknown tier or priority is named here
+        # an unknown tier or priority (in the terms in force at opening) is named here
+        book.kind(name, tier, priority, book.get(name).version_at(opened))
         changed = _instant(row.get("priority_changed_at"), "priority_changed_at", line,
                            ticket_id)
         if changed is not None:
@@ -213,13 +224,15 @@ def _attributes(row: Mapping[str, str | None]) -> dict[str, str]:
             if key not in KNOWN and key and value is not None and str(value).strip()}
 
 
-def quick_plan(book: PolicyBook, name: str, tier: str, priority: str) -> Kind | None:
-    """The plan and priority key of a ticket the columns may take; None when the names
-    carry spaces or are unknown (the checked path then names the fault)."""
+def quick_plan(book: PolicyBook, name: str, tier: str, priority: str,
+               version: int = 0) -> Kind | None:
+    """The plan and priority key of a ticket the columns may take (in the terms numbered
+    ``version``); None when the names carry spaces or are unknown (the checked path then
+    names the fault)."""
     if not all(part and part == part.strip() for part in (name, tier, priority)):
         return None
     try:
-        return book.kind(name, tier, priority)
+        return book.kind(name, tier, priority, version)
     except (SlacalcError, ValidationError):
         return None
 
