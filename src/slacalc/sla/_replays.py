@@ -161,7 +161,7 @@ class Replays:
             tested = any(name == "opened" for entry in plan.entries
                          for name, _ in entry.conditions)
             given = self.tickets.attributes
-            columns = [given[name] if name in given else [""] * count for name in names]
+            columns = [list(given[name]) if name in given else [""] * count for name in names]
             hours = self._opened_in_hours() if tested else [False] * count
             keys = list(zip(*columns, hours, strict=True))  # all a choice may read
             seen: dict[tuple[object, ...], int] = dict.fromkeys(keys, 0)
