@@ -11,10 +11,11 @@ names what is wrong.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import partial
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from typing import cast
 
 import numpy as np
@@ -35,42 +36,69 @@ _EVENT_KEYS = frozenset({"kind", "at", "priority", "confirmed", "answered", "not
 
 
 class _Tables:
-    """The two tables of a chunk as they are read: each line's ticket, its events in
-    bulk; fields are taken out when the chunk is made (no Python code runs per usual
-    ticket or event field)."""
+    """The two tables of a chunk, filled a run of decoded lines at a time: each field is
+    taken out of a run's values with C-level maps (no Python code runs per usual ticket
+    field or event), and the decoded objects are then let go."""
 
     def __init__(self, policy: str | None) -> None:
         self.policy = policy
-        self.tickets: list[dict[str, object]] = []
-        self.events: list[object] = []  # every ticket's events, one after the other
+        self.ids: list[object] = []
+        self.policies: list[object] = []
+        self.tiers: list[object] = []
+        self.priorities: list[object] = []
+        self.opened: list[object] = []
+        self.attributes: list[object] = []
         self.sizes: list[int] = []  # how many events each ticket has
+        self.kinds: list[object] = []
+        self.at: list[object] = []
+        self.extras: list[tuple[int, object]] = []  # events with more than kind and at
 
-    def take(self, data: object) -> bool:
-        """Add a decoded line if it is an object with the ticket's keys and a list of
-        events; False (nothing added) if not. Its fields are looked at in `chunk`."""
-        if type(data) is not dict or not data.keys() <= _TICKET_KEYS:
-            return False
-        events = data.get("events", [])
-        if type(events) is not list:
-            return False
-        self.events += events
-        self.sizes.append(len(events))
-        self.tickets.append(data)
-        return True
+    def take(self, values: list[object]) -> list[bool]:
+        """Add the values (decoded lines) that are objects with the ticket's keys and a
+        list of events; say which were added. Fields are checked in `chunk`."""
+        taken = [type(value) is dict and value.keys() <= _TICKET_KEYS for value in values]
+        tickets = cast(list[dict[str, object]], list(compress(values, taken)))
+        events = list(map(dict.get, tickets, repeat("events"), repeat([])))
+        if set(map(type, events)) - {list}:
+            listed = [type(found) is list for found in events]
+            tickets, events = list(compress(tickets, listed)), list(compress(events, listed))
+            chosen = iter(listed)
+            taken = [ok and next(chosen) for ok in taken]
+        get = dict.get
+        self.ids += map(get, tickets, repeat("id"), repeat(""))
+        self.policies += map(get, tickets, repeat("policy"), repeat(""))
+        self.tiers += map(get, tickets, repeat("tier"))
+        self.priorities += map(get, tickets, repeat("priority"))
+        self.opened += map(get, tickets, repeat("opened_at"))
+        self.attributes += map(get, tickets, repeat("attributes"), repeat({}))
+        self.sizes += map(len, cast(list[list[object]], events))
+        flat = cast(list[dict[str, object]],
+                    list(chain.from_iterable(cast(list[list[object]], events))))
+        try:  # dict.get refuses anything but a dict: then the odd events are emptied
+            kinds: list[object] = list(map(get, flat, repeat("kind")))
+        except TypeError:
+            flat = [event if type(event) is dict else {"kind": None}
+                    for event in cast(list[object], flat)]
+            kinds = list(map(get, flat, repeat("kind")))
+        start = len(self.kinds)
+        self.kinds += kinds
+        self.at += map(get, flat, repeat("at"))
+        longer = compress(range(len(flat)), map(operator.ne, map(len, flat), repeat(2)))
+        self.extras += ((start + index, flat[index]) for index in longer)
+        return taken
 
-    def _texts(self, key: str, default: object = None) -> list[str]:
-        """Field ``key`` of every ticket; "" where it is not text (the ticket is then not
-        clean and takes the checked path, which names the fault)."""
-        found = list(map(dict.get, self.tickets, repeat(key), repeat(default)))
+    @staticmethod
+    def _texts(found: list[object]) -> list[str]:
+        """A field of every ticket or event; "" where it is not text (the ticket is then
+        not clean and takes the checked path, which names the fault)."""
         if set(map(type, found)) - {str}:
             return [value if type(value) is str else "" for value in found]
-        return found  # type: ignore[return-value]
+        return cast(list[str], found)
 
     def _shape(self) -> tuple[list[str], list[dict[str, str]], list[bool]]:
         """Each ticket's id ("" if none) and attributes ({} if none), and whether both have
         the usual shape (text id, text attribute values)."""
-        ids = list(map(dict.get, self.tickets, repeat("id"), repeat("")))
-        given = list(map(dict.get, self.tickets, repeat("attributes"), repeat({})))
+        ids, given = self.ids, self.attributes
         if not (set(map(type, ids)) - {str} or set(map(type, given)) - {dict}):
             values = chain.from_iterable(map(dict.values, cast(list[dict[str, object]], given)))
             if not set(map(type, values)) - {str}:
@@ -86,29 +114,17 @@ class _Tables:
     def chunk(self) -> Chunk:
         """The chunk. An event not in the usual shape gets no kind (code -1), so its
         ticket is not clean and takes the checked path, which names the fault."""
-        events: list[dict[str, object]] = self.events  # type: ignore[assignment]
-        total = len(events)
-        try:  # dict.get refuses anything but a dict: then the odd events are emptied
-            found = list(map(dict.get, events, repeat("kind")))
-        except TypeError:
-            events = [event if type(event) is dict else {} for event in events]
-            found = list(map(dict.get, events, repeat("kind")))
-        stamps = list(map(dict.get, events, repeat("at")))
-        kinds: list[str] = found  # type: ignore[assignment]
-        at: list[str] = stamps  # type: ignore[assignment]
-        if set(map(type, stamps)) - {str}:
-            at = [text if type(text) is str else "" for text in stamps]
+        total = len(self.kinds)
         try:  # a kind that is not text has no code; one that cannot be a key fails here
-            codes = list(map(_CODE, kinds, repeat(-1)))
+            codes = list(map(_CODE, cast(list[str], self.kinds), repeat(-1)))
         except TypeError:
-            codes = [_CODE(kind, -1) if type(kind) is str else -1 for kind in found]
+            codes = [_CODE(kind, -1) if type(kind) is str else -1 for kind in self.kinds]
         code = np.array(codes, dtype=np.int64).reshape(total)
         new: list[str | None] = [None] * total
         confirmed = np.ones(total, dtype=bool)
         answered: list[bool | None] = [None] * total
-        sizes = np.fromiter(map(len, events), dtype=np.int64, count=total)
-        for index in np.flatnonzero(sizes != 2).tolist():  # more than a kind and an instant
-            event = events[index]
+        for index, given in self.extras:
+            event = cast(dict[str, object], given)
             priority, confirmation = event.get("priority"), event.get("confirmed", True)
             answer, note = event.get("answered"), event.get("note")
             if not (event.keys() <= _EVENT_KEYS and isinstance(confirmation, bool)
@@ -119,26 +135,26 @@ class _Tables:
                 continue
             new[index], confirmed[index], answered[index] = priority, confirmation, answer
         ticket = np.repeat(np.arange(len(self.sizes), dtype=np.int64), self.sizes)
-        count = len(self.tickets)
+        count = len(self.sizes)
         ids, given, shaped = self._shape()
-        names = [self.policy] * count if self.policy else self._texts("policy")
+        names = [self.policy] * count if self.policy else self._texts(self.policies)
         if not all(shaped):  # an odd id or attributes: not clean, checked singly
             names = [name if ok else "" for name, ok in zip(names, shaped, strict=True)]
         keys = set().union(*given)  # the attributes any ticket has
         attributes = {name: np.array([values.get(name, "") for values in given],
                                      dtype=object).reshape(count) for name in sorted(keys)}
-        return Chunk(ids, names, self._texts("tier"), self._texts("priority"),
-                     parse_instants(self._texts("opened_at")), attributes, ticket, code,
-                     parse_instants(at), new, confirmed, answered)
+        return Chunk(ids, names, self._texts(self.tiers), self._texts(self.priorities),
+                     parse_instants(self._texts(self.opened)), attributes, ticket, code,
+                     parse_instants(self._texts(self.at)), new, confirmed, answered)
 
 
 class _Undecoded:
     """A line that is not one JSON value (`evaluate_json` names the fault)."""
 
 
-def _decoded(lines: Sequence[tuple[int, str]]) -> Iterator[tuple[int, object]]:
-    """Each non-blank line's index and JSON value, an `_Undecoded` for a line that does
-    not hold exactly one.
+def _decoded(lines: Sequence[tuple[int, str]]) -> Iterator[tuple[list[int], list[object]]]:
+    """Runs of non-blank lines: their indices and JSON values (an `_Undecoded` for a line
+    that does not hold exactly one).
 
     Runs of `_RUN` lines are decoded as one JSON array (one call instead of one per
     line), which gives exactly their values when every line holds exactly one: a line
@@ -151,15 +167,17 @@ def _decoded(lines: Sequence[tuple[int, str]]) -> Iterator[tuple[int, object]]:
         try:
             values = json.loads("[" + ",".join([lines[index][1] for index in run]) + "]")
             if len(values) == len(run):
-                yield from zip(run, values, strict=True)
+                yield run, values
                 continue
         except (ValueError, RecursionError):
             pass
+        one_by_one: list[object] = []
         for index in run:
             try:
-                yield index, json.loads(lines[index][1])
+                one_by_one.append(json.loads(lines[index][1]))
             except (ValueError, RecursionError):
-                yield index, _Undecoded()
+                one_by_one.append(_Undecoded())
+        yield run, one_by_one
 
 
 def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
@@ -176,11 +194,9 @@ def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
     tables = _Tables(policy)
     taken: list[int] = []  # index in ``lines`` of each ticket row of the tables
     others: list[int] = []
-    for index, data in _decoded(lines):
-        if tables.take(data):
-            taken.append(index)
-        else:
-            others.append(index)
+    for run, values in _decoded(lines):
+        for index, ok in zip(run, tables.take(values), strict=True):
+            (taken if ok else others).append(index)
     columns, clean = evaluate_columns(tables.chunk(), partial(quick_plan, book),
                                       None if now is None else instant_us(now),
                                       book.versions)
