@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO
 
 from ..errors import SlacalcError
+from ._escape import printable
 from ._results import RESULT_COLUMNS
 from ._rows import PolicyBook
 from .summary import Summary
@@ -63,13 +64,16 @@ def table_cells(row: Sequence[str]) -> list[str]:
     """The `TABLE_COLUMNS` cells of a result row (`RESULT_COLUMNS` order).
 
     Boundary rule: a breached row shows its overrun and no remaining time (none is
-    left). Example: a breached response, 1 hour target, 14h03 used, 13h03 late ->
-    ``[..., "breached", due, "real", "14h03", "", "13h03"]``.
+    left); control characters in text cells are shown escaped (`printable`: an ANSI
+    escape ``\x1b`` cannot reach the terminal). Example: a breached response, 1 hour
+    target, 14h03 used, 13h03 late -> ``[..., "breached", due, "real", "14h03", "",
+    "13h03"]``.
     """
     status = row[_AT["status"]]
     elapsed = row[_AT["elapsed_seconds"]]
-    return [row[_AT["ticket_id"]], row[_AT["policy"]], row[_AT["tier"]],
-            row[_AT["priority"]], row[_AT["metric"]], status, row[_AT["due"]],
+    return [printable(row[_AT["ticket_id"]]), printable(row[_AT["policy"]]),
+            printable(row[_AT["tier"]]), printable(row[_AT["priority"]]),
+            row[_AT["metric"]], status, row[_AT["due"]],
             clock_of(row[_AT["target"]], elapsed), hours(elapsed),
             "" if status == "breached" else hours(row[_AT["remaining_seconds"]]),
             hours(row[_AT["overrun_seconds"]])]
@@ -132,7 +136,8 @@ def summary_text(summary: Summary, as_of: str) -> str:
                 item[0][3], len(_METRIC_ORDER)), item[0][3])):
         met, breached = counts.get("met", 0), counts.get("breached", 0)
         decided = met + breached
-        rows.append([policy, tier, priority, metric, str(sum(counts.values())), str(met),
+        rows.append([printable(policy), printable(tier), printable(priority), metric,
+                     str(sum(counts.values())), str(met),
                      str(breached), str(sum(counts.get(name, 0) for name in _OPEN)),
                      str(counts.get("void", 0)),
                      str(sum(counts.get(name, 0) for name in _NO_TARGET)),
@@ -143,7 +148,8 @@ def summary_text(summary: Summary, as_of: str) -> str:
     text = "\n".join(lines) + "\n" + "".join(_aligned([_SUMMARY, *rows], widths, right))
     worst = summary.worst_overruns()
     if worst:
-        shown = [[ticket or "(no id)", policy, metric, due, hours(str(seconds))]
+        shown = [[printable(ticket) or "(no id)", printable(policy), metric, due,
+                  hours(str(seconds))]
                  for seconds, ticket, policy, metric, due in worst]
         sizes = [max(len(row[index]) for row in shown) for index in range(3)]
         text += "\nWorst overruns (real time past the due instant):\n" + "".join(

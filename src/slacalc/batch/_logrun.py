@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from ._eventlog import EVENT_COLUMNS, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
-from ._output import Done, Sink, chunk_done, collect, in_order, no_tickets, outputs
+from ._output import RAW_CSV, Done, Sink, chunk_done, collect, in_order, no_tickets, outputs
 from ._parquet import is_parquet, parquet_rows
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
 from ._run import as_of_text, ignore_interrupts
@@ -276,7 +276,8 @@ def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:
 
 def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: datetime | None,
                    output_format: str, output: str | None, errors: str | None,
-                   jobs: int, labels: tuple[str, str] | None = None) -> int:
+                   jobs: int, labels: tuple[str, str] | None = None,
+                   raw_csv: bool = False) -> int:
     """`run_report` for an event log: ``tickets`` and ``events`` (CSV, ``.gz`` gzipped,
     or Parquet); the exit status is 1 if any row of either failed.
 
@@ -293,6 +294,8 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
     --format csv``.
     """
     given = labels or (str(tickets), str(events))
+    if raw_csv and output_format == "csv":
+        output_format = RAW_CSV
     names = (Path(given[0]).name, Path(given[1]).name)  # tables name their files
     ticket_file, event_file = (tickets, names[0]), (events, names[1])
     check_outputs([tickets, events], {"-o": output, "--errors": errors})
@@ -303,7 +306,7 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
     for streamed in (True, False):
         lines: list[str] = []
         with outputs(output, errors, output_format, buffered=True,
-                     as_of=as_of_text(now)) as results:
+                     as_of=as_of_text(now), raw_csv=raw_csv) as results:
             sink = Sink(shown, results, results.bad_csv, False, 0, int, lines.append)
             work = (_streamed(ticket_file, event_file, options, order) if streamed
                     else _grouped(ticket_file, event_file, options))

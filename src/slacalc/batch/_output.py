@@ -10,8 +10,6 @@ file as it was. A path that is not a regular file (a device, a FIFO) is written 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -26,13 +24,15 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from ._display import policy_names, summary_text, write_table
+from ._escape import CsvRows, csv_text, formula_safe_columns, printable
 from ._header import ReportUsageError, check_outputs
 from ._parquet import ParquetOut
 from ._results import RESULT_COLUMNS
 from ._rows import ExportError, PolicyBook, RowError
 from .summary import Summary
 
-__all__ = ["HEADS", "Done", "Results", "Sink", "chunk_done", "collect", "format_columns",
+__all__ = ["HEADS", "RAW_CSV", "Done", "Results", "Sink", "chunk_done", "collect",
+           "format_columns",
            "in_order", "no_tickets", "outputs", "progress_bar", "summary_text", "write_whole"]
 
 Done = tuple[str, list[tuple[int, str, str]], Summary]
@@ -43,6 +43,12 @@ _Any = TypeVar("_Any")
 
 _CSV_FIELDS = len(RESULT_COLUMNS) - 1  # commas in a result line
 _NUMBERS = frozenset(name for name in RESULT_COLUMNS if name.endswith("_seconds"))
+_TEXT_AT = tuple(index for index, name in enumerate(RESULT_COLUMNS)
+                 if name not in _NUMBERS and name not in {"due", "stopped_at"})
+"""The result columns that hold text from the input (numbers and instants never start
+like a formula: the seconds are never negative, an instant starts with its year)."""
+RAW_CSV = "csv-raw"
+"""The output format of ``--format csv --raw-csv``: CSV with no cell escaped."""
 
 
 def _json_value(name: str, text: str) -> str | int | float | None:
@@ -57,7 +63,8 @@ def format_columns(columns: list[list[str]], output_format: str) -> str:
     """Result columns as text lines: CSV (no header; also what the table and Parquet are
     made from) or JSON.
 
-    Boundary rule: CSV quoting is exactly ``csv.writer``'s; lines are joined directly
+    Boundary rule: CSV quoting is exactly ``csv.writer``'s (and a cell holding a
+    carriage return is quoted, `csv_text`); lines are joined directly
     when no field holds a comma, quote or line break (the usual case), which gives the
     same text. JSON has numbers for the ``*_seconds`` columns and null for every empty
     cell, as `SLAReport.to_dict` has. Example: columns ``[["T1"], ["vircom"], ...]`` ->
@@ -75,23 +82,25 @@ def format_columns(columns: list[list[str]], output_format: str) -> str:
     if text.count(",") == _CSV_FIELDS * count and text.count("\n") == count \
             and '"' not in text and "\r" not in text:
         return text
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(zip(*columns, strict=True))
-    return buffer.getvalue()
+    return csv_text(zip(*columns, strict=True))
 
 
-HEADS = {"csv": ",".join(RESULT_COLUMNS) + "\n", "jsonl": "", "parquet": "", "table": ""}
+_HEADER = ",".join(RESULT_COLUMNS) + "\n"
+HEADS = {"csv": _HEADER, RAW_CSV: _HEADER, "jsonl": "", "parquet": "", "table": ""}
 
 
 def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError],
                tickets: int, output_format: str) -> Done:
     """What a worker sends back for a chunk: its text in ``output_format`` (the table's
-    rows as CSV, policies by name), its row errors and its summary (policies by name)."""
+    rows as CSV, policies by name), its row errors and its summary (policies by name).
+    For ``csv`` each text cell is `formula_safe` (not for `RAW_CSV`)."""
     named = policy_names(book, columns)
+    if output_format == "csv":
+        columns = formula_safe_columns(columns, _TEXT_AT)
     summary = Summary()
     summary.add(named, tickets)
     summary.failed = len(errors)
-    shown = "csv" if output_format in {"parquet", "table"} else output_format
+    shown = "csv" if output_format in {"parquet", "table", RAW_CSV} else output_format
     return (format_columns(named if output_format == "table" else columns, shown),
             [(error.line, error.ticket_id, error.reason) for error in errors], summary)
 
@@ -133,12 +142,13 @@ class Sink:
 
 def _where(path: Path | str, line: int, ticket_id: str, reason: str) -> str:
     """A row error as one line: ``slacalc report: file:line (ticket): reason``; a reason
-    that names its own file and line (an events table's) keeps it."""
+    that names its own file and line (an events table's) keeps it. Control characters
+    are shown escaped (`printable`): the line goes to a terminal."""
     shown = f" ({ticket_id})" if ticket_id else ""
     head, separator, rest = reason.partition(": ")
     if separator and head.endswith(f":{line}") and " " not in head:
-        return f"slacalc report: {head}{shown}: {rest}"
-    return f"slacalc report: {path}:{line}{shown}: {reason}"
+        return printable(f"slacalc report: {head}{shown}: {rest}")
+    return printable(f"slacalc report: {path}:{line}{shown}: {reason}")
 
 
 def collect(done: Iterator[Done], summary: Summary, sink: Sink) -> None:
@@ -216,10 +226,11 @@ class Results:
     the report is done, the summary (`finish`). Nothing reaches ``output`` or ``errors``
     before `finish`; standard output is written as results come for CSV and JSONL unless
     ``buffered`` (then at `finish`, so a report that starts again shows nothing twice),
-    and at `finish` for the table (sized to its content)."""
+    and at `finish` for the table (sized to its content). The errors CSV has its text
+    cells `formula_safe` unless ``raw_csv`` (the results' are escaped in `chunk_done`)."""
 
     def __init__(self, output: str | None, output_format: str, errors: str | None, *,
-                 buffered: bool, as_of: str) -> None:
+                 buffered: bool, as_of: str, raw_csv: bool = False) -> None:
         if output_format == "parquet" and not output:
             raise ReportUsageError("--format parquet writes a file: give -o results.parquet")
         self.format, self.as_of = output_format, as_of
@@ -232,7 +243,7 @@ class Results:
             self._bad = self._target(errors, "--errors") if errors else None
             if self._bad is not None:
                 handle = self._keep(self._bad.open())
-                self.bad_csv = csv.writer(handle, lineterminator="\n")
+                self.bad_csv = CsvRows(handle, escape=not raw_csv)
                 self.bad_csv.writerow(["line", "ticket_id", "error"])
             self._body: Any
             if output_format == "parquet":
@@ -310,10 +321,12 @@ class Results:
 
 @contextmanager
 def outputs(output: str | None, errors: str | None, output_format: str = "csv", *,
-            buffered: bool = False, as_of: str = "") -> Iterator[Results]:
+            buffered: bool = False, as_of: str = "", raw_csv: bool = False
+            ) -> Iterator[Results]:
     """`Results`, abandoned when the block is left without `Results.finish` (an error,
     Ctrl-C, or a report that starts again): no half-written file is left."""
-    results = Results(output, output_format, errors, buffered=buffered, as_of=as_of)
+    results = Results(output, output_format, errors, buffered=buffered, as_of=as_of,
+                      raw_csv=raw_csv)
     try:
         yield results
     finally:

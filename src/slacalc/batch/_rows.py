@@ -13,6 +13,7 @@ name what is wrong as a `RowError`. `PolicyBook` resolves policy names once per 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..sla import SLAReport
 from ..sla.plan import Plan
 from ..sla.ticket import Event, Ticket
 from ._columns import Kind
+from ._escape import printable
 from ._results import RESULT_COLUMNS, Result, seconds_text
 
 __all__ = ["COLUMNS", "KNOWN", "RESULT_COLUMNS", "STOPS", "ExportError", "PolicyBook",
@@ -50,8 +52,42 @@ class RowError(SlacalcError, ValueError):
 
 
 class ExportError(SlacalcError, ValueError):
-    """A ticket export that cannot be read at all (not UTF-8 text, a CSV field over the
-    csv module's size limit); the message names the line, and the caller the file."""
+    """A ticket export that cannot be read at all (not UTF-8 text, malformed CSV); the
+    message names the line, and the caller the file."""
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def without_lone_surrogates(lines: Sequence[tuple[int, str]]
+                            ) -> tuple[list[tuple[int, str]], list[RowError]]:
+    """JSONL lines with each line whose text holds a lone surrogate (``"\\ud800"``, which
+    no UTF-8 output can write) blanked, and a `RowError` for it (its id shown escaped).
+
+    Boundary rule: a surrogate pair (``"\\ud83d\\ude00"``, an emoji) is fine; a line that is
+    not JSON is left to the checked path, which names its fault. The lines are searched
+    once as a whole (the usual chunk has no such escape).
+    """
+    if not _SURROGATE_ESCAPE.search("\n".join([text for _, text in lines])):
+        return list(lines), []
+    kept: list[tuple[int, str]] = []
+    refused: list[RowError] = []
+    for line, text in lines:
+        if _SURROGATE_ESCAPE.search(text):
+            try:
+                value = json.loads(text)
+                json.dumps(value, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                found = value.get("id") if isinstance(value, dict) else None
+                refused.append(RowError(line, "text with a lone surrogate (a \\ud800-\\udfff "
+                                        "escape not in a pair) cannot be written as UTF-8",
+                                        printable(str(found or ""))))
+                kept.append((line, ""))
+                continue
+            except (ValueError, RecursionError):
+                pass
+        kept.append((line, text))
+    return kept, refused
 
 
 class PolicyBook:
@@ -250,6 +286,10 @@ def evaluate_json(book: PolicyBook, text: str, line: int, *, policy: str | None 
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise RowError(line, f"malformed JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise RowError(line, "malformed JSON: nested too deeply") from None
+    except ValueError:  # Python reads at most 4,300 digits
+        raise RowError(line, "malformed JSON: a number of more than 4,300 digits") from None
     if not isinstance(data, dict):
         raise RowError(line, "expected a JSON object (a ticket)")
     ticket_id = str(data.get("id") or "")

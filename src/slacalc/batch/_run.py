@@ -20,6 +20,7 @@ from ._csv import evaluate_rows
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._jsonl import evaluate_lines
 from ._output import (
+    RAW_CSV,
     Done,
     Sink,
     chunk_done,
@@ -30,7 +31,7 @@ from ._output import (
     progress_bar,
 )
 from ._parquet import is_parquet, parquet_rows
-from ._rows import ExportError, PolicyBook
+from ._rows import ExportError, PolicyBook, RowError, without_lone_surrogates
 from .summary import Summary
 
 __all__ = ["as_of_text", "demo", "ignore_interrupts", "progress_bar", "run_report"]
@@ -40,9 +41,11 @@ _BOOK: PolicyBook | None = None
 _FLAT = ("policy", "tier", "priority", "opened_at")
 """The columns a flat export must have (``policy`` unless --policy names it)."""
 
-Block = tuple[int, list[str]] | list[tuple[int, list[str]]]
+Block = tuple[int, list[str]] | list[tuple[int, list[str] | str]]
 """A chunk of the input: raw lines with the number of the first (JSONL, or CSV lines that
-hold no quote, so each line is one record), or CSV records already split, numbered."""
+hold no quote, so each line is one record), or CSV records already split, numbered (a
+record the csv module refused, a field over its size limit, is the reason, as text)."""
+_TOO_LONG = "field larger than field limit"
 Work = tuple[Block, tuple[str, ...] | None, str, str, str | None, datetime | None]
 """A block, the CSV header (None for JSONL), its delimiter, the output format, --policy,
 --now. Workers get plain lists of text and send back formatted text: little to pickle,
@@ -74,20 +77,41 @@ def _evaluate_chunk(work: Work) -> Done:
     if header is None:
         assert isinstance(block, tuple)
         first, lines = block
-        columns, errors, tickets = evaluate_lines(_BOOK, list(enumerate(lines, start=first)),
-                                                  policy=policy, now=now)
+        numbered, refused = without_lone_surrogates(list(enumerate(lines, start=first)))
+        columns, errors, tickets = evaluate_lines(_BOOK, numbered, policy=policy, now=now)
+        if refused:
+            errors = sorted([*errors, *refused], key=lambda error: error.line)
     else:
         if isinstance(block, tuple):
             first, lines = block
             reader = csv.reader(lines, delimiter=delimiter)
-            try:
-                block = [(first + reader.line_num - 1, row) for row in reader]
-            except csv.Error as error:
-                raise _LineError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
-                               ) from None
-        columns, errors, tickets = evaluate_rows(_BOOK, header, block, policy=policy,
+            block = list(_split(reader, first - 1))
+        records = [(line, row) for line, row in block if not isinstance(row, str)]
+        columns, errors, tickets = evaluate_rows(_BOOK, header, records, policy=policy,
                                                  now=now)
+        if len(records) < len(block):
+            errors = sorted([*errors, *(RowError(line, row) for line, row in block
+                                       if isinstance(row, str))], key=lambda e: e.line)
     return chunk_done(_BOOK, columns, errors, tickets, output_format)
+
+
+def _split(reader: Any, before: int) -> Iterator[tuple[int, list[str] | str]]:
+    """The records of a ``csv.reader`` numbered by the line each ends on (``before`` + the
+    reader's line); a record with a field over the csv module's size limit (128 KiB) is
+    its reason, for a row error (the reader goes on at the next line); any other fault
+    stops the report (`_LineError`)."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if _TOO_LONG not in str(error):
+                raise _LineError(f"{before + reader.line_num}: malformed CSV ({error})"
+                                 ) from None
+            yield before + reader.line_num, f"malformed CSV ({error})"
+            continue
+        yield before + reader.line_num, row
 
 
 class _Lines:
@@ -151,20 +175,19 @@ def _blocks(lines: _Lines, is_json: bool, delimiter: str) -> Iterator[Block]:
             yield first, block
             continue
         reader = csv.reader(chain(block, lines), delimiter=delimiter)
-        records = []
+        records: list[tuple[int, list[str] | str]] = []
+        split = _split(reader, first - 1)  # each record numbered by its last line
         while reader.line_num < len(block):
-            try:
-                row = next(reader)
-            except csv.Error as error:
-                raise _LineError(f"{first + reader.line_num - 1}: malformed CSV ({error})"
-                               ) from None
-            records.append((first - 1 + reader.line_num, row))  # a record's last line
+            found = next(split, None)
+            if found is None:
+                break
+            records.append(found)
         yield records
 
 
 def run_report(path: Path, *, policy: str | None, now: datetime | None, output_format: str,
                output: str | None, errors: str | None, jobs: int,
-               label: str | None = None) -> int:
+               label: str | None = None, raw_csv: bool = False) -> int:
     """Evaluate every ticket of an export; the exit status is 1 if any row failed.
 
     ``label`` names the input in messages (default: ``path``; ``stdin`` for standard
@@ -172,16 +195,21 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
     without a required column (or with one twice), an unknown ``policy``, or an output
     that cannot be written (a folder, a missing folder, the input itself). `ExportError`
     (naming the file and the line) when the file cannot be read at all: not UTF-8 (a
-    byte-order mark is fine), a CSV field over the csv module's size limit, or no
-    ticket in it (empty, or only a header).
+    byte-order mark is fine), malformed CSV, or no ticket in it (empty, or only a
+    header). A CSV field over the csv module's size limit (128 KiB) is its row's error.
+    Without ``raw_csv``, a CSV cell that starts like a formula is written with a ``'``
+    before it (`slacalc.batch._escape`).
     """
     shown = label or str(path)
+    if raw_csv and output_format == "csv":
+        output_format = RAW_CSV
     check_outputs([path], {"-o": output, "--errors": errors})
     check_policy(policy)
     summary = Summary()
     required = _FLAT[1:] if policy else _FLAT
     try:
-        with outputs(output, errors, output_format, as_of=as_of_text(now)) as results:
+        with outputs(output, errors, output_format, as_of=as_of_text(now),
+                     raw_csv=raw_csv) as results:
             options = (output_format, policy, now)
             if is_parquet(path):
                 names, rows = parquet_rows(path)

@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..batch._escape import printable
 from ..batch._header import ReportUsageError, check_outputs
 from ..batch._logrun import run_log_report
 from ..batch._output import write_whole
@@ -43,6 +44,8 @@ __all__ = ["main"]
 
 INTERRUPTED = 130
 """The exit status after Ctrl-C (128 + SIGINT, as shells report it)."""
+MAX_JOBS = 64
+"""The most worker processes ``report --jobs`` starts (each holds its own policies)."""
 
 
 def _clock() -> datetime:
@@ -145,9 +148,14 @@ def _policy_files(paths: list[str]) -> list[Path]:
     return found
 
 
+def _say(line: str) -> None:
+    """An error line on stderr, control characters escaped (it may quote the input)."""
+    print(printable(line, lines=True), file=sys.stderr)
+
+
 def _problems(command: str, error: PolicyError) -> None:
     for problem in error.errors:
-        print(f"slacalc {command}: {problem}", file=sys.stderr)
+        _say(f"slacalc {command}: {problem}")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -234,6 +242,8 @@ def _report(args: argparse.Namespace) -> int:
     now = _instant(args.now, "--now") if args.now else _clock()
     if args.jobs < 1:
         raise UsageError(f"--jobs: expected a positive number, got {args.jobs}")
+    if args.jobs > MAX_JOBS:
+        raise UsageError(f"--jobs: at most {MAX_JOBS} worker processes, got {args.jobs}")
     if args.format == "parquet" and not args.output:
         raise UsageError("--format parquet writes a file: give -o results.parquet")
     if args.tickets == "-" and args.events == "-":
@@ -244,7 +254,8 @@ def _report(args: argparse.Namespace) -> int:
     check_outputs([path for path in given if path.exists()],
                   {"-o": args.output, "--errors": args.errors})
     options = {"policy": args.policy, "now": now, "output_format": args.format,
-               "output": args.output, "errors": args.errors, "jobs": args.jobs}
+               "output": args.output, "errors": args.errors, "jobs": args.jobs,
+               "raw_csv": args.raw_csv}
     with ExitStack() as stack:
         tickets, tickets_name = _readable(args.tickets, stack)
         if args.events is not None:
@@ -281,7 +292,11 @@ def _parser() -> argparse.ArgumentParser:
                         "(slacalc[arrow]): typed columns, instants in UTC")
     report.add_argument("-o", "--output", help="write results here instead of stdout")
     report.add_argument("--errors", help="also write bad rows (line, ticket_id, reason) here")
-    report.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    report.add_argument("--jobs", type=int, default=1,
+                        help="worker processes (default 1, at most 64)")
+    report.add_argument("--raw-csv", action="store_true", help="write CSV cells as they "
+                        "are, for programs: no ' before a cell that starts with = + - @, "
+                        "a tab or a carriage return (a formula to a spreadsheet)")
     due = command("due", "print the due instants of a ticket opened at --opened (default: "
                   "now)", "slacalc due vircom --tier standard --priority P2 "
                   "--opened 2026-11-20T17:30:00-05:00")
@@ -337,13 +352,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_COMMANDS[args.command](args))
     except (UsageError, ReportUsageError, UnknownTierError, UnknownPriorityError) as error:
-        print(f"{said} {error}", file=sys.stderr)
+        _say(f"{said} {error}")
         return 2
     except PolicyError as error:
         _problems(args.command, error)
         return 1
     except SlacalcError as error:
-        print(f"{said} {error}", file=sys.stderr)
+        _say(f"{said} {error}")
         return 1
     except BrokenPipeError:  # e.g. `slacalc report ... | head`
         _quiet_stdout()

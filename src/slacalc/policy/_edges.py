@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
+
+from pydantic import ValidationError
 
 from ..engine import BusinessCalendar
 from ..engine._zone import require_aware, to_datetime
@@ -20,7 +22,7 @@ from ..sla.plan import Plan
 from ..sla.replay import order_events, replay
 from ..sla.report import build_report
 
-__all__ = ["deadlines", "evaluate", "instant", "later_than_opening"]
+__all__ = ["deadlines", "evaluate", "instant", "later_than_opening", "ticket_from"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -57,6 +59,32 @@ def later_than_opening(now: datetime, opened_at: datetime) -> int:
         raise TicketError(f"now ({now.isoformat()}) is before the ticket was opened "
                           f"({opened_at.isoformat()})")
     return moment
+
+
+def _shown_value(value: object, most: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= most else f"{text[:most]}... ({len(text):,} characters)"
+
+
+def ticket_from(data: Mapping[str, Any]) -> Ticket:
+    """A `Ticket` from a mapping; `TicketError` naming the first bad field and its value
+    (and how many more there are), never pydantic's ``ValidationError``.
+
+    Example: ``{"tier": "standard", "priority": "P2", "opened_at": "soon"}`` ->
+    ``TicketError("opened_at: Input should be a valid datetime or date, ...; got 'soon'")``.
+    """
+    try:
+        return Ticket.model_validate(data)
+    except ValidationError as error:
+        problems = error.errors()
+        first = problems[0]
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                        for part in first["loc"]).lstrip(".") or "ticket"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] != "missing" and not isinstance(first["input"], Mapping):
+            message += f"; got {_shown_value(first['input'])}"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise TicketError(f"{where}: {message}{more}") from None
 
 
 def _key(plan: Plan, priority: str) -> str:

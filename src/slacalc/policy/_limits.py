@@ -12,6 +12,9 @@ otherwise turn into a raw exception, a hang or a crash later is refused where it
   and ``1:0:0:...`` in base 60 costs quadratic time), and a date or time that does not
   exist (an unquoted ``2026-02-30``);
 - an ``extends`` chain of more than `MAX_EXTENDS` files.
+
+A file with many problems (30,000 unknown keys) has its first `MAX_PROBLEMS` reported,
+then ``and N more problems``: finding and locating each costs time.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from yaml.reader import ReaderError
 from ..errors import PolicyError
 from ._reading import PolicyYamlLoader, located
 
-__all__ = ["MAX_DEPTH", "MAX_EXTENDS", "MAX_INT_CHARS", "PolicyLoader", "check_chain",
+__all__ = ["MAX_DEPTH", "MAX_EXTENDS", "MAX_INT_CHARS", "MAX_PROBLEMS", "PolicyLoader",
+           "check_chain",
            "reader_problem"]
 
 MAX_DEPTH = 32  # nesting levels; a policy's deepest key path has about 8
 MAX_INT_CHARS = 100
 MAX_EXTENDS = 16  # files in one extends chain, the extending file included
+MAX_PROBLEMS = 50  # problems listed per file
 _STANDARD = "tag:yaml.org,2002:"
 
 

@@ -31,7 +31,7 @@ from ..errors import PolicyError
 from ..terms.availability import Availability, CreditStep, MaintenanceSpec
 from ..terms.billing import Billing
 from ..terms.coverage import Coverage
-from ._limits import PolicyLoader, check_chain
+from ._limits import MAX_PROBLEMS, PolicyLoader, check_chain
 from ._reading import located, policy_files, read_policy_bytes
 from .ics import inline_feeds
 from .model import Policy
@@ -52,10 +52,14 @@ def _fail(path: str, node: Node | None, key: str, message: str) -> PolicyError:
     return located(path, node.start_mark if node else None, key, message)
 
 
-def _raise_all(problems: list[PolicyError]) -> None:
+def _raise_all(problems: list[PolicyError], more: int = 0) -> None:
+    """Raise the problems, in file order; ``more`` not listed (`MAX_PROBLEMS`) say so last."""
     if problems:
         problems = sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.column or 0))
         first = problems[0]
+        if more:
+            problems.append(PolicyError(f"{first.path}: and {more:,} more problems (only the "
+                                        f"first {MAX_PROBLEMS} are listed)", path=first.path))
         raise PolicyError("\n".join(str(p) for p in problems), path=first.path,
                           line=first.line, column=first.column, key=first.key,
                           errors=tuple(problems))
@@ -80,7 +84,8 @@ def _compose(text: str, path: str, extended: bool = False) -> tuple[Node, Any]:
     loader = PolicyLoader(text, path)
     try:
         node = _parse(loader, path, extended)
-        _raise_all(list(_check_tree(node, path, ())))
+        found = list(_check_tree(node, path, ()))
+        _raise_all(found[:MAX_PROBLEMS], max(0, len(found) - MAX_PROBLEMS))
         if not isinstance(node, MappingNode):
             kind = "a list" if isinstance(node, SequenceNode) else "a single value"
             raise _fail(path, node, "", f"a policy must be a mapping at the top, got {kind}")
@@ -303,10 +308,11 @@ def _problem(error: Any, sources: list[Source]) -> PolicyError:
     if kind == "missing" and len(left) == 1:
         key_parts, message = (*used, left[0]), f"required key {left[0]!r} is missing"
     elif kind == "extra_forbidden":
+        name = used[-1] if used else error["loc"][-1]  # a key like "[" reads as a tag
         allowed = _allowed_keys(used[:-1])
-        close = get_close_matches(str(used[-1]), allowed, n=1)
+        close = get_close_matches(str(name), allowed, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        message = f"unknown key {used[-1]!r}{hint}; allowed: {', '.join(allowed)}"
+        message = f"unknown key {name!r}{hint}; allowed: {', '.join(allowed)}"
     elif kind not in {"policy", "value_error"} and not isinstance(error["input"], Mapping | list):
         message = f"{message}, got {error['input']!r}"
     if key_node is not None and isinstance(error["input"], str) and not left:
@@ -323,7 +329,8 @@ def _validate(data: dict[str, Any], sources: list[Source]) -> Policy:
     except ValidationError as error:
         problems: list[PolicyError] = []
         seen: dict[tuple[str, int | None, int | None], int] = {}
-        for item in error.errors():
+        items = error.errors()
+        for item in items[:MAX_PROBLEMS]:
             problem = _problem(item, sources)
             spot = (problem.path or "", problem.line, problem.column)
             if spot in seen:  # several union branches failing on one value: say it once
@@ -334,7 +341,7 @@ def _validate(data: dict[str, Any], sources: list[Source]) -> Policy:
                 continue
             seen[spot] = len(problems)
             problems.append(problem)
-        _raise_all(problems)
+        _raise_all(problems, max(0, len(items) - MAX_PROBLEMS))
         raise  # pragma: no cover - _raise_all always raises for a non-empty list
     for root, shown in reversed(sources):  # the extending file's keys win
         _record(policy, root, shown, ())

@@ -26,7 +26,7 @@ from ..terms.availability import Availability, AvailabilityReport, Fee, Outages,
 from ..terms.billing import Billing, Classification, check_terms, classify
 from ..terms.coverage import Coverage, located
 from ._compile import compile_tier
-from ._edges import deadlines, evaluate, instant
+from ._edges import deadlines, evaluate, instant, ticket_from
 from ._references import problems
 from .parts import CalendarSpec, Priority, Rules, Tier
 from .targets import Target
@@ -298,6 +298,9 @@ class Policy(_Model):
     ) -> SLAReport:
         """Replay ``ticket``'s events up to ``now`` and report every metric (docs/clocks.md).
 
+        A mapping is read as a `Ticket`; a bad field raises `TicketError` naming it and
+        its value.
+
         Boundary rule: events are ordered by instant (never wall time; equal instants
         keep their order); ``now`` defaults to the last event (or the opening); events
         after it are not applied; a clock stopped exactly at its due instant is met; the
@@ -306,8 +309,8 @@ class Policy(_Model):
         Example (vircom): P2 opened Fri 17:30, responded Mon 08:00 -> response met (due
         Mon 08:00).
         """
-        if not isinstance(ticket, Ticket):
-            ticket = Ticket.model_validate(ticket)
+        if not isinstance(ticket, Ticket):  # a mapping: `TicketError` for a bad field
+            ticket = ticket_from(ticket)
         if self.applies_to == "current_subscribers" and not subscription_active:
             return evaluate(self, ticket, now, not_applicable=(
                 "the SLA applies only to current subscribers"))

@@ -25,6 +25,7 @@ from datetime import datetime, tzinfo
 from typing import NamedTuple
 
 from ..engine._zone import to_datetime
+from ..engine.timeline import RealTime, Timeline
 from ..errors import TicketError
 from .clock import Clock, Span, business_elapsed, reach
 from .events import (
@@ -123,19 +124,27 @@ class Replay:
         return found[1]
 
     @staticmethod
-    def _running_spans(clock: Clock, resumed_at: int | None) -> list[Span]:
-        """The clock's spans, taken to run on from ``resumed_at`` if it is not running; a
-        stopped clock is judged as if it had run on from its stop."""
+    def _tail(clock: Clock, resumed_at: int | None) -> list[Span]:
+        """What stands for the clock's last span when it is judged: the span itself, or,
+        for a clock that is not running and taken to run on from ``resumed_at`` (a stopped
+        clock: from its stop), the same span going on (it ran right up to that instant)
+        or the span followed by a new one. The spans before the last are as they are."""
         spans = clock.spans
-        if spans and spans[-1][1] is None:
-            return spans
+        last = spans[-1:]
+        if last and last[0][1] is None:
+            return last
         if resumed_at is None and clock.stopped is not None:
             resumed_at = clock.stopped[0]
         if resumed_at is None:
-            return spans
-        if spans and spans[-1][1] == resumed_at:  # ran right up to it: the same span goes on
-            return [*spans[:-1], [spans[-1][0], None]]
-        return [*spans, [resumed_at, None]]
+            return last
+        if last and last[0][1] == resumed_at:  # ran right up to it: the same span goes on
+            return [[last[0][0], None]]
+        return [*last, [resumed_at, None]]
+
+    def _reach(self, clock: Clock, timeline: Timeline | RealTime, first: int,
+               resumed_at: int | None) -> int | None:
+        return clock.walks.reach(timeline, first, clock.origin, clock.spans,
+                                 self._tail(clock, resumed_at))
 
     def due(self, clock: Clock, *, resumed_at: int | None = None) -> int | None:
         """The clock's due instant. A paused clock has one only once it has reached its
@@ -144,8 +153,7 @@ class Replay:
         entry = clock.entry
         if entry is None or entry.timeline is None:
             return None
-        return reach(entry.timeline, self.first_due(clock, entry), clock.origin,
-                     self._running_spans(clock, resumed_at))
+        return self._reach(clock, entry.timeline, self.first_due(clock, entry), resumed_at)
 
     def expected_by(self, clock: Clock) -> int | None:
         """For a range target, when it is expected (the lower bound), pauses included."""
@@ -153,7 +161,7 @@ class Replay:
         if entry is None or entry.timeline is None or entry.lower is None:
             return None
         first = entry.timeline.shift(clock.origin, entry.lower)
-        return reach(entry.timeline, first, clock.origin, self._running_spans(clock, None))
+        return self._reach(clock, entry.timeline, first, None)
 
     def breached_at(self, clock: Clock, moment: int) -> bool:
         """True when the clock is past due at ``moment`` (exactly at due is not past); a
