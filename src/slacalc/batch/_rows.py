@@ -68,7 +68,8 @@ def without_lone_surrogates(lines: Sequence[tuple[int, str]]
     not JSON is left to the checked path, which names its fault. The lines are searched
     once as a whole (the usual chunk has no such escape).
     """
-    if not _SURROGATE_ESCAPE.search("\n".join([text for _, text in lines])):
+    joined = "\n".join([text for _, text in lines])
+    if "\\u" not in joined or not _SURROGATE_ESCAPE.search(joined):  # no \u escape at all
         return list(lines), []
     kept: list[tuple[int, str]] = []
     refused: list[RowError] = []
