@@ -87,3 +87,16 @@ def test_text_with_extends_needs_a_file() -> None:
 def test_several_yaml_documents_are_a_syntax_error() -> None:
     with pytest.raises(PolicyError, match=r"<string>:2:1: YAML syntax error"):
         loads_policy("name: a\n---\nname: b\n")
+
+
+def test_a_half_written_policy_gets_one_line_per_problem() -> None:
+    # issue 13 item 10: one error per missing key and one for the unknown key, each on
+    # its own line (they share a position, the top of the file, but are not alternatives)
+    with pytest.raises(PolicyError) as caught:
+        loads_policy("foo: 1\n", "half.yaml")
+    lines = str(caught.value).splitlines()
+    assert lines[:5] == [f"half.yaml:1:1: {key}: required key {key!r} is missing"
+                         for key in ("schema_version", "name", "vendor", "priorities", "tiers")]
+    assert lines[5].startswith("half.yaml:1:1: foo: unknown key 'foo'; allowed: schema_version")
+    assert len(lines) == 6
+    assert " or " not in str(caught.value)

@@ -333,6 +333,9 @@ def _validate(data: dict[str, Any], sources: list[Source]) -> Policy:
         for item in items[:MAX_PROBLEMS]:
             problem = _problem(item, sources)
             spot = (problem.path or "", problem.line, problem.column)
+            if item["type"] in {"missing", "extra_forbidden"}:  # each its own line
+                problems.append(problem)
+                continue
             if spot in seen:  # several union branches failing on one value: say it once
                 earlier = problems[seen[spot]]
                 merged = f"{earlier} or {str(problem).rsplit(': ', 1)[-1]}"
