@@ -572,3 +572,23 @@ def test_the_readme_shows_the_report_as_it_is_printed(
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert printed.startswith(shown), (shown, printed[:len(shown)])
+
+
+def test_report_rows_match_tiers_in_any_case_and_suggest_names(tmp_path: Path) -> None:
+    # issue 13 item 9: a row's tier in another case is the same tier; a near miss of a
+    # tier or priority is that row's error with a did-you-mean.
+    source = tmp_path / "t.csv"
+    source.write_text(
+        "ticket_id,policy,tier,priority,opened_at,responded_at\n"
+        "T1,vircom,Standard,P2,2026-11-20T17:30:00-05:00,2026-11-23T07:55:00-05:00\n"
+        "T2,vircom,standrd,P2,2026-11-20T17:30:00-05:00,\n"
+        "T3,vircom,standard,P22,2026-11-20T17:30:00-05:00,\n", encoding="utf-8")
+    out, bad = tmp_path / "out.csv", tmp_path / "bad.csv"
+    assert main(["report", str(source), "--format", "csv", "-o", str(out), "--errors",
+                 str(bad), "--now", "2026-11-30T12:00:00Z"]) == 1
+    rows = list(csv.DictReader(out.read_text().splitlines()))
+    assert [(row["ticket_id"], row["metric"], row["status"]) for row in rows] == [
+        ("T1", "response", "met"), ("T1", "resolution", "breached")]
+    errors = [row[2] for row in list(csv.reader(bad.read_text().splitlines()))[1:]]
+    assert "no tier 'standrd' (did you mean 'standard'?)" in errors[0]
+    assert "no priority 'P22' (did you mean 'P2'?)" in errors[1]

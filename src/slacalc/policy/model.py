@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from difflib import get_close_matches
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ..engine import ALWAYS, BusinessCalendar
-from ..errors import PolicyError, UnknownPriorityError, UnknownTierError
+from ..errors import PolicyError, UnknownPriorityError
 from ..sla import Deadlines, SLAReport, Ticket
 from ..sla.plan import METRICS, Plan
 from ..terms.availability import Availability, AvailabilityReport, Fee, Outages, availability_report
@@ -28,7 +29,7 @@ from ..terms.coverage import Coverage, located
 from ._compile import compile_tier
 from ._edges import deadlines, evaluate, instant, ticket_from
 from ._references import problems
-from .parts import CalendarSpec, Priority, Rules, Tier
+from .parts import CalendarSpec, Priority, Rules, Tier, named_tier
 from .targets import Target
 from .versions import Terms, Version, build_terms, version_number
 
@@ -151,13 +152,9 @@ class Policy(_Model):
         return cached
 
     def tier(self, name: str) -> Tier:
-        """The tier called ``name``; `UnknownTierError` listing the tiers otherwise."""
-        found = self.tiers.get(name)
-        if found is None:
-            raise UnknownTierError(
-                f"policy {self.name!r} has no tier {name!r}; tiers: {', '.join(self.tiers)}"
-            )
-        return found
+        """The tier called ``name`` (its key, or in any case); `UnknownTierError` listing the
+        tiers otherwise, with a did-you-mean. Example (vircom): ``tier("Standard")``."""
+        return named_tier(self.tiers, name, self.name)
 
     def priority_key(self, name: str) -> str:
         """The priority key for ``name`` (a key or an alias, any case).
@@ -172,8 +169,12 @@ class Policy(_Model):
             f"{key} ({', '.join(p.aliases)})" if p.aliases else key
             for key, p in self.priorities.items()
         )
+        names = [n for key, p in self.priorities.items() for n in (key, *p.aliases)]
+        close = get_close_matches(wanted, [n.casefold() for n in names], n=1)
+        hint = (f" (did you mean {next(n for n in names if n.casefold() == close[0])!r}?)"
+                if close else "")
         raise UnknownPriorityError(
-            f"policy {self.name!r} has no priority {name!r}; priorities: {known}"
+            f"policy {self.name!r} has no priority {name!r}{hint}; priorities: {known}"
         )
 
     def location(self, *key: str | int) -> tuple[str, int, int] | None:

@@ -13,13 +13,21 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from ..engine import BusinessCalendar
-from ..errors import CalendarError
+from ..errors import CalendarError, UnknownTierError
 from ..sla.plan import Metric
 from ..terms.coverage import located
 from .targets import TargetEntries
 
-__all__ = ["CalendarSpec", "HolidaysSpec", "PolicyLike", "Priority", "RecurringSpec", "Rules",
-           "Tier"]
+__all__ = [
+    "CalendarSpec",
+    "HolidaysSpec",
+    "PolicyLike",
+    "Priority",
+    "RecurringSpec",
+    "Rules",
+    "Tier",
+    "named_tier",
+]
 
 _FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -199,3 +207,26 @@ class PolicyLike(Protocol):
     def tier(self, name: str) -> Tier: ...
     def calendar(self, name: str) -> BusinessCalendar: ...
     def location(self, *key: str | int) -> tuple[str, int, int] | None: ...
+
+
+def named_tier(tiers: Mapping[str, Tier], name: str, owner: str, when: str = "") -> Tier:
+    """The tier ``name`` names in ``tiers``: its key, or the one key equal to it in any case
+    and with outer spaces ignored (as priorities are matched).
+
+    Boundary rule: an exact key wins; otherwise `UnknownTierError` naming ``owner``'s
+    tiers, with a did-you-mean for a near miss. Example: ``"Standard"`` -> the tier
+    ``standard``; ``"standrd"`` -> "... no tier 'standrd' (did you mean 'standard'?)".
+    """
+    found = tiers.get(name)
+    if found is not None:
+        return found
+    wanted = name.strip().casefold()
+    matching = [key for key in tiers if key.casefold() == wanted]
+    if len(matching) == 1:
+        return tiers[matching[0]]
+    close = get_close_matches(wanted, [key.casefold() for key in tiers], n=1)
+    hint = ""
+    if close:
+        hint = f" (did you mean {next(k for k in tiers if k.casefold() == close[0])!r}?)"
+    raise UnknownTierError(f"policy {owner!r} has no tier {name!r}{when}{hint}; tiers: "
+                           f"{', '.join(tiers)}")

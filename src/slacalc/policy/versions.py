@@ -37,11 +37,11 @@ from pydantic import (
 
 from ..engine import BusinessCalendar
 from ..engine._zone import instant_us, load_zone, local_instant
-from ..errors import SlacalcError, UnknownTierError
+from ..errors import SlacalcError
 from ..sla.plan import Metric
 from ..terms.coverage import located
 from ._references import Problem, problems
-from .parts import CalendarSpec, Priority, Rules, Tier
+from .parts import CalendarSpec, Priority, Rules, Tier, named_tier
 from .targets import TargetEntries
 
 __all__ = ["Terms", "TierChange", "Version", "build_terms", "version_number"]
@@ -209,12 +209,8 @@ class Terms:
 
     def tier(self, name: str) -> Tier:
         """The tier called ``name``; `UnknownTierError` listing these terms' tiers."""
-        found = self.tiers.get(name)
-        if found is None:
-            when = f" (in the terms from {self.label})" if self.label else ""
-            raise UnknownTierError(f"policy {self.name!r} has no tier {name!r}{when}; tiers: "
-                                   f"{', '.join(self.tiers)}")
-        return found
+        when = f" (in the terms from {self.label})" if self.label else ""
+        return named_tier(self.tiers, name, self.name, when)
 
     def calendar(self, name: str) -> BusinessCalendar:
         """The compiled calendar ``name``: the policy's own while its spec is the same

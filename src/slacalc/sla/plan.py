@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from difflib import get_close_matches
 from typing import Literal
 
 from ..engine import ALWAYS, BusinessCalendar
@@ -168,4 +169,7 @@ class Plan:
 
     def unknown_priority(self, name: str) -> str:
         """The message for a priority this plan's policy does not know."""
-        return f"policy {self.policy!r} has no priority {name!r}; priorities: {self.listing}"
+        close = get_close_matches(name.strip().casefold(), list(self.aliases), n=1)
+        hint = f" (did you mean {self.aliases[close[0]]!r}?)" if close else ""
+        return (f"policy {self.policy!r} has no priority {name!r}{hint}; priorities: "
+                f"{self.listing}")
