@@ -31,9 +31,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from _sections import write_section  # benchmarks/_sections.py (run from here)
+
 REPO = Path(__file__).resolve().parent.parent
-PERFORMANCE = REPO / "docs" / "performance.md"
-MARKER, END = "<!-- bench_eventlog -->", "<!-- /bench_eventlog -->"
 NOW = "2026-12-31T00:00:00Z"
 
 _MEASURE = (
@@ -162,23 +162,16 @@ def main() -> int:
     cpu_name = next((line.split(":", 1)[1].strip() for line in
                      Path("/proc/cpuinfo").read_text().splitlines()
                      if line.startswith("model name")), platform.processor())
-    lines = [MARKER, "", "## Event logs (`benchmarks/bench_eventlog.py`)", "",
+    lines = ["## Event logs (`benchmarks/bench_eventlog.py`)", "",
              f"Generated on {datetime.now():%Y-%m-%d} ({cpu_name}, {platform.machine()}, "
              f"Python {platform.python_version()}): {args.rows:,} tickets and {count:,} "
              f"events (`examples/make_event_log.py`: half the tickets paused 1-3 times, 10% "
              f"priority changes, 5% reopenings, 70% resolved; instants with seconds, minutes "
              f"only, `Z` or fractions), `--now {NOW}`, CSV results to a file.", "",
              "| figure | measured | ratio | target |", "| --- | --- | --- | --- |",
-             *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows], "", END, ""]
+             *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]]
     print("\n".join(lines))
-    text = PERFORMANCE.read_text(encoding="utf-8")
-    if MARKER in text:
-        head, rest = text.split(MARKER, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n") if END in rest else ""
-    else:
-        head, tail = text.rstrip() + "\n\n", ""
-    PERFORMANCE.write_text(head + "\n".join(lines) + ("\n" + tail if tail else ""),
-                           encoding="utf-8")
+    write_section("bench_eventlog", lines)
     return 0
 
 

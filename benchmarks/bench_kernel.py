@@ -25,11 +25,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import slacalc
+from _sections import write_section  # benchmarks/_sections.py (run from here)
 from slacalc.batch._run import run_report
 
 TORONTO = ZoneInfo("America/Toronto")
-PERFORMANCE = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
-MARKER, END = "<!-- bench_kernel -->", "<!-- /bench_kernel -->"
 
 
 def best(function: object, repeat: int = 5, number: int = 2000) -> float:
@@ -143,7 +142,7 @@ def main() -> None:
          f"{min(report):.2f} s CPU, {count / min(report):,.0f} tickets/s",
          f"{ratio:.1f}x reading the file with `json.loads` ({min(loads):.2f} s)", "<= 4x"),
     ]
-    lines = [MARKER, "", "## The SLA kernel (`benchmarks/bench_kernel.py`)", "",
+    lines = ["## The SLA kernel (`benchmarks/bench_kernel.py`)", "",
              f"Generated on {datetime.now():%Y-%m-%d} ({platform.machine()}, "
              f"{platform.python_implementation()} {platform.python_version()}, one core). "
              f"Each figure is a ratio to something measured in the same run; CPU times are "
@@ -152,16 +151,9 @@ def main() -> None:
              *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows], "",
              "Before the kernel (commit 05821c3, figures from issue 11): `Policy.deadlines` "
              "55 µs, `Policy.evaluate` of a 4-event ticket 205 µs, a realistic JSONL export "
-             "about 7,500 tickets/s (36x `json.loads`).", "", END, ""]
+             "about 7,500 tickets/s (36x `json.loads`)."]
     print("\n".join(lines))
-    text = PERFORMANCE.read_text(encoding="utf-8")
-    if MARKER in text:
-        head, rest = text.split(MARKER, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n") if END in rest else ""
-    else:
-        head, tail = text.rstrip() + "\n\n", ""
-    PERFORMANCE.write_text(head + "\n".join(lines) + ("\n" + tail if tail else ""),
-                           encoding="utf-8")
+    write_section("bench_kernel", lines)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import numpy as np
 from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
 from ..sla.plan import Plan
 from ..sla.ticket import EVENT_KINDS
-from ._instants import Bools, Instants, Ints, Texts, instant_texts
+from ._instants import Bools, Instants, Ints, Texts, instant_texts, text_array
 from ._results import seconds_text, zone_offsets
 
 __all__ = ["CODES", "MOST_EVENTS", "Chunk", "Kind", "evaluate_columns"]
@@ -113,7 +113,7 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
     else:
         end = np.full(count, now, dtype=np.int64)
         clean &= opened.us <= now
-    ids, policies, tiers = (_texts(column, count) for column in
+    ids, policies, tiers = (text_array(column) for column in
                             (chunk.ids, chunk.policies, chunk.tiers))
     shared = _Shared((ids, policies, tiers), given, first, _flags(chunk, code), end)
     plans = {id(kind.plan): kind.plan for kind in kinds if kind is not None}
@@ -137,7 +137,7 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
 def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]]) -> list[int]:
     """The number of the terms in force at each ticket's opening (0 without versions)."""
     found = np.zeros(len(chunk.ids), dtype=np.int64)
-    names = np.array(chunk.policies, dtype=object).reshape(len(chunk.ids))
+    names = text_array(chunk.policies)
     for name in dict.fromkeys(chunk.policies):
         starts = versions_of(name)
         if starts:
@@ -196,11 +196,6 @@ class _Shared(NamedTuple):
     first: Ints  # per ticket, where its events start in ``given``
     flag: Bools  # per event: confirmed (resolved), answered (contact attempt)
     end: Ints  # per ticket: the instant it is judged at
-
-
-def _texts(values: Sequence[str], count: int) -> Texts:
-    found: Texts = np.array(values, dtype=object).reshape(count)
-    return found
 
 
 def _flags(chunk: Chunk, code: Ints) -> Bools:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine._zone import instant_us
 from ._columns import CODES, Chunk, evaluate_columns
-from ._instants import Bools, Ints, Texts, parse_instants
+from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import RESULT_COLUMNS, Result, merged
 from ._rows import KNOWN, STOPS, PolicyBook, RowError, checked, quick_plan
 
@@ -110,7 +110,7 @@ def _chunk(layout: _Layout, values: list[Sequence[str]],
     if layout.changed is not None:
         events.append(("priority_changed", layout.changed))
     for kind, index in events:  # a row's events in the checked path's order
-        column = _texts(list(columns[index]))
+        column = text_array(columns[index])
         rows = np.flatnonzero(column != "")
         tickets.append(rows)
         codes.append(np.full(len(rows), CODES[kind], dtype=np.int64))
@@ -122,7 +122,7 @@ def _chunk(layout: _Layout, values: list[Sequence[str]],
     names = columns[layout.policy] if layout.policy is not None else (policy or "",) * count
     ids = (list(map(str.strip, columns[layout.ticket_id])) if layout.ticket_id is not None
            else ("",) * count)
-    attributes = {name: _texts(list(map(str.strip, columns[index])))
+    attributes = {name: text_array(list(map(str.strip, columns[index])))
                   for name, index in layout.attributes}
     total = len(cells)
     chunk = Chunk(ids, names, columns[layout.tier], columns[layout.priority],
@@ -131,8 +131,3 @@ def _chunk(layout: _Layout, values: list[Sequence[str]],
                   np.concatenate([np.zeros(0, dtype=np.int64), *codes]),
                   parse_instants(cells), new, np.ones(total, dtype=bool), [True] * total)
     return chunk, clean
-
-
-def _texts(values: list[str]) -> Texts:
-    found: Texts = np.array(values, dtype=object).reshape(len(values))
-    return found

@@ -32,7 +32,7 @@ import numpy as np
 from ..engine._zone import instant_us
 from ..sla.ticket import EVENT_KINDS, Event
 from ._columns import CODES, Chunk, evaluate_columns
-from ._instants import parse_instants
+from ._instants import parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
@@ -238,8 +238,8 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     names = columns[where["policy"]] if "policy" in where and not policy else \
         [policy or ""] * len(values)
     others = [(name, index) for name, index in where.items() if name not in COLUMNS and name]
-    attributes = {name: np.array(list(map(str.strip, columns[index])), dtype=object
-                                 ).reshape(len(values)) for name, index in others}
+    attributes = {name: text_array(list(map(str.strip, columns[index])))
+                  for name, index in others}
     chosen = mine.tolist()
     chunk = Chunk(ids, names, columns[where["tier"]], columns[where["priority"]],
                   parse_instants(columns[where["opened_at"]]), attributes,

@@ -26,11 +26,20 @@ import numpy.typing as npt
 
 from ..engine._zone import DAY_US, MAX_YEAR, MIN_YEAR, SECOND_US
 
-__all__ = ["END_US", "FIRST_US", "Instants", "instant_text", "instant_texts", "parse_instants"]
+__all__ = ["END_US", "FIRST_US", "Instants", "instant_text", "instant_texts", "parse_instants",
+           "text_array"]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Texts = npt.NDArray[np.object_]
+
+
+def text_array(values: Sequence[str]) -> Texts:
+    """``values`` as a one-dimensional numpy object array (never a 2-D one, even when
+    every text has the same length)."""
+    found: Texts = np.empty(len(values), dtype=object)
+    found[:] = list(values)
+    return found
 
 _EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()

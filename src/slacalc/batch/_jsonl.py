@@ -22,7 +22,7 @@ import numpy as np
 
 from ..engine._zone import instant_us
 from ._columns import CODES, Chunk, evaluate_columns
-from ._instants import parse_instants
+from ._instants import parse_instants, text_array
 from ._results import Result, merged
 from ._rows import PolicyBook, RowError, evaluate_json, quick_plan
 
@@ -141,8 +141,8 @@ class _Tables:
         if not all(shaped):  # an odd id or attributes: not clean, checked singly
             names = [name if ok else "" for name, ok in zip(names, shaped, strict=True)]
         keys = set().union(*given)  # the attributes any ticket has
-        attributes = {name: np.array([values.get(name, "") for values in given],
-                                     dtype=object).reshape(count) for name in sorted(keys)}
+        attributes = {name: text_array([values.get(name, "") for values in given])
+                      for name in sorted(keys)}
         return Chunk(ids, names, self._texts(self.tiers), self._texts(self.priorities),
                      parse_instants(self._texts(self.opened)), attributes, ticket, code,
                      parse_instants(self._texts(self.at)), new, confirmed, answered)

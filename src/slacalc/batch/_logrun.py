@@ -13,7 +13,6 @@ import csv
 import gzip
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from itertools import chain, islice
 from operator import itemgetter, methodcaller
@@ -22,10 +21,10 @@ from typing import IO, Any
 
 from ._eventlog import EVENT_COLUMNS, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
-from ._output import RAW_CSV, Done, Sink, chunk_done, collect, in_order, no_tickets, outputs
+from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
 from ._parquet import is_parquet, parquet_rows
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
-from ._run import as_of_text, ignore_interrupts
+from ._run import as_of_text
 from .summary import Summary
 
 __all__ = ["read_table", "run_log_report"]
@@ -247,14 +246,7 @@ def _key(cells: str | Sequence[str], index: int) -> str:
 
 def _report(work: Iterator[_LogWork], sink: Sink, jobs: int) -> Summary:
     summary = Summary()
-    if jobs > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=ignore_interrupts)
-        try:
-            collect(in_order(pool, _evaluate, work, 2 * jobs), summary, sink)
-        finally:
-            pool.shutdown(cancel_futures=True)
-    else:
-        collect(map(_evaluate, work), summary, sink)
+    evaluate_all(_evaluate, work, summary, sink, jobs)
     return summary
 
 

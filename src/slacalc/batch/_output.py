@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections import deque
@@ -32,8 +33,8 @@ from ._rows import ExportError, PolicyBook, RowError
 from .summary import Summary
 
 __all__ = ["HEADS", "RAW_CSV", "Done", "Results", "Sink", "chunk_done", "collect",
-           "format_columns",
-           "in_order", "no_tickets", "outputs", "progress_bar", "summary_text", "write_whole"]
+           "evaluate_all", "format_columns", "ignore_interrupts", "in_order", "no_tickets",
+           "outputs", "progress_bar", "summary_text", "write_whole"]
 
 Done = tuple[str, list[tuple[int, str, str]], Summary]
 """A chunk's formatted results, its row errors ``(line, ticket_id, reason)`` and summary."""
@@ -103,6 +104,26 @@ def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError
     shown = "csv" if output_format in {"parquet", "table", RAW_CSV} else output_format
     return (format_columns(named if output_format == "table" else columns, shown),
             [(error.line, error.ticket_id, error.reason) for error in errors], summary)
+
+
+def ignore_interrupts() -> None:
+    """A worker process's start: Ctrl-C is the parent's to handle (it stops the report
+    and says so once), not each worker's to print a traceback for."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def evaluate_all(function: Callable[[_Work], Done], work: Iterator[_Work], summary: Summary,
+                 sink: Sink, jobs: int) -> None:
+    """Evaluate every chunk of ``work`` with ``function`` (in ``jobs`` worker processes
+    when more than one) and `collect` the results in input order."""
+    if jobs <= 1:
+        collect(map(function, work), summary, sink)
+        return
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=ignore_interrupts)
+    try:
+        collect(in_order(pool, function, work, 2 * jobs), summary, sink)
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], Done],

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import signal
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from itertools import chain, islice
 from pathlib import Path
@@ -24,8 +22,7 @@ from ._output import (
     Done,
     Sink,
     chunk_done,
-    collect,
-    in_order,
+    evaluate_all,
     no_tickets,
     outputs,
     progress_bar,
@@ -34,7 +31,7 @@ from ._parquet import is_parquet, parquet_rows
 from ._rows import ExportError, PolicyBook, RowError, without_lone_surrogates
 from .summary import Summary
 
-__all__ = ["as_of_text", "demo", "ignore_interrupts", "progress_bar", "run_report"]
+__all__ = ["as_of_text", "demo", "progress_bar", "run_report"]
 
 _CHUNK = 10_000
 _BOOK: PolicyBook | None = None
@@ -55,12 +52,6 @@ and the parsing happens in the workers."""
 class _LineError(ExportError):
     """A fault at a line of the input: ``"12: malformed CSV (...)"``; the report prefixes
     the file's name."""
-
-
-def ignore_interrupts() -> None:
-    """A worker process's start: Ctrl-C is the parent's to handle (it stops the report
-    and says so once), not each worker's to print a traceback for."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def as_of_text(now: datetime | None) -> str:
@@ -250,14 +241,7 @@ def _run(header: tuple[tuple[str, ...] | None, str], blocks: Iterator[Block], si
     if names == ():  # an empty file: no block either
         return
     work = ((block, names, delimiter, output_format, policy, now) for block in blocks)
-    if jobs > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=ignore_interrupts)
-        try:
-            collect(in_order(pool, _evaluate_chunk, work, 2 * jobs), summary, sink)
-        finally:
-            pool.shutdown(cancel_futures=True)
-    else:
-        collect(map(_evaluate_chunk, work), summary, sink)
+    evaluate_all(_evaluate_chunk, work, summary, sink, jobs)
 
 
 def _undecodable(path: Path) -> int:
