@@ -8,11 +8,13 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slacalc import Policy, Ticket
-from slacalc.batch import RESULT_COLUMNS, PolicyBook, RowError, rows_of_report
+from slacalc.batch import RESULT_COLUMNS, PolicyBook, RowError, _jsonl, rows_of_report
 from slacalc.batch._jsonl import evaluate_lines
 from slacalc.testing import policies
 from slacalc.testing import tickets as random_tickets
@@ -119,3 +121,84 @@ def test_a_line_by_hand() -> None:
     # Fri 17:30-18:00 and Mon 07:30-07:55: 55 business minutes of 60.
     assert timedelta(seconds=int(response["elapsed_seconds"])) == timedelta(minutes=55)
     assert timedelta(seconds=int(response["remaining_seconds"])) == timedelta(minutes=5)
+
+
+class _Refusing:
+    """A typed decoder that refuses every run: each line then takes the general path."""
+
+    def decode(self, text: str) -> object:
+        raise msgspec.DecodeError("refused")
+
+
+_VIRCOM = {"id": "T1", "policy": "vircom", "tier": "standard", "priority": "P2",
+           "opened_at": "2026-11-20T22:30Z"}
+_EVENT = {"kind": "responded", "at": "2026-11-23T07:55-0500"}
+_SHAPES = [  # each is one line; the typed decoder must read it as json.loads does, or refuse
+    {**_VIRCOM, "events": [_EVENT]},
+    {**_VIRCOM, "events": [{**_EVENT, "priority": None, "answered": None, "note": None}]},
+    {**_VIRCOM, "events": [{**_EVENT, "confirmed": None}]},
+    {**_VIRCOM, "events": [{**_EVENT, "confirmed": False}]},
+    {**_VIRCOM, "events": [{**_EVENT, "answered": 1}]},
+    {**_VIRCOM, "events": [{**_EVENT, "extra": "x"}]},
+    {**_VIRCOM, "events": [{"kind": "priority_changed", "at": "2026-11-20T22:40Z",
+                            "priority": "P1"}]},
+    {**_VIRCOM, "events": [{"kind": 3, "at": "2026-11-20T22:40Z"}]},
+    {**_VIRCOM, "events": None},
+    {**_VIRCOM, "events": ["responded"]},
+    {**_VIRCOM, "id": 7},
+    {**_VIRCOM, "attributes": {"plan": 1}},
+    {**_VIRCOM, "attributes": {"plan": "gold"}},
+    {**_VIRCOM, "attributes": None},
+    {**_VIRCOM, "unknown": 1},
+    {key: value for key, value in _VIRCOM.items() if key != "id"},
+    {key: value for key, value in _VIRCOM.items() if key != "tier"},
+    {**_VIRCOM, "priority": None},
+]
+_TEXTS = [json.dumps(shape) for shape in _SHAPES] + [
+    # duplicate keys: the last wins in json.loads, and must in the typed decoder too
+    '{"id": "T1", "policy": "vircom", "tier": "standard", "priority": "P1", '
+    '"priority": "P2", "opened_at": "2026-11-20T22:30Z"}',
+    '{"id": "T1", "policy": "vircom", "tier": "standard", "priority": "P2", '
+    '"opened_at": NaN}',
+    '{"id": "T1"} {"id": "T2"}', "[1, 2]", "null", '"text"',
+]
+
+
+@pytest.mark.parametrize("text", _TEXTS)
+def test_the_typed_decoder_reads_a_line_as_the_general_path(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The typed decoder is only a faster way to the general path's tables: alone in its
+    # run and in a run of ordinary lines, every line gives what the general path gives.
+    ordinary = json.dumps({**_VIRCOM, "id": "T0", "events": [_EVENT]})
+    for lines in ([(1, text)], [(1, ordinary), (2, text), (3, ordinary)]):
+        typed = evaluate_lines(PolicyBook(), lines)
+        monkeypatch.setattr(_jsonl, "_USUAL", _Refusing())
+        general = evaluate_lines(PolicyBook(), lines)
+        monkeypatch.undo()
+        assert typed[0] == general[0]
+        assert [(error.line, error.reason) for error in typed[1]] == \
+            [(error.line, error.reason) for error in general[1]]
+        assert typed[2] == general[2]
+
+
+def test_ordinary_lines_take_the_typed_decoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The benchmark's shape (and the README's) is decoded typed: a decoder that refuses
+    # is then never the one that answers.
+    calls: list[int] = []
+    usual = _jsonl._USUAL
+
+    class Counting:
+        def decode(self, text: str) -> object:
+            calls.append(1)
+            return usual.decode(text)
+
+    monkeypatch.setattr(_jsonl, "_USUAL", Counting())
+    monkeypatch.setattr(_jsonl, "json", None)  # the general decoder is not reached
+    line = json.dumps({**_VIRCOM, "attributes": {"plan": "gold"}, "events": [
+        _EVENT, {"kind": "priority_changed", "at": "2026-11-23T13:00Z", "priority": "P1"}]})
+    columns, errors, count = evaluate_lines(PolicyBook(), [(1, line), (2, line)])
+    assert (calls, errors, count) == ([1], [], 2)
+    # Responded Mon 07:55 EST, before the 08:00 due (see test_a_line_by_hand); the
+    # priority change comes after (13:00Z is 08:00 EST), so the response stays met.
+    assert columns[4][0::2] == ["response", "response"]
+    assert columns[5][0::2] == ["met", "met"]

@@ -16,8 +16,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from itertools import chain, compress, repeat
+from operator import attrgetter
 from typing import cast
 
+import msgspec
 import numpy as np
 
 from ..engine._zone import instant_us
@@ -33,6 +35,36 @@ _TICKET_KEYS = frozenset({"id", "policy", "tier", "priority", "opened_at", "attr
 _RUN = 64  # lines decoded in one call (few enough that the values stay small in memory)
 _CODE = CODES.get
 _EVENT_KEYS = frozenset({"kind", "at", "priority", "confirmed", "answered", "note"})
+
+
+class _Event(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """An event in the usual shape (`_EVENT_KEYS`, each of its usual type)."""
+
+    kind: str
+    at: str
+    priority: str | None = None
+    confirmed: bool = True
+    answered: bool | None = None
+    note: str | None = None
+
+
+class _Ticket(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """A ticket line in the usual shape (`_TICKET_KEYS`, each of its usual type)."""
+
+    id: str = ""
+    policy: str = ""
+    tier: str
+    priority: str
+    opened_at: str
+    attributes: dict[str, str] = {}
+    events: list[_Event] = []
+
+
+_USUAL = msgspec.json.Decoder(list[_Ticket])
+"""Decodes a run of lines that are all in the usual shape straight into typed values."""
+_FIELDS = {name: attrgetter(name) for name in
+           ("id", "policy", "tier", "priority", "opened_at", "attributes", "events", "kind",
+            "at", "confirmed", "answered")}
 
 
 class _Tables:
@@ -51,11 +83,35 @@ class _Tables:
         self.sizes: list[int] = []  # how many events each ticket has
         self.kinds: list[object] = []
         self.at: list[object] = []
+        self.new: list[str | None] = []
+        self.confirmed: list[bool] = []
+        self.answered: list[bool | None] = []
         self.extras: list[tuple[int, object]] = []  # events with more than kind and at
+        self.typed = True  # every run so far was decoded typed (`take_usual`)
+
+    def take_usual(self, tickets: list[_Ticket]) -> None:
+        """Add tickets decoded in the usual shape (`_USUAL`): every field is already of
+        its type, so each column is one C-level map."""
+        fields = _FIELDS
+        self.ids += map(fields["id"], tickets)
+        self.policies += map(fields["policy"], tickets)
+        self.tiers += map(fields["tier"], tickets)
+        self.priorities += map(fields["priority"], tickets)
+        self.opened += map(fields["opened_at"], tickets)
+        self.attributes += map(fields["attributes"], tickets)
+        events = list(map(fields["events"], tickets))
+        self.sizes += map(len, events)
+        flat = list(chain.from_iterable(events))
+        self.kinds += map(fields["kind"], flat)
+        self.at += map(fields["at"], flat)
+        self.new += map(fields["priority"], flat)
+        self.confirmed += map(fields["confirmed"], flat)
+        self.answered += map(fields["answered"], flat)
 
     def take(self, values: list[object]) -> list[bool]:
         """Add the values (decoded lines) that are objects with the ticket's keys and a
         list of events; say which were added. Fields are checked in `chunk`."""
+        self.typed = False
         taken = [type(value) is dict and value.keys() <= _TICKET_KEYS for value in values]
         tickets = cast(list[dict[str, object]], list(compress(values, taken)))
         events = list(map(dict.get, tickets, repeat("events"), repeat([])))
@@ -83,26 +139,30 @@ class _Tables:
         start = len(self.kinds)
         self.kinds += kinds
         self.at += map(get, flat, repeat("at"))
+        self.new += repeat(None, len(flat))
+        self.confirmed += repeat(True, len(flat))
+        self.answered += repeat(None, len(flat))
         longer = compress(range(len(flat)), map(operator.ne, map(len, flat), repeat(2)))
         self.extras += ((start + index, flat[index]) for index in longer)
         return taken
 
-    @staticmethod
-    def _texts(found: list[object]) -> list[str]:
+    def _texts(self, found: list[object]) -> list[str]:
         """A field of every ticket or event; "" where it is not text (the ticket is then
         not clean and takes the checked path, which names the fault)."""
-        if set(map(type, found)) - {str}:
+        if not self.typed and set(map(type, found)) - {str}:
             return [value if type(value) is str else "" for value in found]
         return cast(list[str], found)
 
     def _shape(self) -> tuple[list[str], list[dict[str, str]], list[bool]]:
         """Each ticket's id ("" if none) and attributes ({} if none), and whether both have
-        the usual shape (text id, text attribute values)."""
+        the usual shape (text id, text attribute values; ``[]`` when all have)."""
         ids, given = self.ids, self.attributes
+        if self.typed:
+            return cast(list[str], ids), cast(list[dict[str, str]], given), []
         if not (set(map(type, ids)) - {str} or set(map(type, given)) - {dict}):
             values = chain.from_iterable(map(dict.values, cast(list[dict[str, object]], given)))
             if not set(map(type, values)) - {str}:
-                return cast(list[str], ids), cast(list[dict[str, str]], given), [True] * len(ids)
+                return cast(list[str], ids), cast(list[dict[str, str]], given), []
         shaped = [type(ticket_id) is str and type(attributes) is dict
                   and all(type(value) is str for value in attributes.values())
                   for ticket_id, attributes in zip(ids, given, strict=True)]
@@ -120,9 +180,8 @@ class _Tables:
         except TypeError:
             codes = [_CODE(kind, -1) if type(kind) is str else -1 for kind in self.kinds]
         code = np.array(codes, dtype=np.int64).reshape(total)
-        new: list[str | None] = [None] * total
-        confirmed = np.ones(total, dtype=bool)
-        answered: list[bool | None] = [None] * total
+        new, answered = self.new, self.answered
+        confirmed = np.array(self.confirmed, dtype=bool).reshape(total)
         for index, given in self.extras:
             event = cast(dict[str, object], given)
             priority, confirmation = event.get("priority"), event.get("confirmed", True)
@@ -138,7 +197,7 @@ class _Tables:
         count = len(self.sizes)
         ids, given, shaped = self._shape()
         names = [self.policy] * count if self.policy else self._texts(self.policies)
-        if not all(shaped):  # an odd id or attributes: not clean, checked singly
+        if shaped:  # an odd id or attributes: not clean, checked singly
             names = [name if ok else "" for name, ok in zip(names, shaped, strict=True)]
         keys = set().union(*given)  # the attributes any ticket has
         attributes = {name: text_array([values.get(name, "") for values in given])
@@ -152,20 +211,32 @@ class _Undecoded:
     """A line that is not one JSON value (`evaluate_json` names the fault)."""
 
 
-def _decoded(lines: Sequence[tuple[int, str]]) -> Iterator[tuple[list[int], list[object]]]:
-    """Runs of non-blank lines: their indices and JSON values (an `_Undecoded` for a line
-    that does not hold exactly one).
+def _decoded(lines: Sequence[tuple[int, str]]
+             ) -> Iterator[tuple[list[int], list[object] | list[_Ticket]]]:
+    """Runs of non-blank lines: their indices and values, as typed `_Ticket`s when every
+    line of the run is a ticket in the usual shape, else as JSON values (an `_Undecoded`
+    for a line that does not hold exactly one).
 
     Runs of `_RUN` lines are decoded as one JSON array (one call instead of one per
     line), which gives exactly their values when every line holds exactly one: a line
     that is not one value breaks the array or changes its length (a value is never
-    empty), and that run's lines are then decoded one by one.
+    empty), and that run's lines are then decoded one by one. The typed decoder accepts
+    exactly the documents ``json.loads`` reads into the usual shape (duplicate keys: the
+    last wins in both) and refuses the rest, which then take the general path.
     """
     filled = [index for index, (_, text) in enumerate(lines) if text.strip()]
     for start in range(0, len(filled), _RUN):
         run = filled[start:start + _RUN]
+        joined = "[" + ",".join([lines[index][1] for index in run]) + "]"
         try:
-            values = json.loads("[" + ",".join([lines[index][1] for index in run]) + "]")
+            usual = _USUAL.decode(joined)
+            if len(usual) == len(run):
+                yield run, usual
+                continue
+        except msgspec.DecodeError:
+            pass
+        try:
+            values = json.loads(joined)
             if len(values) == len(run):
                 yield run, values
                 continue
@@ -195,7 +266,11 @@ def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
     taken: list[int] = []  # index in ``lines`` of each ticket row of the tables
     others: list[int] = []
     for run, values in _decoded(lines):
-        for index, ok in zip(run, tables.take(values), strict=True):
+        if values and type(values[0]) is _Ticket:
+            tables.take_usual(cast(list[_Ticket], values))
+            taken += run
+            continue
+        for index, ok in zip(run, tables.take(cast(list[object], values)), strict=True):
             (taken if ok else others).append(index)
     columns, clean = evaluate_columns(tables.chunk(), partial(quick_plan, book),
                                       None if now is None else instant_us(now),

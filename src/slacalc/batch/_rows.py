@@ -59,18 +59,20 @@ class ExportError(SlacalcError, ValueError):
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def without_lone_surrogates(lines: Sequence[tuple[int, str]]
+def without_lone_surrogates(first: int, texts: Sequence[str]
                             ) -> tuple[list[tuple[int, str]], list[RowError]]:
-    """JSONL lines with each line whose text holds a lone surrogate (``"\\ud800"``, which
-    no UTF-8 output can write) blanked, and a `RowError` for it (its id shown escaped).
+    """JSONL lines (``texts``, the first numbered ``first``), numbered, with each line
+    whose text holds a lone surrogate (``"\\ud800"``, which no UTF-8 output can write)
+    blanked, and a `RowError` for it (its id shown escaped).
 
     Boundary rule: a surrogate pair (``"\\ud83d\\ude00"``, an emoji) is fine; a line that is
     not JSON is left to the checked path, which names its fault. The lines are searched
     once as a whole (the usual chunk has no such escape).
     """
-    joined = "\n".join([text for _, text in lines])
+    lines = list(enumerate(texts, start=first))
+    joined = "".join(texts)
     if "\\u" not in joined or not _SURROGATE_ESCAPE.search(joined):  # no \u escape at all
-        return list(lines), []
+        return lines, []
     kept: list[tuple[int, str]] = []
     refused: list[RowError] = []
     for line, text in lines:

@@ -68,7 +68,7 @@ def _evaluate_chunk(work: Work) -> Done:
     if header is None:
         assert isinstance(block, tuple)
         first, lines = block
-        numbered, refused = without_lone_surrogates(list(enumerate(lines, start=first)))
+        numbered, refused = without_lone_surrogates(first, lines)
         columns, errors, tickets = evaluate_lines(_BOOK, numbered, policy=policy, now=now)
         if refused:
             errors = sorted([*errors, *refused], key=lambda error: error.line)
