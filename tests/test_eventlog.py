@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from slacalc import Policy, Ticket
 from slacalc.batch import RESULT_COLUMNS, ExportError, PolicyBook, rows_of_report
 from slacalc.batch._eventlog import Table, evaluate_log
+from slacalc.batch._logrun import _cells, read_table
 from slacalc.cli import main
 from slacalc.testing import policies
 from slacalc.testing import tickets as random_tickets
@@ -192,3 +193,46 @@ def test_grouped_events_are_streamed(tmp_path: Path, capsys: pytest.CaptureFixtu
         noted = "is not grouped by ticket" in capsys.readouterr().err
         assert noted == (events == shuffled)
     assert found[0] == found[1]
+
+
+_LINES = st.lists(st.tuples(st.text(alphabet="ab ,", max_size=6),
+                            st.sampled_from(["\n", "\r\n"])).map("".join),
+                  min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES, st.integers(1, 4), st.booleans())
+def test_a_block_of_raw_lines_splits_as_csv_reader_reads_it(
+        lines: list[str], width: int, last_unended: bool) -> None:
+    # The reference is csv.reader on each line (no quotes in the block, as for every raw
+    # block): the one-pass split of a usual block and the line-by-line split of any other
+    # give the same cells, numbered as given.
+    if last_unended:
+        lines[-1] = lines[-1].rstrip("\n")
+    lines = [line for line in lines if line.rstrip("\r\n")] or ["a" + "," * (width - 1)]
+    records = list(enumerate(lines, start=2))
+    expected = [(line, next(csv.reader([text.rstrip("\r\n")]), [""]))
+                for line, text in records]
+    split = _cells(records, width)
+    assert [(line, list(cells)) for line, cells in split] == expected
+
+
+def test_rows_with_more_cells_than_the_header_are_errors(tmp_path: Path) -> None:
+    # A usual block with one row two cells too long: the one-pass split is not taken for
+    # it, and that row is an error naming its line, the others evaluated.
+    (tmp_path / "tickets.csv").write_text(
+        "ticket_id,policy,tier,priority,opened_at\n"
+        "T1,vircom,standard,P2,2026-11-20T17:30-05:00\n"
+        "T2,vircom,standard,P2,2026-11-20T17:30-05:00,x,y\n", encoding="utf-8")
+    (tmp_path / "events.csv").write_text("ticket_id,at,kind\n"
+                                         "T1,2026-11-23T07:55-05:00,responded\n",
+                                         encoding="utf-8")
+    table = read_table(tmp_path / "tickets.csv")
+    events = read_table(tmp_path / "events.csv")
+    columns, errors, count = evaluate_log(
+        PolicyBook(), Table(table.name, table.header, _cells(table.rows, 5)),
+        Table(events.name, events.header, _cells(events.rows, 3)))
+    assert count == 1
+    assert [(error.line, error.reason) for error in errors] == \
+        [(3, "7 cells, the header has 5")]
+    assert set(columns[0]) == {"T1"}

@@ -14,7 +14,7 @@ import gzip
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from itertools import chain, islice
+from itertools import chain, compress, count, islice, repeat
 from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO, Any
@@ -85,9 +85,11 @@ def _records(path: Path, *, raw: bool = False
                         if row:
                             yield number + parsed.line_num, row
                     return
-                for offset, line in enumerate(lines, start=1):
-                    if line.rstrip("\r\n"):  # an empty line is no record, as for csv
-                        yield number + offset, line
+                numbered: Iterator[tuple[int, str]] = zip(count(number + 1), lines)
+                if "" in map(methodcaller("rstrip", "\r\n"), lines):
+                    # an empty line is no record, as for csv
+                    numbered = compress(numbered, map(methodcaller("rstrip", "\r\n"), lines))
+                yield from numbered
                 number += len(lines)
             for row in reader:
                 if row:
@@ -102,13 +104,28 @@ def _records(path: Path, *, raw: bool = False
     return header, rows()
 
 
-def _cells(records: Sequence[tuple[int, Any]]) -> list[tuple[int, list[str]]]:
+def _cells(records: Sequence[tuple[int, Any]], width: int
+           ) -> list[tuple[int, Sequence[str]]]:
     """Records with raw lines split into cells (a line without quotes splits at commas,
-    exactly as ``csv.reader`` reads it)."""
-    if not any(type(cells) is str for _, cells in records):
-        return list(records)
-    return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str else cells)
-            for line, cells in records]
+    exactly as ``csv.reader`` reads it).
+
+    When every record is a raw line of ``width`` cells ending in one line feed (the
+    usual block), the block is split in one pass: the lines joined by commas, their line
+    feeds dropped, split at commas, and cut into rows of ``width``.
+    """
+    raw = [cells for _, cells in records]
+    if not raw or type(raw[0]) is not str or set(map(type, raw)) - {str}:
+        if not any(type(cells) is str for cells in raw):
+            return list(records)
+        return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str else cells)
+                for line, cells in records]
+    text = ",".join(raw)
+    if "\r" in text or set(map(str.count, raw, repeat(","))) != {width - 1} \
+            or text.count("\n") != len(raw) - (not raw[-1].endswith("\n")):
+        return [(line, cells.rstrip("\r\n").split(",")) for line, cells in records]
+    flat = iter(text.replace("\n", "").split(","))
+    rows = zip(*repeat(flat, width), strict=True)  # consecutive runs of ``width`` cells
+    return list(zip(map(itemgetter(0), records), rows, strict=True))
 
 
 def _header(path: Path) -> tuple[str, ...]:
@@ -140,8 +157,8 @@ def _evaluate(work: _LogWork) -> Done:
     if _BOOK is None:
         _BOOK = PolicyBook()
     tickets, events, output_format, policy, now = work
-    tickets = Table(tickets.name, tickets.header, _cells(tickets.rows))
-    events = Table(events.name, events.header, _cells(events.rows))
+    tickets = Table(tickets.name, tickets.header, _cells(tickets.rows, len(tickets.header)))
+    events = Table(events.name, events.header, _cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
     return chunk_done(_BOOK, columns, errors, count, output_format)
 
