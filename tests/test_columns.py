@@ -75,7 +75,10 @@ def _columns(plan: Plan, tickets: list[Ticket], nows: list[int | None]) -> list[
                 int(metric.length[row]) if timed else None,
                 int(metric.elapsed[row]),
                 (int(metric.stop_at[row]), int(metric.stop_position[row]))
-                if metric.stopped[row] else None))
+                if metric.stopped[row] else None,
+                tuple(int(at) if known else None for at, known in
+                      zip(metric.escalations[row], metric.reached[row], strict=True)),
+                int(metric.crossed[row])))
         found.append(verdicts)
     return found
 
@@ -83,7 +86,8 @@ def _columns(plan: Plan, tickets: list[Ticket], nows: list[int | None]) -> list[
 def _expected(verdict: Verdict) -> tuple:
     return (verdict.metric, verdict.status, verdict.priority, verdict.entry, verdict.reason,
             verdict.due, verdict.length, verdict.elapsed,
-            verdict.stopped[:2] if verdict.stopped else None)
+            verdict.stopped[:2] if verdict.stopped else None,
+            tuple(at for _, at in verdict.escalations), verdict.crossed)
 
 
 _FOCUS = (ONE_TIER_KINDS,  # everything the arrays take (a tier_changed goes to the single
@@ -104,6 +108,9 @@ def _cases(draw: st.DrawFn) -> tuple[Policy, str, list[Ticket], list[int | None]
                 for metric in ("response", "resolution"):
                     targets.setdefault(metric, draw(st.sampled_from(
                         ["90 minutes", "2 hours", "1 business hour", "4 business hours"])))
+    if draw(st.booleans()):  # escalation thresholds, shares of each target
+        shares = draw(st.lists(st.integers(1, 999), min_size=1, max_size=4, unique=True))
+        mapping["escalation"] = [f"{share / 10:g}%" for share in sorted(shares)]
     policy = Policy.model_validate(mapping)
     tier = draw(st.sampled_from(list(policy.tiers)))
     kinds = draw(st.sampled_from(_FOCUS))

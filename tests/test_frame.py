@@ -158,7 +158,7 @@ def _cli_frame(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert main(["report", str(path), "--format", "csv", "-o", str(out), *now]) == 0
     capsys.readouterr()
     cli = pd.read_csv(out, dtype=str, keep_default_na=False)
-    for column in ("due", "stopped_at"):
+    for column in ("due", "stopped_at", "next_escalation_at"):
         cli[column] = pd.to_datetime(cli[column].replace("", None), utc=True,
                                      format="ISO8601")
     for column in ("elapsed_seconds", "remaining_seconds", "overrun_seconds"):

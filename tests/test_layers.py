@@ -27,6 +27,7 @@ LAYERS = {  # lower numbers are lower layers; a module may import its own layer 
     "frame": 7,
     "arrow": 7,
     "testing": 7,
+    "sources": 7,
     "__init__": 8,
     "__main__": 8,
     "lint": 8,  # deprecated aliases of moved documented paths

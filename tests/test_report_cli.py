@@ -167,12 +167,12 @@ def test_the_table_shows_overruns_clocks_and_names_and_fits_its_content(
     # real hours -> due Sat 17:30, still open at Mon 12:00: 66h30 used, 42h30 late.
     rows = _cells(out)
     assert rows[0] == ["ticket_id", "policy", "tier", "priority", "metric", "status", "due",
-                       "clock", "elapsed", "remaining", "overrun"]
+                       "clock", "elapsed", "remaining", "overrun", "at_risk"]
     assert rows[1:] == [
         ["TICKET-00001", "vircom", "standard", "P2", "response", "breached",
-         "2026-11-23T08:00:00-05:00", "business", "2h00", "", "1h00"],
+         "2026-11-23T08:00:00-05:00", "business", "2h00", "", "1h00", ""],
         ["TICKET-00001", "vircom", "standard", "P2", "resolution", "breached",
-         "2026-11-21T17:30:00-05:00", "real", "66h30", "", "42h30"]]
+         "2026-11-21T17:30:00-05:00", "real", "66h30", "", "42h30", ""]]
     assert "acme-terms" not in out  # the policy's name, not its file
     assert ("Summary as of 2026-11-23T12:00:00-05:00: 1 ticket evaluated, 1 row failed"
             in out)

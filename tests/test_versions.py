@@ -303,7 +303,7 @@ def test_the_schema_covers_versions() -> None:
         "effective_from"]["anyOf"]
     assert version["additionalProperties"] is False
     assert set(schema["$defs"]["TierChange"]["properties"]) == {"calendar", "description",
-                                                                "targets"}
+                                                                "targets", "escalation"}
 
 
 def test_versions_round_trip_through_a_dump(acme: Policy) -> None:

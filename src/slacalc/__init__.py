@@ -7,6 +7,7 @@ list theirs in their own ``__all__``. Underscored modules are internal.
 
 from __future__ import annotations
 
+from .batch import Breach, breaching_within
 from .engine import BusinessCalendar, Duration, parse_duration
 from .errors import (
     AvailabilityError,
@@ -36,6 +37,7 @@ __all__ = [
     "AvailabilityError",
     "AvailabilityReport",
     "BillingError",
+    "Breach",
     "BusinessCalendar",
     "CalendarError",
     "Classification",
@@ -57,6 +59,7 @@ __all__ = [
     "UnknownPriorityError",
     "UnknownTierError",
     "__version__",
+    "breaching_within",
     "bundled_policy",
     "bundled_policy_names",
     "load_policies",

@@ -8,6 +8,8 @@ is a ticket attribute) and the rows go through `slacalc.batch.evaluate_rows`, so
 results are the CLI's, row for row. It is also the partition function for an existing
 engine (dask ``map_partitions``, Spark ``mapInPandas``; see docs/scale.md), with
 `result_meta()` as the empty, typed frame those engines ask for.
+`percentiles(results, tickets)` and `monthly_compliance(results, tickets)` summarise a
+result frame as the report's summary does (docs/notebook.md).
 
 Input cells: text is used as is; None, NaN, NaT and pd.NA are missing; a datetime or
 pandas Timestamp is taken as its ISO 8601 form, so a tz-naive one is refused like a
@@ -16,11 +18,11 @@ reads as floats); anything else is ``str(value)``.
 
 Result columns (`slacalc.batch.RESULT_COLUMNS`, one row per ticket and metric):
 
-- ``ticket_id, policy, tier, priority, metric, status, target, reason``: strings, ""
-  where the CSV cell is empty;
-- ``due, stopped_at``: tz-aware timestamps in UTC (``datetime64[us, UTC]``), NaT when
-  none; the instant is exact, the ticket's own offset is not kept (use
-  ``.dt.tz_convert(zone)`` for local time);
+- ``ticket_id, policy, tier, priority, metric, status, target, reason, at_risk``:
+  strings, "" where the CSV cell is empty;
+- ``due, stopped_at, next_escalation_at``: tz-aware timestamps in UTC
+  (``datetime64[us, UTC]``), NaT when none; the instant is exact, the ticket's own
+  offset is not kept (use ``.dt.tz_convert(zone)`` for local time);
 - ``elapsed_seconds, remaining_seconds, overrun_seconds``: float64, NaN when none.
 
 A bad row does not stop the frame: it gives one result row with ``status == "error"``,
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
 try:
@@ -43,13 +46,22 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         f"pip install 'slacalc[pandas]'"
     ) from missing
 
-from .batch import RESULT_COLUMNS
+from .batch import RESULT_COLUMNS, PolicyBook
 from .batch._instants import parse_instants
+from .batch._stats import (
+    PERCENTILES,
+    local_instants,
+    months_of,
+    opened_us,
+    percentiles_of,
+    tier_zone,
+)
 from .batch._tables import INSTANT_COLUMNS, SECONDS_COLUMNS, evaluate_cells
 from .engine._zone import require_aware
 from .errors import TicketError
 
-__all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_frame", "result_meta"]
+__all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_frame", "monthly_compliance",
+           "percentiles", "result_meta"]
 
 
 
@@ -161,3 +173,100 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
     rows = evaluate_cells(header, cells, list(frame.index), policy=policy, now=moment,
                           events=listed)
     return _typed(rows)
+
+
+_GROUP = ["policy", "tier", "priority", "metric"]
+
+
+def _opened(results: pd.DataFrame, tickets: pd.DataFrame | None) -> np.ndarray:
+    """Each result row's ticket opening in UTC µs (float, NaN when unknown): from an
+    ``opened_at`` column of ``results``, else from ``tickets`` by ``ticket_id``."""
+    if "opened_at" in results.columns:
+        return opened_us([_cell(value) or "" for value in results["opened_at"].tolist()])
+    if tickets is None:
+        return np.full(len(results), np.nan)
+    for column in ("ticket_id", "opened_at"):
+        if column not in tickets.columns:
+            raise TicketError(f"tickets: no {column} column (the tickets frame given to "
+                              f"evaluate_frame is expected)")
+    ids = _column(tickets["ticket_id"])
+    texts = _column(tickets["opened_at"])
+    found: dict[str, str] = {}
+    for ticket_id, text in zip(ids, texts, strict=True):
+        if found.setdefault(ticket_id.strip(), text) != text:
+            raise TicketError(f"tickets: ticket_id {ticket_id!r} is on two rows with "
+                              f"different openings; give one row per ticket")
+    return opened_us([found.get(ticket_id, "") for ticket_id in _column(results["ticket_id"])])
+
+
+def _stop_us(results: pd.DataFrame) -> np.ndarray:
+    stops = pd.to_datetime(results["stopped_at"], utc=True)
+    values = stops.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").astype(np.int64)
+    return np.where(stops.isna().to_numpy(), np.nan, values.astype(np.float64))
+
+
+def percentiles(results: pd.DataFrame, tickets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Median, p90 and p99 of the time to the stop per policy, tier, priority and metric,
+    in seconds: on the target's clock (``clock_p50``, ``clock_p90``, ``clock_p99``:
+    ``elapsed_seconds``, business time for a business target) and in real time
+    (``real_p50``, ...: ``stopped_at`` minus the opening), with ``count`` stops.
+
+    ``results`` is what `evaluate_frame` returns; the openings come from its
+    ``opened_at`` column if it has one, else from ``tickets`` (the frame given to
+    `evaluate_frame`, matched by ``ticket_id``); without either the real-time columns
+    are NaN. Boundary rule: a stop counts when the row is ``met``, or ``breached`` with
+    a ``stopped_at`` (a clock still open past its due instant has no time to the stop
+    yet); numpy's default percentile (linear interpolation between the sorted values,
+    rank ``p / 100 * (n - 1)``), the same numbers as the ``slacalc report`` summary.
+    Example: two met responses of 600 s and 1800 s -> ``clock_p50 == 1200.0``,
+    ``clock_p90 == 1680.0``.
+    """
+    opened = _opened(results, tickets)
+    status = results["status"].to_numpy(dtype=object)
+    clock = results["elapsed_seconds"].to_numpy(dtype=np.float64)
+    real = (_stop_us(results) - opened) / 1e6
+    judged = (((status == "met") | (status == "breached"))
+              & results["stopped_at"].notna().to_numpy() & ~np.isnan(clock))
+    rows = []
+    chosen = results[judged]
+    for key, group in chosen.groupby(_GROUP, sort=True).indices.items():
+        entry: dict[str, Any] = dict(zip(_GROUP, key, strict=True)) | {"count": len(group)}
+        where = np.flatnonzero(judged)[group]
+        for name, values in (("clock", clock[where]), ("real", real[where])):
+            found = percentiles_of(values) or (np.nan,) * len(PERCENTILES)
+            entry |= {f"{name}_p{p}": value for p, value in zip(PERCENTILES, found,
+                                                                 strict=True)}
+        rows.append(entry)
+    names = [*_GROUP, "count", *(f"{name}_p{p}" for name in ("clock", "real")
+                                 for p in PERCENTILES)]
+    return pd.DataFrame(rows, columns=names)
+
+
+def monthly_compliance(results: pd.DataFrame,
+                       tickets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Compliance per policy, tier, priority, metric and month of opening: ``met``,
+    ``breached``, ``decided`` (met + breached) and ``compliance`` (met / decided).
+
+    The month is the ticket's opening on its tier calendar's wall clock (a vircom ticket
+    opened 2026-11-01T03:30Z is 2026-10-31 23:30 in Toronto: October); openings come as
+    for `percentiles` (rows whose opening is unknown are left out). Boundary rule: only
+    ``met`` and ``breached`` rows count (running, paused, void and no target are not
+    decided). Example: in 2026-10, three met and one breached -> ``compliance == 0.75``.
+    """
+    opened = _opened(results, tickets)
+    status = results["status"].to_numpy(dtype=object)
+    decided = ((status == "met") | (status == "breached")) & ~np.isnan(opened)
+    chosen = results[decided]
+    book = PolicyBook()
+    local = local_instants(partial(tier_zone, book),
+                           _column(chosen["policy"]), _column(chosen["tier"]),
+                           opened[decided])
+    frame = chosen[_GROUP].copy()
+    frame["month"] = months_of(local)
+    frame["met"] = (status[decided] == "met").astype(np.int64)
+    frame["breached"] = (status[decided] == "breached").astype(np.int64)
+    found = frame.groupby([*_GROUP, "month"], as_index=False, sort=True)[
+        ["met", "breached"]].sum()
+    found["decided"] = found["met"] + found["breached"]
+    found["compliance"] = found["met"] / found["decided"]
+    return found.reset_index(drop=True)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
+from ..sla.escalation import percent_text
 from ..sla.plan import Plan
 from ..sla.ticket import EVENT_KINDS
 from ._instants import Bools, Instants, Ints, Texts, instant_texts, text_array
@@ -34,6 +35,7 @@ _PRIORITY, _CONTACT = EVENT_KINDS.index("priority_changed"), EVENT_KINDS.index(
     "contact_attempt")
 _NEAR_US = 20 * 365 * 86_400_000_000  # tickets this close share one compiled range
 _BREACHED = STATUSES.index("breached")
+_AT_RISK = (STATUSES.index("running"), STATUSES.index("paused"))
 _STATUS_TEXTS = np.array(STATUSES, dtype=object)
 
 
@@ -225,11 +227,15 @@ class _Found:
 
     def __init__(self, slots: int) -> None:
         self.texts = {name: np.full(slots, "", dtype=object)
-                      for name in ("priority", "metric", "status", "target", "reason")}
+                      for name in ("priority", "metric", "status", "target", "reason",
+                                   "at_risk")}
         self.due, self.stop_at, self.length, self.elapsed = (
             np.zeros(slots, dtype=np.int64) for _ in range(4))
         self.stop_event = np.zeros(slots, dtype=np.int64)
         self.due_offset = np.zeros(slots, dtype=np.int64)  # the calendar zone's, at due
+        self.next_at, self.next_offset = np.zeros(slots, dtype=np.int64), np.zeros(
+            slots, dtype=np.int64)  # `Verdict.next_escalation`, and the zone's offset then
+        self.has_next = np.zeros(slots, dtype=bool)
         self.has_due, self.stopped, self.timed, self.late = (
             np.zeros(slots, dtype=bool) for _ in range(4))
 
@@ -267,6 +273,24 @@ class _Found:
                                            shared.end[rows])
             self.stop_event[slots[stopped]] = shared.given[
                 shared.first[rows[stopped]] + verdicts.stop_position[good][stopped]]
+            self._escalation(plan, slots, verdicts.escalations[good], verdicts.reached[good],
+                             np.where(np.isin(status, _AT_RISK), verdicts.crossed[good], -1))
+
+    def _escalation(self, plan: Plan, slots: Ints, at: Ints, reached: Bools,
+                    crossed: Ints) -> None:
+        """``at_risk`` and the next threshold (`Verdict.escalated`, `next_escalation`) of
+        ``slots``; ``crossed`` is -1 where the status is not running or paused."""
+        shares = plan.escalation
+        texts = np.array(["", *map(percent_text, shares)], dtype=object)
+        self.texts["at_risk"][slots] = texts[np.maximum(crossed, 0)]
+        left = np.flatnonzero((crossed >= 0) & (crossed < len(shares)))
+        if len(left):
+            column = crossed[left]
+            known = left[reached[left, column]]
+            dated = slots[known]
+            self.next_at[dated] = at[known, crossed[known]]
+            self.has_next[dated] = True
+            self.next_offset[dated] = zone_offsets(plan.zone, self.next_at[dated])
 
     def columns(self, chunk: Chunk, slots: Ints, shared: _Shared) -> list[list[str]]:
         """The `RESULT_COLUMNS` texts of ``slots``, in that order."""
@@ -276,9 +300,12 @@ class _Found:
         def blank() -> Texts:
             return np.full(count, "", dtype=object)
 
-        due, stopped_at, elapsed, remaining, overrun = (blank() for _ in range(5))
+        due, stopped_at, elapsed, remaining, overrun, upcoming = (blank() for _ in range(6))
         has_due = self.has_due[slots]
         due[has_due] = instant_texts(self.due[slots][has_due], self.due_offset[slots][has_due])
+        has_next = self.has_next[slots]
+        upcoming[has_next] = instant_texts(self.next_at[slots][has_next],
+                                           self.next_offset[slots][has_next])
         stopped = self.stopped[slots]
         events = self.stop_event[slots][stopped]
         stopped_at[stopped] = instant_texts(chunk.at.us[events], chunk.at.offset[events])
@@ -292,7 +319,7 @@ class _Found:
         columns = [ids, policies, tiers, self.texts["priority"][slots],
                    self.texts["metric"][slots], self.texts["status"][slots],
                    self.texts["target"][slots], due, stopped_at, elapsed, remaining, overrun,
-                   self.texts["reason"][slots]]
+                   self.texts["reason"][slots], self.texts["at_risk"][slots], upcoming]
         return [column.tolist() for column in columns]
 
 

@@ -65,9 +65,11 @@ def evaluate_rows(book: PolicyBook, header: Sequence[str],
     and metric, in input order. Clean rows are evaluated as columns (the kernel's replay
     over arrays); every other row goes through `evaluate_row`'s checked path. Boundary
     rule: every row gives exactly what `evaluate_row` gives it (its results or its
-    `RowError`); a failed row never stops the others. Example: a header ``ticket_id,
-    policy, tier, priority, opened_at`` and rows 2 (vircom P1) and 3 (priority ``P9``) ->
-    two result rows for line 2 and a `RowError` for line 3.
+    `RowError`); a failed row never stops the others. A row with more cells than the
+    header is a `RowError` (``6 cells, the header has 5``: a cell no column names is
+    never dropped); one with fewer reads its missing last cells as empty. Example: a
+    header ``ticket_id, policy, tier, priority, opened_at`` and rows 2 (vircom P1) and 3
+    (priority ``P9``) -> two result rows for line 2 and a `RowError` for line 3.
     """
     numbered = list(rows)
     layout = _Layout.of(header, policy)
@@ -84,11 +86,20 @@ def evaluate_rows(book: PolicyBook, header: Sequence[str],
     for index in np.flatnonzero(~clean).tolist():
         line, values = numbered[index]
         try:
+            if len(values) > len(header):  # a cell the header does not name
+                raise RowError(line, f"{len(values)} cells, the header has {len(header)}",
+                               _ticket_id(header, values))
             done[index] = checked(book, dict(zip(header, values, strict=False)), line,
                                    policy, now)
         except RowError as error:
             errors.append(error)
     return merged(columns, clean, done), errors, len(numbered) - len(errors)
+
+
+def _ticket_id(header: Sequence[str], values: Sequence[str]) -> str:
+    """A row's ``ticket_id`` cell, stripped ("" without one)."""
+    at = header.index("ticket_id") if "ticket_id" in header else len(values)
+    return values[at].strip() if at < len(values) else ""
 
 
 def _chunk(layout: _Layout, values: list[Sequence[str]],

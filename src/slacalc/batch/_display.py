@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, Any
 
 from ..errors import SlacalcError
 from ._escape import printable
 from ._results import RESULT_COLUMNS
 from ._rows import PolicyBook
+from ._stats import PERCENTILES
 from .summary import Summary
 
 __all__ = ["TABLE_COLUMNS", "clock_of", "hours", "plural", "policy_names", "summary_text",
            "table_cells", "write_table"]
 
 TABLE_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "due",
-                 "clock", "elapsed", "remaining", "overrun")
+                 "clock", "elapsed", "remaining", "overrun", "at_risk")
 """The table's columns (docs/cli.md says what each means)."""
 _AT = {name: index for index, name in enumerate(RESULT_COLUMNS)}
 _OPEN = ("running", "paused")
@@ -67,7 +68,7 @@ def table_cells(row: Sequence[str]) -> list[str]:
     left); control characters in text cells are shown escaped (`printable`: an ANSI
     escape ``\x1b`` cannot reach the terminal). Example: a breached response, 1 hour
     target, 14h03 used, 13h03 late -> ``[..., "breached", due, "real", "14h03", "",
-    "13h03"]``.
+    "13h03", ""]``; a running one past 75% of its target ends with ``"75%"``.
     """
     status = row[_AT["status"]]
     elapsed = row[_AT["elapsed_seconds"]]
@@ -76,7 +77,7 @@ def table_cells(row: Sequence[str]) -> list[str]:
             row[_AT["metric"]], status, row[_AT["due"]],
             clock_of(row[_AT["target"]], elapsed), hours(elapsed),
             "" if status == "breached" else hours(row[_AT["remaining_seconds"]]),
-            hours(row[_AT["overrun_seconds"]])]
+            hours(row[_AT["overrun_seconds"]]), row[_AT["at_risk"]]]
 
 
 def _aligned(rows: Iterable[Sequence[str]], widths: Sequence[int],
@@ -146,6 +147,7 @@ def summary_text(summary: Summary, as_of: str) -> str:
               for index in range(len(_SUMMARY))]
     right = [index >= 4 for index in range(len(_SUMMARY))]
     text = "\n".join(lines) + "\n" + "".join(_aligned([_SUMMARY, *rows], widths, right))
+    text += _percentile_text(summary) + _monthly_text(summary)
     worst = summary.worst_overruns()
     if worst:
         shown = [[printable(ticket) or "(no id)", printable(policy), metric, due,
@@ -156,3 +158,54 @@ def summary_text(summary: Summary, as_of: str) -> str:
             f"  {row[0]:<{sizes[0]}}  {row[1]:<{sizes[1]}}  {row[2]:<{sizes[2]}}  due "
             f"{row[3]}, {row[4]} late\n" for row in shown)
     return text
+
+
+_SPREAD = ("policy", "tier", "priority", "metric", "stops", "clock p50", "p90", "p99",
+           "real p50", "p90", "p99")
+_MONTHLY = ("policy", "tier", "priority", "metric", "month", "met", "breached",
+            "compliance")
+
+
+def _hours(value: float | None) -> str:
+    return "-" if value is None else hours(str(value))
+
+
+def _percentile_text(summary: Summary) -> str:
+    """Time to the stop per group: median, p90 and p99 on the target's clock and in real
+    time (docs/cli.md)."""
+    found = sorted(summary.percentiles(), key=_in_order)
+    if not found:
+        return ""
+    rows = [[printable(entry["policy"]), printable(entry["tier"]),
+             printable(entry["priority"]), entry["metric"], str(entry["count"]),
+             *(_hours(entry[f"{clock}_p{p}"]) for clock in ("clock", "real")
+               for p in PERCENTILES)] for entry in found]
+    return ("\nTime to the stop (met, or breached and stopped): median, p90, p99 on the "
+            "target's clock and in real time:\n" + _laid(_SPREAD, rows, 4))
+
+
+def _monthly_text(summary: Summary) -> str:
+    """Compliance (met / decided) per group and month of opening (docs/cli.md)."""
+    found = sorted(summary.monthly(), key=_in_order)
+    if not found:
+        return ""
+    rows = [[printable(entry["policy"]), printable(entry["tier"]),
+             printable(entry["priority"]), entry["metric"], entry["month"],
+             str(entry["met"]), str(entry["breached"]), f"{entry['compliance']:.1%}"]
+            for entry in found]
+    return ("\nMonthly compliance (met / (met + breached)), by month of opening in the "
+            "tier calendar's zone:\n" + _laid(_MONTHLY, rows, 5))
+
+
+def _in_order(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """Groups as the counts are shown: by policy, tier, priority, response first."""
+    metric = entry["metric"]
+    return (entry["policy"], entry["tier"], entry["priority"],
+            _METRIC_ORDER.get(metric, len(_METRIC_ORDER)), metric, entry.get("month", ""))
+
+
+def _laid(head: Sequence[str], rows: list[list[str]], numbers_from: int) -> str:
+    widths = [max(len(row[index]) for row in [list(head), *rows])
+              for index in range(len(head))]
+    right = [index >= numbers_from for index in range(len(head))]
+    return "".join(_aligned([head, *rows], widths, right))

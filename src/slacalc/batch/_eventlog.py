@@ -36,7 +36,7 @@ from ._instants import parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
-__all__ = ["EVENT_COLUMNS", "Table", "evaluate_log"]
+__all__ = ["EVENT_COLUMNS", "Table", "evaluate_log", "events_of"]
 
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""
@@ -76,22 +76,26 @@ def _stripped(values: Sequence[Sequence[str]], index: int | None) -> list[str]:
     return list(map(str.strip, map(itemgetter(index), values)))
 
 
-def _widths(table: Table, errors: list[RowError], *,
-            named: bool) -> tuple[list[int], list[Sequence[str]]]:
+def _widths(table: Table, errors: list[RowError], *, named: bool,
+            key: int) -> tuple[list[int], list[Sequence[str]], dict[str, int]]:
     """The lines and cells of the rows with the header's width; the others are errors
-    (``named``: their reasons start with the file's name and line)."""
+    (``named``: their reasons start with the file's name and line), and the ids in their
+    column ``key`` (where they have it), each with its first such line."""
     width = len(table.header)
     lines = [line for line, _ in table.rows]
     values = [cells for _, cells in table.rows]
+    odd: dict[str, int] = {}
     if set(map(len, values)) - {width}:
         for line, cells in table.rows:
             if len(cells) != width:
                 where = f"{table.name}:{line}: " if named else ""
+                ticket_id = cells[key].strip() if key < len(cells) else ""
+                odd.setdefault(ticket_id, line)
                 errors.append(RowError(line, f"{where}{len(cells)} cells, the header has "
-                                             f"{width}"))
+                                             f"{width}", ticket_id))
         kept = [(line, cells) for line, cells in table.rows if len(cells) == width]
         lines, values = [line for line, _ in kept], [cells for _, cells in kept]
-    return lines, values
+    return lines, values, odd
 
 
 class _Events:
@@ -101,7 +105,8 @@ class _Events:
     def __init__(self, table: Table, rows: dict[str, int]) -> None:
         where = _where(table, EVENT_COLUMNS)
         self.errors: list[RowError] = []
-        self.lines, values = _widths(table, self.errors, named=True)
+        self.lines, values, odd = _widths(table, self.errors, named=True,
+                                          key=where["ticket_id"])
         count = len(values)
         self.ids = _stripped(values, where["ticket_id"])
         found = list(map(rows.get, self.ids, repeat(-1)))
@@ -124,7 +129,8 @@ class _Events:
                | ((self.code == _TIER) & no_tier)
                | ((self.code == _CONTACT) & (answered > 1)) | (answered < 0)
                | (confirmed < 0) | self.parsed.bad | ~self.parsed.present)
-        self.spoilt: dict[int, int] = {}  # ticket row -> the line of its first bad event
+        self.spoilt: dict[int, int] = {  # ticket row -> the line of its first bad event
+            rows[ticket_id]: line for ticket_id, line in odd.items() if ticket_id in rows}
         for index in np.flatnonzero(bad).tolist():
             row = found[index]
             problem = _problem(self, index, answered=int(answered[index]),
@@ -167,6 +173,28 @@ def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
     return f"at: malformed instant {text!r} (ISO 8601 with a UTC offset expected)"
 
 
+def _event(log: _Events, index: int) -> Event:
+    """Event ``index`` of a checked events table (a good one) as an `Event`."""
+    return Event.model_validate({
+        "kind": log.kinds[index], "at": datetime.fromisoformat(log.at[index]),
+        "priority": log.priority[index], "confirmed": bool(log.confirmed[index]),
+        "answered": log.answered[index], "note": log.notes[index] or None,
+        "tier": log.tiers[index] or None})
+
+
+def events_of(events: Table, ids: Sequence[str]) -> dict[str, list[Event]]:
+    """The good events of the tickets ``ids`` in an events table, each ticket's in the
+    table's order (a bad event is left out: its ticket's report is a row error).
+
+    Example: rows ``T1,2026-11-23T07:55:00-05:00,responded`` -> ``{"T1": [Event(...)]}``.
+    """
+    log = _Events(events, {ticket_id: row for row, ticket_id in enumerate(ids)})
+    found: dict[str, list[Event]] = {}
+    for index in np.flatnonzero(log.good).tolist():
+        found.setdefault(log.ids[index], []).append(_event(log, index))
+    return found
+
+
 def _pick(values: list[_T], indices: list[int]) -> list[_T]:
     """``values`` at ``indices`` (all of them: the list itself)."""
     return values if len(indices) == len(values) else [values[index] for index in indices]
@@ -183,7 +211,7 @@ def _tickets(table: Table, where: dict[str, int],
              errors: list[RowError]) -> tuple[list[int], list[Sequence[str]], list[str]]:
     """The ticket rows that can be evaluated: lines, cells and ids (a row without an id,
     or whose id an earlier row has, is an error)."""
-    lines, values = _widths(table, errors, named=False)
+    lines, values, _ = _widths(table, errors, named=False, key=where["ticket_id"])
     ids = _stripped(values, where["ticket_id"])
     if len(set(ids)) == len(ids) and "" not in ids:
         return lines, values, ids
@@ -252,11 +280,7 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     done: dict[int, list[Result]] = {}
     singly: dict[int, list[Event]] = {}
     for index in mine[~clean[place[log.ticket[mine]]]].tolist():  # events of the rest
-        singly.setdefault(int(place[log.ticket[index]]), []).append(Event.model_validate({
-            "kind": log.kinds[index], "at": datetime.fromisoformat(log.at[index]),
-            "priority": log.priority[index], "confirmed": bool(log.confirmed[index]),
-            "answered": log.answered[index], "note": log.notes[index] or None,
-            "tier": log.tiers[index] or None}))
+        singly.setdefault(int(place[log.ticket[index]]), []).append(_event(log, index))
     for row in np.flatnonzero(~clean).tolist():
         record = dict(zip(tickets.header, values[row], strict=True))
         try:

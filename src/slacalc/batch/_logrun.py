@@ -21,8 +21,10 @@ from typing import IO, Any
 
 from ._eventlog import EVENT_COLUMNS, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
+from ._html import write_html
 from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
 from ._parquet import is_parquet, parquet_rows
+from ._results import RESULT_COLUMNS
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
 from ._run import as_of_text
 from .summary import Summary
@@ -30,6 +32,7 @@ from .summary import Summary
 __all__ = ["read_table", "run_log_report"]
 
 _BLOCK = 10_000
+_ID = RESULT_COLUMNS.index("ticket_id")
 _BOOK: PolicyBook | None = None
 _LogWork = tuple[Table, Table, str, str | None, datetime | None]
 _Options = tuple[str, str | None, datetime | None]
@@ -160,7 +163,14 @@ def _evaluate(work: _LogWork) -> Done:
     tickets = Table(tickets.name, tickets.header, _cells(tickets.rows, len(tickets.header)))
     events = Table(events.name, events.header, _cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
-    return chunk_done(_BOOK, columns, errors, count, output_format)
+    where = {name: index for index, name in enumerate(tickets.header)}
+    key, at = where.get("ticket_id", -1), where.get("opened_at", -1)
+    opened: dict[str, str] = {}
+    for _, cells in tickets.rows:  # ids are unique among the evaluated tickets
+        if 0 <= key < len(cells) and 0 <= at < len(cells):
+            opened.setdefault(cells[key].strip(), cells[at])
+    rows = [opened.get(ticket_id, "") for ticket_id in columns[_ID]] if columns else []
+    return chunk_done(_BOOK, columns, errors, count, output_format, opened=rows)
 
 
 def _grouped(ticket_file: _Named, event_file: _Named,
@@ -286,7 +296,8 @@ def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:
 def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: datetime | None,
                    output_format: str, output: str | None, errors: str | None,
                    jobs: int, labels: tuple[str, str] | None = None,
-                   raw_csv: bool = False) -> int:
+                   raw_csv: bool = False, html: str | None = None,
+                   at_risk: bool = False) -> int:
     """`run_report` for an event log: ``tickets`` and ``events`` (CSV, ``.gz`` gzipped,
     or Parquet); the exit status is 1 if any row of either failed.
 
@@ -297,8 +308,9 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
     messages as the user gave them (default: their paths; ``stdin`` for standard input
     copied to a file); rows of either file are named by its file name.
     `ReportUsageError` before any row is read, as for `run_report` (both headers are
-    checked). Boundary rule: results in the tickets file's order; a row error names its
-    file and line (see `evaluate_log`). Example:
+    checked). ``html``: also write the HTML report there, as `run_report` does.
+    Boundary rule: results in the tickets file's order; a row error names its file and
+    line (see `evaluate_log`). Example:
     ``slacalc report examples/eventlog/tickets.csv --events examples/eventlog/events.csv
     --format csv``.
     """
@@ -307,7 +319,7 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
         output_format = RAW_CSV
     names = (Path(given[0]).name, Path(given[1]).name)  # tables name their files
     ticket_file, event_file = (tickets, names[0]), (events, names[1])
-    check_outputs([tickets, events], {"-o": output, "--errors": errors})
+    check_outputs([tickets, events], {"-o": output, "--errors": errors, "--html": html})
     _check(ticket_file, event_file, policy)
     options: _Options = (output_format, policy, now)
     order = _Order()
@@ -315,7 +327,7 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
     for streamed in (True, False):
         lines: list[str] = []
         with outputs(output, errors, output_format, buffered=True,
-                     as_of=as_of_text(now), raw_csv=raw_csv) as results:
+                     as_of=as_of_text(now), raw_csv=raw_csv, at_risk=at_risk) as results:
             sink = Sink(shown, results, results.bad_csv, False, 0, int, lines.append)
             work = (_streamed(ticket_file, event_file, options, order) if streamed
                     else _grouped(ticket_file, event_file, options))
@@ -326,6 +338,9 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
                 continue
             no_tickets(names[0], summary)
             results.finish(summary)
+            if html:
+                write_html(html, summary, as_of_text(now), tickets=tickets, events=events,
+                           policy=policy, now=now)
         for line in lines:
             print(line, file=sys.stderr)
         return 1 if summary.failed else 0

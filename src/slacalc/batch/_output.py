@@ -17,19 +17,21 @@ import signal
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from ._atrisk import at_risk_text
 from ._display import policy_names, summary_text, write_table
 from ._escape import CsvRows, csv_text, formula_safe_columns, printable
 from ._header import ReportUsageError, check_outputs
 from ._parquet import ParquetOut
 from ._results import RESULT_COLUMNS
 from ._rows import ExportError, PolicyBook, RowError
+from ._stats import openings
 from .summary import Summary
 
 __all__ = ["HEADS", "RAW_CSV", "Done", "Results", "Sink", "chunk_done", "collect",
@@ -91,15 +93,18 @@ HEADS = {"csv": _HEADER, RAW_CSV: _HEADER, "jsonl": "", "parquet": "", "table": 
 
 
 def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError],
-               tickets: int, output_format: str) -> Done:
+               tickets: int, output_format: str, *,
+               opened: Sequence[str] | None = None) -> Done:
     """What a worker sends back for a chunk: its text in ``output_format`` (the table's
     rows as CSV, policies by name), its row errors and its summary (policies by name).
-    For ``csv`` each text cell is `formula_safe` (not for `RAW_CSV`)."""
+    For ``csv`` each text cell is `formula_safe` (not for `RAW_CSV`). ``opened`` is each
+    result row's ticket opening as written (for real times and months in the summary)."""
     named = policy_names(book, columns)
+    summary = Summary()
+    moments, local = openings(book, columns, opened)
+    summary.add(named, tickets, opened=moments, local=local)
     if output_format == "csv":
         columns = formula_safe_columns(columns, _TEXT_AT)
-    summary = Summary()
-    summary.add(named, tickets)
     summary.failed = len(errors)
     shown = "csv" if output_format in {"parquet", "table", RAW_CSV} else output_format
     return (format_columns(named if output_format == "table" else columns, shown),
@@ -248,14 +253,17 @@ class Results:
     before `finish`; standard output is written as results come for CSV and JSONL unless
     ``buffered`` (then at `finish`, so a report that starts again shows nothing twice),
     and at `finish` for the table (sized to its content). The errors CSV has its text
-    cells `formula_safe` unless ``raw_csv`` (the results' are escaped in `chunk_done`)."""
+    cells `formula_safe` unless ``raw_csv`` (the results' are escaped in `chunk_done`).
+    With ``at_risk`` every format is kept until `finish`, then cut to the rows at risk,
+    the soonest breach first (`slacalc.batch._atrisk`)."""
 
     def __init__(self, output: str | None, output_format: str, errors: str | None, *,
-                 buffered: bool, as_of: str, raw_csv: bool = False) -> None:
+                 buffered: bool, as_of: str, raw_csv: bool = False,
+                 at_risk: bool = False) -> None:
         if output_format == "parquet" and not output:
             raise ReportUsageError("--format parquet writes a file: give -o results.parquet")
-        self.format, self.as_of = output_format, as_of
-        self._head = HEADS[output_format]
+        self.format, self.as_of, self.at_risk = output_format, as_of, at_risk
+        self._head = "" if at_risk else HEADS[output_format]
         self._targets: list[_Target] = []
         self._handles: list[Any] = []
         self.bad_csv = None
@@ -267,7 +275,10 @@ class Results:
                 self.bad_csv = CsvRows(handle, escape=not raw_csv)
                 self.bad_csv.writerow(["line", "ticket_id", "error"])
             self._body: Any
-            if output_format == "parquet":
+            if at_risk:
+                self._body = self._keep(tempfile.TemporaryFile(  # noqa: SIM115
+                    "w+", encoding="utf-8", newline=""))
+            elif output_format == "parquet":
                 assert self._output is not None
                 self._body = self._keep(ParquetOut(str(self._output.temp)))
             elif output_format == "table" or (buffered and self._output is None):
@@ -314,6 +325,8 @@ class Results:
         results went to a file, else to standard error."""
         text = summary_text(summary, self.as_of)
         self.write("")
+        if self.at_risk:
+            self._cut_to_at_risk()
         if self.format == "table":
             self._body.seek(0)
             out = self._keep(self._output.open()) if self._output is not None else sys.stdout
@@ -329,6 +342,24 @@ class Results:
         if self.format != "table":
             (sys.stdout if self._output is not None else sys.stderr).write(text)
 
+    def _cut_to_at_risk(self) -> None:
+        """``--at-risk``: the results kept so far cut to the rows at risk, the soonest
+        breach first (`at_risk_text`), put where `finish` then writes them from."""
+        self._body.seek(0)
+        kept = at_risk_text(self._body.read(), self.format)
+        head = HEADS[self.format]
+        if self.format == "parquet":
+            assert self._output is not None
+            writer = ParquetOut(str(self._output.temp))
+            writer.write(kept)
+            writer.close()
+        elif self.format != "table" and self._output is not None:
+            self._keep(self._output.open()).write(head + kept)
+        else:
+            self._body.seek(0)
+            self._body.truncate()
+            self._body.write(head + kept)
+
     def abandon(self) -> None:
         """Leave every file as it was (the report stopped, or starts again)."""
         try:
@@ -342,12 +373,12 @@ class Results:
 
 @contextmanager
 def outputs(output: str | None, errors: str | None, output_format: str = "csv", *,
-            buffered: bool = False, as_of: str = "", raw_csv: bool = False
-            ) -> Iterator[Results]:
+            buffered: bool = False, as_of: str = "", raw_csv: bool = False,
+            at_risk: bool = False) -> Iterator[Results]:
     """`Results`, abandoned when the block is left without `Results.finish` (an error,
     Ctrl-C, or a report that starts again): no half-written file is left."""
     results = Results(output, output_format, errors, buffered=buffered, as_of=as_of,
-                      raw_csv=raw_csv)
+                      raw_csv=raw_csv, at_risk=at_risk)
     try:
         yield results
     finally:

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine._zone import offset_segments
+from ..sla.escalation import percent_text
 from ..sla.verdict import Verdict
 from ._instants import instant_text
 
@@ -23,8 +24,8 @@ __all__ = ["RESULT_COLUMNS", "Result", "merged", "result_rows", "seconds_text",
 
 RESULT_COLUMNS = ("ticket_id", "policy", "tier", "priority", "metric", "status", "target",
                   "due", "stopped_at", "elapsed_seconds", "remaining_seconds",
-                  "overrun_seconds", "reason")
-Result = tuple[str, str, str, str, str, str, str, str, str, str, str, str, str]
+                  "overrun_seconds", "reason", "at_risk", "next_escalation_at")
+Result = tuple[str, str, str, str, str, str, str, str, str, str, str, str, str, str, str]
 """One result row, in the order of `RESULT_COLUMNS`."""
 
 
@@ -62,16 +63,22 @@ def result_rows(ticket_id: str, policy: str, tier: str, verdicts: Sequence[Verdi
     """The result rows of one ticket's verdicts.
 
     Boundary rule: ``elapsed`` and ``remaining`` are blank without a target, ``overrun``
-    is blank unless breached (then the stop, or ``now``, minus due); due instants are
-    written in ``zone`` (the tier calendar's), at the offset in force then; ``stop_text(i)``
-    is event ``i``'s instant as written. Example: a met vircom P2 response due Mon 08:00
+    is blank unless breached (then the stop, or ``now``, minus due); ``at_risk`` is the
+    highest escalation threshold a running or paused clock has crossed (``75%``), blank
+    when none; due instants and ``next_escalation_at`` are written in ``zone`` (the tier
+    calendar's), at the offset in force then; ``stop_text(i)`` is event ``i``'s instant
+    as written. Example: a met vircom P2 response due Mon 08:00
     EST -> ``(..., "met", "1 business hour", "2026-11-23T08:00:00-05:00", ...)``.
     """
+    def shown(moment: int | None) -> str:
+        return "" if moment is None else instant_text(
+            moment, int(zone_offsets(zone, np.array([moment], dtype=np.int64))[0]))
+
     rows: list[Result] = []
     for found in verdicts:
         entry = found.entry
-        due = "" if found.due is None else instant_text(
-            found.due, int(zone_offsets(zone, np.array([found.due], dtype=np.int64))[0]))
+        due = shown(found.due)
+        escalated = found.escalated
         timed = found.length is not None
         overrun = found.overrun(now)
         rows.append((ticket_id, policy, tier, found.priority, found.metric, found.status,
@@ -79,7 +86,9 @@ def result_rows(ticket_id: str, policy: str, tier: str, verdicts: Sequence[Verdi
                      "" if found.stopped is None else stop_text(found.stopped[1]),
                      seconds_text(found.elapsed) if timed else "",
                      "" if found.remaining is None else seconds_text(found.remaining),
-                     "" if overrun is None else seconds_text(overrun), found.reason))
+                     "" if overrun is None else seconds_text(overrun), found.reason,
+                     "" if escalated is None else percent_text(escalated),
+                     shown(found.next_escalation)))
     return rows
 
 

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from ..errors import SlacalcError, UnknownPriorityError
 from ..policy import Policy, bundled_policy, load_policy
 from ..sla import SLAReport
+from ..sla.escalation import percent_text
 from ..sla.plan import Plan
 from ..sla.ticket import Event, Ticket
 from ._columns import Kind
@@ -31,7 +32,7 @@ from ._results import RESULT_COLUMNS, Result, seconds_text
 
 __all__ = ["COLUMNS", "KNOWN", "RESULT_COLUMNS", "STOPS", "ExportError", "PolicyBook",
            "RowError", "checked", "evaluate_json", "evaluate_row", "quick_plan",
-           "rows_of_report"]
+           "report_of", "rows_of_report"]
 
 COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
 STOPS = {"responded_at": "responded", "resolved_at": "resolved", "workaround_at": "workaround"}
@@ -179,7 +180,9 @@ def _report_results(ticket_id: str, policy: str, report: SLAReport) -> list[Resu
                         metric.status, metric.target or "", _text(metric.due, zone),
                         _text(metric.stopped_at),
                         _seconds(None if metric.length is None else metric.elapsed),
-                        _seconds(metric.remaining), _seconds(overrun), metric.reason or ""))
+                        _seconds(metric.remaining), _seconds(overrun), metric.reason or "",
+                        "" if metric.escalated is None else percent_text(metric.escalated),
+                        _text(metric.next_escalation_at, zone)))
     return results
 
 
@@ -202,6 +205,18 @@ def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
     ``events`` (an event log's, already checked) come after the row's own. Boundary
     rule: as `evaluate_row`, whose result rows these are as tuples. Example: a row with
     priority ``P9`` on vircom -> `RowError` naming the priorities.
+    """
+    name, report = report_of(book, row, line, policy, now, events=events)
+    return _report_results((row.get("ticket_id") or "").strip(), name, report)
+
+
+def report_of(book: PolicyBook, row: Mapping[str, str | None], line: int,
+              policy: str | None, now: datetime | None, *,
+              events: Sequence[Event] = ()) -> tuple[str, SLAReport]:
+    """The policy name and `SLAReport` of one CSV row, checked as `checked` checks it
+    (the same `RowError`s); the HTML report draws a ticket's picture from it.
+
+    Example: a vircom P2 row -> ``("vircom", report)`` with ``report["response"]``.
     """
     ticket_id = (row.get("ticket_id") or "").strip()
     name = policy or (row.get("policy") or "").strip()
@@ -235,7 +250,7 @@ def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
                                 priority=(row.get("priority_changed_to") or "").strip()))
         ticket = Ticket(id=ticket_id or None, tier=tier, priority=priority, opened_at=opened,
                         attributes=_attributes(row), events=(*found, *extra))
-        return _report_results(ticket_id, name, book.get(name).evaluate(ticket, now))
+        return name, book.get(name).evaluate(ticket, now)
     except RowError:
         raise
     except (SlacalcError, ValidationError) as error:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ..engine.calendar import BusinessCalendar
 from ._csv import evaluate_rows
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
+from ._html import write_html
 from ._jsonl import evaluate_lines
 from ._output import (
     RAW_CSV,
@@ -34,6 +37,7 @@ from .summary import Summary
 __all__ = ["as_of_text", "demo", "progress_bar", "run_report"]
 
 _CHUNK = 10_000
+_WIDTH = 2  # result rows per evaluated ticket: response, resolution
 _BOOK: PolicyBook | None = None
 _FLAT = ("policy", "tier", "priority", "opened_at")
 """The columns a flat export must have (``policy`` unless --policy names it)."""
@@ -72,6 +76,9 @@ def _evaluate_chunk(work: Work) -> Done:
         columns, errors, tickets = evaluate_lines(_BOOK, numbered, policy=policy, now=now)
         if refused:
             errors = sorted([*errors, *refused], key=lambda error: error.line)
+        failed = {error.line for error in errors}
+        opened = [_json_opened(text) for line, text in numbered
+                  if text.strip() and line not in failed]
     else:
         if isinstance(block, tuple):
             first, lines = block
@@ -83,7 +90,28 @@ def _evaluate_chunk(work: Work) -> Done:
         if len(records) < len(block):
             errors = sorted([*errors, *(RowError(line, row) for line, row in block
                                        if isinstance(row, str))], key=lambda e: e.line)
-    return chunk_done(_BOOK, columns, errors, tickets, output_format)
+        failed = {error.line for error in errors}
+        at = header.index("opened_at") if "opened_at" in header else len(header)
+        opened = [row[at] if at < len(row) else "" for line, row in records
+                  if line not in failed]
+    rows = [text for text in opened for _ in range(_WIDTH)]  # a row per metric
+    return chunk_done(_BOOK, columns, errors, tickets, output_format, opened=rows)
+
+
+_OPENED = re.compile(r'"opened_at"\s*:\s*"([^"\\]*)"')
+
+
+def _json_opened(text: str) -> str:
+    """A JSONL ticket's ``opened_at`` as written ("" when it has none as text)."""
+    found = _OPENED.search(text)
+    if found is not None:
+        return found.group(1)
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return ""
+    opened = value.get("opened_at") if isinstance(value, dict) else None
+    return opened if isinstance(opened, str) else ""
 
 
 def _split(reader: Any, before: int) -> Iterator[tuple[int, list[str] | str]]:
@@ -178,8 +206,11 @@ def _blocks(lines: _Lines, is_json: bool, delimiter: str) -> Iterator[Block]:
 
 def run_report(path: Path, *, policy: str | None, now: datetime | None, output_format: str,
                output: str | None, errors: str | None, jobs: int,
-               label: str | None = None, raw_csv: bool = False) -> int:
+               label: str | None = None, raw_csv: bool = False,
+               html: str | None = None, at_risk: bool = False) -> int:
     """Evaluate every ticket of an export; the exit status is 1 if any row failed.
+    ``html``: also write the HTML report there (`slacalc.batch._html`), from the same
+    evaluation.
 
     ``label`` names the input in messages (default: ``path``; ``stdin`` for standard
     input copied to ``path``). `ReportUsageError`, before any row is read, for a header
@@ -189,18 +220,19 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
     byte-order mark is fine), malformed CSV, or no ticket in it (empty, or only a
     header). A CSV field over the csv module's size limit (128 KiB) is its row's error.
     Without ``raw_csv``, a CSV cell that starts like a formula is written with a ``'``
-    before it (`slacalc.batch._escape`).
+    before it (`slacalc.batch._escape`). With ``at_risk``, only the rows at risk are
+    written, the soonest breach first (`slacalc.batch._atrisk`); the summary counts all.
     """
     shown = label or str(path)
     if raw_csv and output_format == "csv":
         output_format = RAW_CSV
-    check_outputs([path], {"-o": output, "--errors": errors})
+    check_outputs([path], {"-o": output, "--errors": errors, "--html": html})
     check_policy(policy)
     summary = Summary()
     required = _FLAT[1:] if policy else _FLAT
     try:
         with outputs(output, errors, output_format, as_of=as_of_text(now),
-                     raw_csv=raw_csv) as results:
+                     raw_csv=raw_csv, at_risk=at_risk) as results:
             options = (output_format, policy, now)
             if is_parquet(path):
                 names, rows = parquet_rows(path)
@@ -223,6 +255,9 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
                          jobs=jobs)
             no_tickets(shown, summary)
             results.finish(summary)
+            if html:
+                write_html(html, summary, as_of_text(now), tickets=path, events=None,
+                           policy=policy, now=now)
     except UnicodeDecodeError as error:
         raise ExportError(f"{shown}:{_undecodable(path)}: not UTF-8 text (byte "
                           f"0x{error.object[error.start]:02x}); save the export as UTF-8"

@@ -20,7 +20,7 @@ from ._rows import PolicyBook, RowError
 
 __all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_cells"]
 
-INSTANT_COLUMNS = ("due", "stopped_at")
+INSTANT_COLUMNS = ("due", "stopped_at", "next_escalation_at")
 """Result columns holding instants."""
 SECONDS_COLUMNS = ("elapsed_seconds", "remaining_seconds", "overrun_seconds")
 """Result columns holding lengths in seconds."""

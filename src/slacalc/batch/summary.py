@@ -1,4 +1,6 @@
-"""The summary of a batch report: counts per group and the worst overruns, in flat memory."""
+"""The summary of a batch report: counts per group and the worst overruns, in flat memory;
+percentiles, monthly compliance and the rows the HTML report lists in compact memory
+(`slacalc.batch._stats`: 16 bytes per judged row)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,17 @@ from dataclasses import dataclass, field
 from itertools import compress
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
+from ._results import RESULT_COLUMNS
+from ._stats import PERCENTILES, Stats, percentiles_of
+
 __all__ = ["Summary"]
+
+Floats = npt.NDArray[np.float64]
+_AT = {name: index for index, name in enumerate(RESULT_COLUMNS)}
+_GROUP = ("policy", "tier", "priority", "metric", "status")
 
 
 @dataclass
@@ -21,10 +33,14 @@ class Summary:
     tickets: int = 0
     failed: int = 0
     _overruns: list[tuple[float, str, str, str, str]] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
 
-    def add(self, columns: Sequence[Sequence[str]], tickets: int = 1) -> None:
+    def add(self, columns: Sequence[Sequence[str]], tickets: int = 1, *,
+            opened: Floats | None = None, local: Floats | None = None) -> None:
         """Count result rows (given as columns, in `RESULT_COLUMNS` order) of ``tickets``
-        tickets.
+        tickets; ``opened`` is each row's ticket opening (UTC µs) and ``local`` that
+        opening on the tier calendar's wall clock (µs), for real times and months
+        (`Stats.add`; without them, neither).
 
         Boundary rule: a row counts towards the worst overruns only when it has an overrun
         (breached); equal overruns are ordered by ticket id. Example: two tickets with rows
@@ -34,14 +50,16 @@ class Summary:
         self.tickets += tickets
         if not columns or not columns[0]:
             return
+        self.stats.add(columns, opened, local)
         for (policy, tier, priority, metric, status), count in Counter(
-                zip(*columns[1:6], strict=True)).items():
+                zip(*(columns[_AT[name]] for name in _GROUP), strict=True)).items():
             counts = self.groups.setdefault((policy, tier, priority, metric), {})
             counts[status] = counts.get(status, 0) + count
-        overruns = columns[11]
+        overruns = columns[_AT["overrun_seconds"]]
+        ids, policies = columns[_AT["ticket_id"]], columns[_AT["policy"]]
+        metrics, dues = columns[_AT["metric"]], columns[_AT["due"]]
         for row in compress(range(len(overruns)), overruns):
-            entry = (float(overruns[row]), columns[0][row], columns[1][row], columns[4][row],
-                     columns[7][row])
+            entry = (float(overruns[row]), ids[row], policies[row], metrics[row], dues[row])
             if len(self._overruns) < self.worst:
                 heapq.heappush(self._overruns, entry)
             else:
@@ -51,6 +69,7 @@ class Summary:
         """Fold another summary (from a worker process) into this one."""
         self.tickets += other.tickets
         self.failed += other.failed
+        self.stats.merge(other.stats)
         for group, counts in other.groups.items():
             mine = self.groups.setdefault(group, {})
             for status, count in counts.items():
@@ -64,6 +83,39 @@ class Summary:
         """``(seconds, ticket, policy, metric, due)``, largest first."""
         return sorted(self._overruns, reverse=True)
 
+    def percentiles(self) -> list[dict[str, Any]]:
+        """Per group with a judged stop: how many (``count``), and the median, p90 and p99
+        (`PERCENTILES`, numpy's default linear definition) of the time to the stop in
+        seconds, on the target's clock (``clock_p50``, ...) and in real time
+        (``real_p50``, ...: ``stopped_at`` minus the opening).
+
+        Boundary rule: a judged stop is a ``met`` row, or a ``breached`` one with a
+        ``stopped_at`` (a clock still open past its due instant has no time to the stop
+        yet). Example: response times 600 s and 1800 s -> ``clock_p50 == 1200.0``.
+        """
+        found = []
+        for key in sorted(self.stats.times):
+            clock, real = self.stats.seconds(key)
+            entry: dict[str, Any] = dict(zip(("policy", "tier", "priority", "metric"), key,
+                                             strict=True)) | {"count": len(clock)}
+            for name, values in (("clock", clock), ("real", real)):
+                shown = percentiles_of(values) or (None,) * len(PERCENTILES)
+                entry |= {f"{name}_p{p}": value for p, value in zip(PERCENTILES, shown,
+                                                                     strict=True)}
+            found.append(entry)
+        return found
+
+    def monthly(self) -> list[dict[str, Any]]:
+        """Compliance per group and month of opening (in the tier calendar's zone):
+        ``met``, ``breached`` and ``compliance`` = met / (met + breached).
+
+        Example: in 2026-10, 3 met and 1 breached -> ``compliance == 0.75``.
+        """
+        return [dict(zip(("policy", "tier", "priority", "metric"), key, strict=True))
+                | {"month": month, "met": met, "breached": breached,
+                   "compliance": met / (met + breached)}
+                for (key, month), (met, breached) in sorted(self.stats.months.items())]
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {"tickets": self.tickets, "failed": self.failed,
@@ -71,5 +123,6 @@ class Summary:
                            for (p, t, pr, m), counts in sorted(self.groups.items())],
                 "worst_overruns": [{"overrun_seconds": s, "ticket_id": i, "policy": p,
                                     "metric": m, "due": d}
-                                   for s, i, p, m, d in self.worst_overruns()]}
+                                   for s, i, p, m, d in self.worst_overruns()],
+                "percentiles": self.percentiles(), "monthly": self.monthly()}
 

@@ -1,7 +1,8 @@
 """The ``slacalc`` command line (also ``python -m slacalc``).
 
 Commands: ``report`` (a ticket export -> SLA results and a summary), ``due``, ``explain``,
-``validate``, ``lint``, ``schema``, ``policies`` and ``demo``. User mistakes print one clear
+``validate``, ``lint``, ``schema``, ``policies``, ``demo`` and ``audit`` (a help desk's
+own SLA verdicts checked against the contract). User mistakes print one clear
 line each on stderr, starting ``slacalc <command>:``, never a traceback. Exit status: 0
 success, 1 some input was bad (the rest was still processed) or could not be read or
 written, 2 a usage error (a bad option, an unknown policy, tier or priority name, a
@@ -38,6 +39,9 @@ from ..policy._lint import lint
 from ..policy.loader import bundled_policy, bundled_policy_names, load_policy
 from ..policy.model import policy_json_schema
 from ..sla.ticket import Ticket
+from ..sources import ADAPTERS, STREAMS
+from ..sources._audit_run import audit_folder
+from ..sources._report import desk_mapping, run_desk_report, write_converted
 from ._names import UsageError, policy_named, priority_named, tier_named
 
 __all__ = ["main"]
@@ -246,16 +250,18 @@ def _report(args: argparse.Namespace) -> int:
         raise UsageError(f"--jobs: at most {MAX_JOBS} worker processes, got {args.jobs}")
     if args.format == "parquet" and not args.output:
         raise UsageError("--format parquet writes a file: give -o results.parquet")
+    if args.source or args.mapping:
+        return _desk_report(args, now)
     if args.tickets == "-" and args.events == "-":
         raise UsageError("only one of the tickets and the events can be read from standard "
                          "input")
     given = [Path(name) for name in (args.tickets, args.events)
              if name is not None and name != "-"]
     check_outputs([path for path in given if path.exists()],
-                  {"-o": args.output, "--errors": args.errors})
+                  {"-o": args.output, "--errors": args.errors, "--html": args.html})
     options = {"policy": args.policy, "now": now, "output_format": args.format,
                "output": args.output, "errors": args.errors, "jobs": args.jobs,
-               "raw_csv": args.raw_csv}
+               "raw_csv": args.raw_csv, "html": args.html, "at_risk": args.at_risk}
     with ExitStack() as stack:
         tickets, tickets_name = _readable(args.tickets, stack)
         if args.events is not None:
@@ -263,6 +269,30 @@ def _report(args: argparse.Namespace) -> int:
             return run_log_report(tickets, events, labels=(tickets_name, events_name),
                                   **options)
         return run_report(tickets, label=tickets_name, **options)
+
+
+def _desk_report(args: argparse.Namespace, now: datetime) -> int:
+    """``report --from DESK FOLDER``: the desk's export converted (slacalc.sources)."""
+    if not args.source:
+        raise UsageError("--mapping needs --from DESK")
+    if args.events is not None or args.html:
+        raise UsageError(f"--from reads the desk's folder whole: no "
+                         f"{'--events' if args.events is not None else '--html'} with it")
+    return run_desk_report(STREAMS[args.source], Path(args.tickets),
+                           desk_mapping(args.source, args.mapping), policy=args.policy,
+                           now=now, output_format=args.format, output=args.output,
+                           errors=args.errors, jobs=args.jobs, raw_csv=args.raw_csv)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    return write_converted(STREAMS[args.source], Path(args.folder),
+                           desk_mapping(args.source, args.mapping), Path(args.output))
+
+
+def _audit(args: argparse.Namespace) -> int:
+    now = _instant(args.now, "--now") if args.now else _clock()
+    return audit_folder(ADAPTERS[args.source], args.folder, mapping=args.mapping, now=now,
+                        output=args.output, policy=args.policy, raw_csv=args.raw_csv)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -283,6 +313,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--events", help="events.csv (.csv.gz, .parquet): the tickets' events, one "
                         "row each (ticket_id, at, kind, ...); tickets.csv then holds one row "
                         "per ticket")
+    report.add_argument("--from", dest="source", choices=sorted(STREAMS), help="TICKETS is "
+                        "this desk's export folder (docs/sources.md), converted first")
+    report.add_argument("--mapping", help="with --from: the mapping YAML (default: the "
+                        "desk's stock one)")
     report.add_argument("--policy", help="policy for rows without a policy column (bundled "
                         "name or YAML path)")
     report.add_argument("--now", help="evaluate as of this instant (ISO 8601 with offset; "
@@ -292,8 +326,14 @@ def _parser() -> argparse.ArgumentParser:
                         "(slacalc[arrow]): typed columns, instants in UTC")
     report.add_argument("-o", "--output", help="write results here instead of stdout")
     report.add_argument("--errors", help="also write bad rows (line, ticket_id, reason) here")
+    report.add_argument("--html", help="also write an HTML report here (one file: charts per "
+                        "policy, tier and priority, the worst overruns' timelines, a table "
+                        "of breached and running rows)")
     report.add_argument("--jobs", type=int, default=1,
                         help="worker processes (default 1, at most 64)")
+    report.add_argument("--at-risk", action="store_true", help="list only the running or "
+                        "paused rows past an escalation threshold of their policy, the "
+                        "soonest breach first")
     report.add_argument("--raw-csv", action="store_true", help="write CSV cells as they "
                         "are, for programs: no ' before a cell that starts with = + - @, "
                         "a tab or a carriage return (a formula to a spreadsheet)")
@@ -325,12 +365,34 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", help="write the schema here")
     command("policies", "list the bundled policies", "slacalc policies")
     command("demo", "print deadlines on two vendor calendars", "slacalc demo")
+    convert = command("convert", "convert a help desk's export folder into tickets.csv, "
+                      "events.csv and desk_verdicts.csv", "slacalc convert --from zendesk "
+                      "examples/desks/zendesk -o /tmp/zendesk")
+    convert.add_argument("folder", help="the desk's export folder")
+    convert.add_argument("--from", dest="source", required=True, choices=sorted(STREAMS),
+                         help="the desk the export comes from")
+    convert.add_argument("--mapping", help="mapping YAML (default: the desk's stock one)")
+    convert.add_argument("-o", "--output", required=True, help="the folder to write into")
+    audit = command("audit", "check a help desk's own SLA verdicts against the contract",
+                    "slacalc audit --from zendesk examples/desks/zendesk -o audit.csv")
+    audit.add_argument("folder", help="the desk's export folder")
+    audit.add_argument("--from", dest="source", required=True, choices=sorted(ADAPTERS),
+                       help="the desk the export comes from")
+    audit.add_argument("--mapping", help="mapping YAML (default: the desk's stock one)")
+    audit.add_argument("--policy", help="policy for every ticket (bundled name or YAML "
+                       "path; default: the mapping's)")
+    audit.add_argument("--now", help="audit as of this instant (ISO 8601 with offset; "
+                       "default: the current instant)")
+    audit.add_argument("-o", "--output", help="write every audit row here (CSV)")
+    audit.add_argument("--raw-csv", action="store_true", help="write CSV cells as they are "
+                       "(no ' before a cell that starts like a formula)")
     return parser
 
 
 _COMMANDS: dict[str, Any] = {
     "report": _report, "due": _due, "explain": _explain, "validate": _validate,
     "lint": _lint, "schema": _schema, "policies": _policies, "demo": lambda args: demo(),
+    "audit": _audit, "convert": _convert,
 }
 
 

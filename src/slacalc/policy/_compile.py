@@ -75,7 +75,9 @@ def compile_tier(policy: PolicyLike, tier: str, version: str = "") -> Plan:
                     confirmation=rules.resolution_requires_confirmation,
                     close_after=rules.close_after_unanswered_contacts,
                     void_within_response=rules.void_within == "response"),
-        calendars=calendars, version=version)
+        calendars=calendars, version=version,
+        escalation=tuple(policy.escalation or ()) if tier_model.escalation is None
+        else tier_model.escalation)
 
 
 def _entry(policy: PolicyLike, tier: str, key: str, metric: str, *, index: int,

@@ -28,6 +28,7 @@ from ..terms.billing import Billing, Classification, check_terms, classify
 from ..terms.coverage import Coverage, located
 from ._compile import compile_tier
 from ._edges import deadlines, evaluate, instant, ticket_from
+from ._escalation import Escalation, escalation_problems
 from ._references import problems
 from .parts import CalendarSpec, Priority, Rules, Tier, named_tier
 from .targets import Target
@@ -57,6 +58,10 @@ class Policy(_Model):
     priorities: dict[str, Priority] = Field(description="Priorities, most urgent first.")
     tiers: dict[str, Tier] = Field(description="Tiers, lowest first.")
     rules: Rules = Field(default_factory=Rules, description="Event rules.")
+    escalation: Escalation | None = Field(
+        None, description="Escalation thresholds for every tier (a tier may give its own), "
+        "as shares of each target: a clock is at risk once it has used one."
+    )
     timezone: str | None = Field(
         None, description="IANA zone in which versions' effective_from dates are read (a "
         "date starts at its first instant there); needed only for such dates."
@@ -89,7 +94,7 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Policy:
-        located("Policy", list(problems(self)))
+        located("Policy", [*escalation_problems(self.escalation), *problems(self)])
         if self.versions or self.timezone is not None:
             terms, found = build_terms(self)
             located("Policy", found)

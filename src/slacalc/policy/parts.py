@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from difflib import get_close_matches
+from fractions import Fraction
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
@@ -16,6 +17,7 @@ from ..engine import BusinessCalendar
 from ..errors import CalendarError, UnknownTierError
 from ..sla.plan import Metric
 from ..terms.coverage import located
+from ._escalation import Escalation, escalation_problems
 from .targets import TargetEntries
 
 __all__ = [
@@ -161,6 +163,15 @@ class Tier(_Model):
     targets: dict[str, dict[Metric, TargetEntries]] = Field(
         default_factory=dict, description="Priority -> metric (response, resolution) -> target."
     )
+    escalation: Escalation | None = Field(
+        None, description="This tier's escalation thresholds, replacing the policy's "
+        "('[]': none here); unset: the policy's."
+    )
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Tier:
+        located("Tier", escalation_problems(self.escalation))
+        return self
 
 
 class Rules(_Model):
@@ -204,6 +215,8 @@ class PolicyLike(Protocol):
     def tiers(self) -> dict[str, Tier]: ...
     @property
     def rules(self) -> Rules: ...
+    @property
+    def escalation(self) -> tuple[Fraction, ...] | None: ...
     def tier(self, name: str) -> Tier: ...
     def calendar(self, name: str) -> BusinessCalendar: ...
     def location(self, *key: str | int) -> tuple[str, int, int] | None: ...

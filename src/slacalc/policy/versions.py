@@ -6,7 +6,8 @@ overlays the terms in force before it: a calendar named in a version replaces th
 calendar of that name whole (or adds one); a tier merges key by key (``calendar``,
 ``description``, and per priority each metric's target, which replaces that metric's
 target whole; a tier new in a version needs its ``calendar``); a rule given replaces that
-rule. Priorities, ``availability``, ``billing``, ``coverage`` and ``applies_to`` are not
+rule; a tier's ``escalation`` given replaces it. Priorities, the policy's own
+``escalation``, ``availability``, ``billing``, ``coverage`` and ``applies_to`` are not
 versioned. `Terms` are the terms in force from one version on, each a `PolicyLike` the
 plan compiler and the checks read as they read a policy.
 
@@ -23,6 +24,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from difflib import get_close_matches
+from fractions import Fraction
 from typing import Annotated, Any, Protocol
 
 from pydantic import (
@@ -40,6 +42,7 @@ from ..engine._zone import instant_us, load_zone, local_instant
 from ..errors import SlacalcError
 from ..sla.plan import Metric
 from ..terms.coverage import located
+from ._escalation import Escalation
 from ._references import Problem, problems
 from .parts import CalendarSpec, Priority, Rules, Tier, named_tier
 from .targets import TargetEntries
@@ -113,6 +116,10 @@ class TierChange(_Model):
         default_factory=dict, description="Priority -> metric -> target; each metric given "
         "replaces that metric's target, the others stay."
     )
+    escalation: Escalation | None = Field(
+        None, description="The tier's escalation thresholds from this version on ('[]': "
+        "none); unset: those in force before."
+    )
 
     @classmethod
     def _what(cls) -> str:
@@ -141,7 +148,8 @@ class Version(_Model):
 
     @classmethod
     def _hint(cls, key: str, allowed: list[str]) -> str:
-        if key in {"priorities", "availability", "billing", "coverage", "applies_to"}:
+        if key in {"priorities", "availability", "billing", "coverage", "applies_to",
+                   "escalation"}:
             return f" ({key} is not versioned: it is the policy's for every version)"
         return super()._hint(key, allowed)
 
@@ -161,6 +169,8 @@ class Base(Protocol):
     def tiers(self) -> dict[str, Tier]: ...
     @property
     def rules(self) -> Rules: ...
+    @property
+    def escalation(self) -> tuple[Fraction, ...] | None: ...
     @property
     def timezone(self) -> str | None: ...
     @property
@@ -199,6 +209,10 @@ class Terms:
     @property
     def priorities(self) -> dict[str, Priority]:
         return self.policy.priorities
+
+    @property
+    def escalation(self) -> tuple[Fraction, ...] | None:
+        return self.policy.escalation
 
     def same(self, other: Terms) -> bool:
         """True when these terms say exactly what ``other`` says (calendars, tiers, rules
@@ -289,7 +303,10 @@ def _overlay(previous: Terms, version: Version, index: int, start: int | None
             targets[key] = {**targets.get(key, {}), **metrics}
         description = change.description if "description" in change.model_fields_set else (
             before.description if before else None)
-        tiers[name] = Tier(calendar=calendar, description=description, targets=targets)
+        escalation = change.escalation if "escalation" in change.model_fields_set else (
+            before.escalation if before else None)
+        tiers[name] = Tier(calendar=calendar, description=description, targets=targets,
+                           escalation=escalation)
     rules = previous.rules
     if version.rules is not None:
         given = version.rules.model_fields_set

@@ -4,79 +4,27 @@
 applies event ``j`` of every ticket in one step, through the array forms of the scalar
 replay's functions, method for method (`stop`, `make_void`, `resume_paused`, `apply`,
 `_wait_on_customer`, `_change_priority`, `_close`, `due`, `breached_at`,
-`within_response`, and `judge` for the verdict). The entry and reason tables (`Tables`)
-are what verdict indices point into.
+`within_response`, `escalations`, and `judge` for the verdict). The entry and reason
+tables (`Tables`) are what verdict indices point into; the layouts in and out
+(`Histories`, `Verdicts`) live in `slacalc.sla._layouts`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-
 import numpy as np
-import numpy.typing as npt
 
 from ..engine.timeline import Ints
 from ..errors import TicketError
 from ._arrays import Bools, Clocks, business_elapsed, reach
+from ._layouts import STATUSES, Column, Histories, Verdicts
+from .escalation import threshold_columns
 from .events import TIER
 from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, Plan
 from .replay import CONTACT, PRIORITY, REOPENED, REPLIED, RESOLVED, RESPONDED, WAITING, WORKAROUND
 
 __all__ = ["STATUSES", "Column", "Histories", "Replays", "Tables", "Verdicts"]
 
-Column = Sequence[str] | npt.NDArray[np.object_]
-"""A column of text, one cell per ticket (a list, or a numpy object array)."""
-
-STATUSES = ("no_target", "running", "paused", "met", "breached", "void")
-"""The verdict statuses, indexed by `Verdicts.status`."""
-_NO_TARGET, _RUNNING, _PAUSED, _MET, _BREACHED, _VOID = range(6)
-
-
-@dataclass(frozen=True, slots=True)
-class Histories:
-    """Tickets of one plan as arrays, one row per ticket.
-
-    Row ``i`` has ``count[i]`` events to apply (those at or before ``now[i]``), in
-    columns ``0 .. count[i] - 1`` of the event matrices, sorted by instant. Priorities
-    are indices into ``tuple(plan.priorities)``. ``attributes[name][i]`` (a column per
-    attribute, "" where the ticket has none) is read only when a
-    target entry has ``when`` conditions.
-    """
-
-    priority: Ints
-    opened: Ints
-    now: Ints
-    count: Ints
-    code: Ints  # (rows, width): RESPONDED .. CLOSED
-    at: Ints  # (rows, width): UTC µs
-    position: Ints  # (rows, width): the event's index in the ticket as given
-    new: Ints  # (rows, width): PRIORITY: the new priority's index
-    flag: Bools  # (rows, width): RESOLVED confirmed; CONTACT answered
-    attributes: Mapping[str, Column]
-
-
-@dataclass(frozen=True, slots=True)
-class Verdicts:
-    """`slacalc.sla.verdict.judge` of one metric, for every row.
-
-    ``entry`` indexes `Outcome.entries`, ``reason`` `Outcome.reasons`, ``status``
-    `STATUSES`. ``due`` holds where ``has_due``; ``length`` and ``elapsed`` where the
-    entry has a deadline; the stop where ``stopped``.
-    """
-
-    metric: str
-    status: Ints
-    priority: Ints
-    entry: Ints
-    reason: Ints
-    due: Ints
-    has_due: Bools
-    length: Ints
-    elapsed: Ints
-    stopped: Bools
-    stop_at: Ints
-    stop_position: Ints
+_NO_TARGET, _RUNNING, _PAUSED, _MET, _BREACHED, _VOID = range(6)  # `STATUSES`' indices
 
 
 class Tables:
@@ -216,6 +164,24 @@ class Replays:
             due[at], has[at] = reach(entry.timeline, self.first_due(entry, clock.origin[mine]),
                                      clock.origin[mine], spans)
         return due, has
+
+    def escalations(self, clock: Clocks, rows: Ints, lengths: Ints) -> tuple[Ints, Bools]:
+        """`Replay.escalations` of each of ``rows``, ``lengths[i, k]`` being threshold
+        ``k``'s length for ``rows[i]``: the instants (a column per threshold), and whether
+        each is known (the scalar's None is ``False``)."""
+        width = len(self.plan.escalation)
+        at = np.zeros((len(rows), width), dtype=np.int64)
+        known = np.zeros((len(rows), width), dtype=bool)
+        for entry, where in self.by_entry(clock, rows):
+            timeline = entry.timeline
+            assert timeline is not None
+            mine = rows[where]
+            spans = clock.running_spans(mine, None)
+            origin = clock.origin[mine]
+            for k in range(width):
+                at[where, k], known[where, k] = reach(
+                    timeline, timeline.shift(origin, lengths[where, k]), origin, spans)
+        return at, known
 
     def breached_at(self, clock: Clocks, rows: Ints, moment: Ints) -> Bools:
         """`Replay.breached_at` of each of ``rows`` at ``moment`` (aligned with them): a
@@ -399,6 +365,17 @@ class Replays:
         reason[paused] = self.tables.reason("waiting on the customer")
         status[running] = np.where(late[running], _BREACHED, _RUNNING)
         reason[running] = 0
+        shares = self.plan.escalation
+        lengths = np.zeros((count, len(shares)), dtype=np.int64)
+        for k, column in enumerate(threshold_columns(shares, length)):
+            lengths[:, k] = column
+        escalations = np.zeros((count, len(shares)), dtype=np.int64)
+        reached = np.zeros((count, len(shares)), dtype=bool)
+        if shares and len(live):
+            escalations[live], reached[live] = self.escalations(clock, live, lengths[live])
+        at_risk = (status == _RUNNING) | (status == _PAUSED)
+        crossed = np.where(at_risk, (elapsed[:, np.newaxis] >= lengths).sum(axis=1), 0)
         return Verdicts(METRICS[metric], status, clock.priority, clock.entry.copy(), reason,
                         due, has_due, length, elapsed, stopped, clock.stop_at.copy(),
-                        clock.stop_position.copy())
+                        clock.stop_position.copy(), escalations, reached,
+                        crossed.astype(np.int64))

@@ -84,7 +84,8 @@ def _replay_parts(plan: Plan, tickets: Histories, tables: Tables,
         count = len(tickets.opened)
         if count == 1:
             failed[rows] = True
-            return _blank(0), _blank(1)
+            width = len(plan.escalation)
+            return _blank(0, width), _blank(1, width)
         half = count // 2
         start = rows.start or 0
         return _join([
@@ -94,11 +95,13 @@ def _replay_parts(plan: Plan, tickets: Histories, tables: Tables,
                           slice(start + half, start + count))])
 
 
-def _blank(metric: int) -> Verdicts:
-    """One row's verdict placeholder (its row is in `Outcome.failed`)."""
+def _blank(metric: int, width: int) -> Verdicts:
+    """One row's verdict placeholder (its row is in `Outcome.failed`), with ``width``
+    escalation thresholds."""
     zero, no = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool)
     return Verdicts(METRICS[metric], zero, zero, zero, zero, zero, no, zero, zero, no, zero,
-                    zero)
+                    zero, np.zeros((1, width), dtype=np.int64),
+                    np.zeros((1, width), dtype=bool), zero)
 
 
 def replay_columns(plan: Plan, tickets: Histories) -> Outcome:

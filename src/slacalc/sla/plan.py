@@ -4,7 +4,8 @@ The policy layer compiles each (policy, version, tier) once (`slacalc.policy` do
 never sees the pydantic model). What `Policy.evaluate` used to look up per event is
 decided here: each priority's target entries with their conditions, the clock each
 entry runs on (a `Timeline`, or `RealTime` for real-time units) and its business length
-in microseconds, the event rules as flags, and the priority names and aliases. A single
+in microseconds, the event rules as flags, the priority names and aliases, and the
+escalation thresholds (shares of each target, `slacalc.sla.escalation`). A single
 ticket, a JSONL line and a column of export rows all replay against the same `Plan`.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from difflib import get_close_matches
+from fractions import Fraction
 from typing import Literal
 
 from ..engine import ALWAYS, BusinessCalendar
@@ -159,6 +161,7 @@ class Plan:
     rules: Rules
     calendars: Mapping[str, BusinessCalendar]  # the calendars entries run on, by name
     version: str = ""  # the policy version compiled: "" for its base terms, else its date
+    escalation: tuple[Fraction, ...] = ()  # thresholds, shares of each target, ascending
 
     def priority_key(self, name: str) -> str | None:
         """The key a priority name or alias stands for (any case), None if unknown.

@@ -155,6 +155,21 @@ class Replay:
             return None
         return self._reach(clock, entry.timeline, self.first_due(clock, entry), resumed_at)
 
+    def escalations(self, clock: Clock, lengths: tuple[int, ...]) -> tuple[int | None, ...]:
+        """When each threshold falls due, ``lengths`` being their lengths on the target's
+        clock (`slacalc.sla.escalation.threshold_lengths`): the due instant of a target
+        that long, found as `due` finds it (pauses push it later; None where `due` would
+        be None, as for a paused clock that has not reached it).
+
+        Example, 4 business hours on 07:30-18:00 opened Fri 17:30, 50% (2 hours): Mon 09:00.
+        """
+        entry = clock.entry
+        if entry is None or entry.timeline is None:
+            return (None,) * len(lengths)
+        timeline = entry.timeline
+        return tuple(self._reach(clock, timeline, timeline.shift(clock.origin, length), None)
+                     for length in lengths)
+
     def expected_by(self, clock: Clock) -> int | None:
         """For a range target, when it is expected (the lower bound), pauses included."""
         entry = clock.entry

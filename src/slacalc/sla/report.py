@@ -20,6 +20,7 @@ from typing import Any, Literal
 from ..engine import BusinessCalendar
 from ..render._display import metric_html, report_html
 from ..render.picture import timeline_svg
+from .escalation import percent_text
 from .history import History, HistoryClock
 from .plan import ALWAYS, METRICS
 from .replay import Replay
@@ -45,6 +46,12 @@ class MetricReport:
     first due instant). ``due`` is None for ``no_target``, ``void``, ``not_applicable``,
     and for a paused clock that has not yet reached its target (due is unknown until it
     resumes).
+
+    ``escalations`` pairs each escalation threshold of the policy (a share of the target,
+    ascending) with the instant it falls due on the target's clock, pauses included
+    (None where unknown: a paused clock's thresholds not yet reached; every one for
+    ``no_target`` and ``void``); ``escalated`` is the highest one a running or paused
+    clock has crossed as of ``now`` (None: none, or the clock is not running or paused).
     """
 
     metric: str
@@ -61,6 +68,23 @@ class MetricReport:
     stopped_at: datetime | None = None
     expected_by: datetime | None = None
     reason: str | None = None
+    escalated: Fraction | None = None
+    escalations: tuple[tuple[Fraction, datetime | None], ...] = ()
+
+    @property
+    def next_escalation_at(self) -> datetime | None:
+        """When the lowest threshold not yet crossed falls due, for a running or paused
+        clock; None when none is left, when it is unknown (paused), or for any other status.
+
+        Boundary rule: a threshold reached exactly at ``now`` is crossed, so the next one
+        is the one after it. Example: 50%/75%/90% of 4 business hours on 07:30-18:00,
+        opened Fri 17:30, as of Mon 09:00 (50% just crossed) -> Mon 10:00 (75%).
+        """
+        if self.status not in {"running", "paused"}:
+            return None
+        crossed = sum(1 for share, _ in self.escalations
+                      if self.escalated is not None and share <= self.escalated)
+        return self.escalations[crossed][1] if crossed < len(self.escalations) else None
 
     def at_risk(self, fraction: float | str | Fraction | Decimal = Fraction(3, 4)) -> bool:
         """True when the clock is still open and the share of the target used reaches
@@ -93,6 +117,9 @@ class MetricReport:
             "source": self.source, "breached_at": instant(self.breached_at),
             "stopped_at": instant(self.stopped_at), "expected_by": instant(self.expected_by),
             "reason": self.reason,
+            "escalated": None if self.escalated is None else percent_text(self.escalated),
+            "escalations": [{"share": percent_text(share), "at": instant(at)}
+                            for share, at in self.escalations],
         }
 
     def _repr_html_(self) -> str:
@@ -335,12 +362,15 @@ def build_report(state: Replay, history: History, *, applicable: bool = True,
 
 def _metric(found: Verdict, history: History) -> MetricReport:
     entry = found.entry
+    instant = history.instant
+    escalations = tuple((share, None if at is None else instant(at))
+                        for share, at in found.escalations)
     if found.status == "no_target":
         return MetricReport(found.metric, "no_target", priority=found.priority,
-                            reason=found.reason, target=entry.text if entry else None)
+                            reason=found.reason, target=entry.text if entry else None,
+                            escalations=escalations)
     assert entry is not None
     assert found.length is not None
-    instant = history.instant
     due = None if found.due is None else instant(found.due)
     expected = found.expected_by
     stopped = found.stopped
@@ -352,4 +382,5 @@ def _metric(found: Verdict, history: History) -> MetricReport:
         clock=entry.clock, source=entry.source,
         breached_at=due if found.status == "breached" else None,
         stopped_at=None if stopped is None else instant(stopped[0], stopped[1]),
-        expected_by=None if expected is None else instant(expected), reason=found.reason or None)
+        expected_by=None if expected is None else instant(expected), reason=found.reason or None,
+        escalated=found.escalated, escalations=escalations)

@@ -1,0 +1,159 @@
+"""Thin readers of a desk's export files, each record with its position: JSON Lines
+(streamed, a line each), a JSON document holding a list (read whole; the position is the
+item's number), CSV (streamed, the line a record ends on, header names lower-cased).
+
+A record that cannot be read (a line that is not a JSON object) is given as its error
+text instead of a dict, so the adapter reports it as a row error and goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from ..batch._rows import ExportError
+
+__all__ = ["csv_records", "find", "find_optional", "json_keyed", "json_records", "shown"]
+
+
+def _open(path: Path) -> IO[str]:
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def find(folder: Path, names: Sequence[str]) -> Path:
+    """The first of ``names`` (each also with ``.gz``) that is a file in ``folder``.
+
+    Boundary rule: none there raises `ExportError` naming the folder and the names looked
+    for. Example: ``find(Path("zd"), ["tickets.jsonl", "tickets.json"])`` ->
+    ``Path("zd/tickets.jsonl")``.
+    """
+    found = find_optional(folder, names)
+    if found is None:
+        raise ExportError(f"{folder}: no {' or '.join(names)} in this folder")
+    return found
+
+
+def find_optional(folder: Path, names: Sequence[str]) -> Path | None:
+    """`find`, or None when none of ``names`` is there (an optional file)."""
+    for name in names:
+        for candidate in (folder / name, folder / f"{name}.gz"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _shown(path: Path) -> str:
+    return path.name.removesuffix(".gz")
+
+
+def json_records(path: Path, key: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The objects of a ``.jsonl`` file (one per line, blank lines skipped; position: the
+    line) or of a ``.json`` file (a list, or an object holding the list under ``key`` as
+    the vendors' APIs return pages; position: the item's number from 1).
+
+    Boundary rule: a line or item that is not a JSON object is given as the text of its
+    error; a ``.json`` file that is not JSON raises `ExportError`. Example: a
+    ``tickets.json`` holding ``{"tickets": [{"id": 1}]}`` -> ``(1, {"id": 1})``.
+    """
+    for batch in _batches(path, key):
+        yield from batch
+
+
+def json_keyed(path: Path, key: str, by: str) -> Iterator[tuple[str, tuple[int, Any]]]:
+    """`json_records` with each record's ``by`` field as text in front (``""`` for a
+    record without it, or one that could not be read), as `joined` takes them.
+
+    Boundary rule: as `json_records`. Example: an audit line ``{"ticket_id": 7, ...}``
+    -> ``("7", (1, {"ticket_id": 7, ...}))``.
+    """
+    for batch in _batches(path, key):
+        yield from [("" if (value := item[1].get(by) if type(item[1]) is dict else None)
+                     is None else str(value), item) for item in batch]
+
+
+def _batches(path: Path, key: str) -> Iterator[list[tuple[int, Any]]]:
+    name = _shown(path)
+    if name.endswith(".json"):
+        try:
+            with _open(path) as handle:
+                data = json.load(handle)
+        except (ValueError, OSError) as error:
+            raise ExportError(f"{name}: not a JSON document ({error})") from None
+        items = data.get(key) if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise ExportError(f"{name}: expected a list, or an object with a {key!r} list")
+        yield [(number, item if isinstance(item, dict) else "not a JSON object")
+               for number, item in enumerate(items, start=1)]
+        return
+    with _open(path) as handle:
+        numbered = enumerate(handle, start=1)
+        try:
+            while True:
+                chunk = list(islice(numbered, _BATCH))
+                if not chunk:
+                    return
+                batch = [(number, line) for number, line in chunk if line.strip()]
+                if batch:
+                    yield _decoded(batch)
+        except UnicodeDecodeError as error:
+            raise ExportError(f"{name}: not UTF-8 text ({error.reason})") from None
+
+
+_BATCH = 2_000
+"""JSON lines decoded in one ``json.loads`` (as one array: far fewer calls)."""
+
+
+def _decoded(batch: list[tuple[int, str]]) -> list[tuple[int, Any]]:
+    """Each line's object, or its error text; the batch is decoded as one JSON array
+    first, line by line only if that fails (a bad line, or a line holding two values)."""
+    try:
+        items = json.loads("[" + ",".join(line for _, line in batch) + "]")
+    except ValueError:
+        items = None
+    if items is not None and len(items) == len(batch):
+        return [(number, item if type(item) is dict else "not a JSON object")
+                for (number, _), item in zip(batch, items, strict=True)]
+    found: list[tuple[int, Any]] = []
+    for number, line in batch:
+        try:
+            item = json.loads(line)
+        except ValueError as error:
+            found.append((number, f"not JSON ({error})"))
+            continue
+        found.append((number, item if type(item) is dict else "not a JSON object"))
+    return found
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file as dicts keyed by the header's names (stripped, lower
+    case), each with the line it ends on; blank lines skipped.
+
+    Boundary rule: a row with more cells than the header keeps the first ones; one with
+    fewer has "" for the rest (a missing field is then reported by the adapter). A
+    malformed file raises `ExportError` naming it. Example: ``number,state`` /
+    ``INC0010001,2`` -> ``(2, {"number": "INC0010001", "state": "2"})``.
+    """
+    name = _shown(path)
+    with _open(path) as handle:
+        reader = csv.reader(handle)
+        try:
+            header = [cell.strip().lower() for cell in next(reader, [])]
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                cells = row + [""] * (len(header) - len(row))
+                yield reader.line_num, dict(zip(header, cells, strict=False))
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise ExportError(f"{name}:{reader.line_num}: cannot be read ({error})") from None
+
+
+def shown(path: Path) -> str:
+    """A file's name in messages (without ``.gz``)."""
+    return _shown(path)

@@ -1,0 +1,283 @@
+"""Audit: a help desk's own SLA verdicts checked against the written contract.
+
+A converted export (`slacalc.sources`) holds the tickets and events (the event-log
+layout) and the desk's verdicts (``ticket_id, metric, breached, due_at,
+elapsed_seconds, desk_metric, source``). `audit_report` evaluates every ticket with the
+kernel in bulk, as ``slacalc report --events`` does, compares each desk verdict with the
+contract's, and re-evaluates only the tickets that disagree one by one, for the
+explanation (`SLAReport.explain`), the policy line of the target, and the reason
+(`slacalc.sources._audit_reasons`: ``holiday``, ``forbidden_pause``,
+``priority_change``, ``dst`` or ``unexplained``).
+
+What is compared, when the desk gave it (docs/sources.md, "Audit"):
+
+* ``breached``: the contract's verdict is breached when slacalc's status is
+  ``breached`` (stopped after due, or still open past it); ``met``, ``running``,
+  ``paused``, ``void`` and ``no_target`` are not breached;
+* ``due``: the due instants, compared as instants; they agree when less than one second
+  apart (a desk writes seconds; a second or more is a difference); a contract without a
+  due (void, no target) differs from any desk due;
+* ``elapsed``: the business time counted, under the same tolerance.
+
+Rows come in this order: ``costly`` (the desk says met, the contract breached: the
+verdicts that cost money), other disagreements (``disagrees``), verdicts that could not
+be compared (``error``: no ticket row, a ticket that cannot be evaluated, a malformed
+verdict; located by the verdict's ``source``), then ``agrees``; each group in the
+verdicts' order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..batch._rows import PolicyBook
+from ..engine._zone import require_aware
+from ..errors import SlacalcError, TicketError
+from ..policy import Policy
+from ..sla import SLAReport, Ticket
+from ._audit_reasons import REASONS, Case, close, reason_for
+from ._audit_tables import (
+    AuditRowError,
+    Contract,
+    DeskVerdict,
+    contract_verdicts,
+    desk_verdicts,
+    ticket_of,
+)
+
+__all__ = ["AUDIT_COLUMNS", "FINDINGS", "REASONS", "AuditReport", "AuditRowError", "audit",
+           "audit_report"]
+
+AUDIT_COLUMNS = ("finding", "ticket_id", "metric", "desk_metric", "policy", "tier",
+                 "priority", "difference", "reason", "detail", "desk_breached",
+                 "contract_breached", "contract_status", "desk_due", "contract_due",
+                 "due_difference_seconds", "desk_elapsed_seconds",
+                 "contract_elapsed_seconds", "policy_line", "explain", "source")
+"""An audit row's columns (docs/sources.md, "Audit", defines each)."""
+FINDINGS = ("costly", "disagrees", "error", "agrees")
+"""An audit row's ``finding``, in the order rows come in."""
+_SECOND = 1_000_000
+_EMPTY: Any = ""
+
+
+def _now(now: datetime | str) -> datetime:
+    if isinstance(now, str):
+        try:
+            now = datetime.fromisoformat(now)
+        except ValueError:
+            raise TicketError(f"now: malformed instant {now!r} (ISO 8601 with a UTC offset "
+                              f"expected)") from None
+    return require_aware(now, "now")
+
+
+def _seconds(us: int | None) -> float | None:
+    return None if us is None else us / _SECOND
+
+
+def _differences(desk: DeskVerdict, contract: Contract) -> list[str]:
+    found = []
+    if desk.breached is not None and desk.breached != contract.breached:
+        found.append("breached")
+    if desk.due is not None and (contract.due is None or not close(desk.due, contract.due)):
+        found.append("due")
+    if desk.elapsed is not None and (contract.elapsed is None
+                                     or not close(desk.elapsed, contract.elapsed)):
+        found.append("elapsed")
+    return found
+
+
+def _row(desk: DeskVerdict, contract: Contract | None, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(AUDIT_COLUMNS, _EMPTY) | {
+        "ticket_id": desk.ticket_id, "metric": desk.metric, "desk_metric": desk.desk_metric,
+        "desk_breached": desk.breached, "contract_breached": None, "desk_due": desk.due_text,
+        "due_difference_seconds": None, "desk_elapsed_seconds": _seconds(desk.elapsed),
+        "contract_elapsed_seconds": None, "source": desk.source}
+    if contract is not None:
+        row |= {"policy": contract.policy, "tier": contract.tier,
+                "priority": contract.priority, "contract_breached": contract.breached,
+                "contract_status": contract.status, "contract_due": contract.due_text,
+                "contract_elapsed_seconds": _seconds(contract.elapsed),
+                "due_difference_seconds": None if desk.due is None or contract.due is None
+                else (desk.due - contract.due) / _SECOND}
+    return row | values
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """An audit as plain rows: ``rows`` (dicts keyed by `AUDIT_COLUMNS`, in `FINDINGS`
+    order), ``errors`` (the verdicts not compared, located) and the instant it is as of."""
+
+    now: datetime
+    rows: tuple[dict[str, Any], ...]
+    errors: tuple[AuditRowError, ...]
+
+    def costly(self) -> list[dict[str, Any]]:
+        """The rows where the desk says met and the contract says breached.
+
+        Boundary rule: ``desk_breached`` is False (not None: a desk that did not decide is
+        not counted) and slacalc's status is ``breached``. Example: the desk met a P2
+        response due 13:00 that the contract, keeping elapsed time over a priority
+        change, had due at 10:00 -> one row, ``reason == "priority_change"``.
+        """
+        return [row for row in self.rows if row["finding"] == "costly"]
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Agreement per metric and priority, then per metric over every priority
+        (``priority`` ``*``): ``verdicts`` compared, ``agree``, ``disagree``, ``costly``
+        and ``agreement`` (agree / verdicts). Verdicts not compared are not counted.
+
+        Example: 3 response verdicts at P2, 2 agreeing -> ``{"metric": "response",
+        "priority": "P2", "verdicts": 3, "agree": 2, "disagree": 1, "costly": 0,
+        "agreement": 0.6667}`` (rounded to four places).
+        """
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in self.rows:
+            if row["finding"] != "error":
+                groups.setdefault((row["metric"], row["priority"]), []).append(row)
+                groups.setdefault((row["metric"], "*"), []).append(row)
+        found = []
+        for (metric, priority), rows in sorted(groups.items(), key=lambda item: (
+                item[0][0] != "response", item[0][0], item[0][1] == "*", item[0][1])):
+            agree = sum(row["finding"] == "agrees" for row in rows)
+            found.append({"metric": metric, "priority": priority, "verdicts": len(rows),
+                          "agree": agree, "disagree": len(rows) - agree,
+                          "costly": sum(row["finding"] == "costly" for row in rows),
+                          "agreement": round(agree / len(rows), 4)})
+        return found
+
+    def frame(self) -> Any:
+        """The rows as a pandas DataFrame (`AUDIT_COLUMNS`): text as ``str``, the two
+        ``*_breached`` as nullable ``boolean``, the seconds as ``float64`` (NaN: none);
+        due instants stay text as written (the desk's as given, the contract's in the
+        tier calendar's zone). Needs pandas.
+
+        Boundary rule: one frame row per `rows` item, same order; an ``error`` row has
+        NaN seconds and NA booleans on the contract's side. Example: ``frame()
+        ["finding"][0]`` is ``"costly"`` when any verdict costs money.
+        """
+        import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415  (optional)
+
+        columns: dict[str, Any] = {}
+        for name in AUDIT_COLUMNS:
+            values = [row[name] for row in self.rows]
+            if name.endswith("_breached"):
+                columns[name] = pd.Series(values, dtype="boolean")
+            elif name.endswith("_seconds"):
+                columns[name] = pd.Series([float("nan") if value is None else value
+                                           for value in values], dtype="float64")
+            else:
+                columns[name] = pd.Series(values, dtype=str)
+        return pd.DataFrame(columns, columns=list(AUDIT_COLUMNS))
+
+
+def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
+               tickets: Mapping[str, Mapping[str, object]],
+               events: Mapping[str, list[Mapping[str, object]]], now: datetime, *,
+               policy: str | None) -> list[dict[str, Any]]:
+    """The rows of the disagreeing verdicts: each ticket re-evaluated once by
+    `Policy.evaluate`, for its explanation, its policy line and the reason."""
+    book = PolicyBook()
+    reports: dict[str, tuple[Policy, Ticket, SLAReport] | str] = {}
+    others: dict[int, Policy | None] = {}
+    rows = []
+    for desk, contract, differences in found:
+        key = desk.ticket_id
+        if key not in reports:
+            try:
+                owner = book.get(policy or contract.policy)
+                ticket = ticket_of(tickets[key], events.get(key, []))
+                reports[key] = (owner, ticket, owner.evaluate(ticket, now))
+            except (SlacalcError, ValidationError, ValueError) as error:
+                reports[key] = str(error).splitlines()[0]
+        evaluated = reports[key]
+        finding = "costly" if desk.breached is False and contract.breached else "disagrees"
+        if isinstance(evaluated, str):
+            rows.append(_row(desk, contract, finding=finding, difference=", ".join(
+                differences), reason="unexplained", detail=f"cannot re-evaluate: {evaluated}"))
+            continue
+        owner, ticket, report = evaluated
+        reason, detail = reason_for(Case(owner, ticket, report, desk.metric, now, others), desk)
+        rows.append(_row(desk, contract, finding=finding, difference=", ".join(differences),
+                         reason=reason, detail=detail,
+                         policy_line=report[desk.metric].source or "",
+                         explain=report.explain()))
+    return rows
+
+
+def audit_report(tickets: Sequence[Mapping[str, object]],
+                 events: Sequence[Mapping[str, object]],
+                 verdicts: Sequence[Mapping[str, object]], now: datetime | str,
+                 policy: str | None = None, *,
+                 labels: tuple[Sequence[str], Sequence[str]] | None = None) -> AuditReport:
+    """Compare every desk verdict with the contract's, as of ``now``; the plain-rows form
+    of `audit` (the command line's).
+
+    ``policy`` (a bundled name or a YAML path) is used for every ticket, as ``--policy``
+    is; ``labels`` name the tickets and the events rows in messages (the export's
+    ``file:line``; default ``tickets[i]``, ``events[i]``). Boundary rule: instants and
+    lengths agree when less than one second apart; a stop exactly at due is met; events
+    after ``now`` are not applied; a verdict whose ticket has no row, or whose ticket
+    cannot be evaluated, is an `AuditRowError` (and an ``error`` row), never dropped; a
+    naive ``now`` raises `NaiveDatetimeError`.
+    Example: vircom standard P2 opened Fri 2026-11-20 17:30 -05:00, responded Mon 07:55;
+    the desk says response met, due 2026-11-23T08:00:00-05:00, 3300 s -> ``agrees``. The
+    same ticket with the desk's due at 07:45 -> ``disagrees`` on ``due``, reason
+    ``unexplained`` (-900 s).
+    """
+    moment = _now(now)
+    desks, bad = desk_verdicts(verdicts)
+    contracts, failed = contract_verdicts(
+        tickets, events, moment, policy, labels=labels,
+        wanted={(desk.ticket_id, desk.metric) for desk in desks})
+    by_id: dict[str, Mapping[str, object]] = {}
+    for row in tickets:
+        by_id.setdefault(str(row.get("ticket_id") or "").strip(), row)
+    grouped: dict[str, list[Mapping[str, object]]] = {}
+    for event in events:
+        grouped.setdefault(str(event.get("ticket_id") or "").strip(), []).append(event)
+    errors = list(bad)
+    agreeing: list[dict[str, Any]] = []
+    disagreeing: list[tuple[DeskVerdict, Contract, list[str]]] = []
+    for desk in desks:
+        contract = contracts.get((desk.ticket_id, desk.metric))
+        if contract is None:
+            reason = (f"ticket_id {desk.ticket_id!r} has no ticket row"
+                      if desk.ticket_id not in by_id else
+                      f"ticket not evaluated: {failed.get(desk.ticket_id, 'no verdict')}")
+            errors.append(AuditRowError(desk.source, desk.ticket_id, reason, desk.position))
+            continue
+        differences = _differences(desk, contract)
+        if differences:
+            disagreeing.append((desk, contract, differences))
+        else:
+            agreeing.append(_row(desk, contract, finding="agrees"))
+    explained = _explained(disagreeing, by_id, grouped, moment, policy=policy)
+    errors.sort(key=lambda error: error.position)
+    error_rows = [dict.fromkeys(AUDIT_COLUMNS, _EMPTY) | {
+        "finding": "error", "ticket_id": error.ticket_id, "detail": str(error),
+        "source": error.source, "desk_breached": None, "contract_breached": None,
+        "due_difference_seconds": None, "desk_elapsed_seconds": None,
+        "contract_elapsed_seconds": None} for error in errors]
+    rows = ([row for row in explained if row["finding"] == "costly"]
+            + [row for row in explained if row["finding"] != "costly"]
+            + error_rows + agreeing)
+    return AuditReport(moment, tuple(rows), tuple(errors))
+
+
+def audit(tickets: Sequence[Mapping[str, object]], events: Sequence[Mapping[str, object]],
+          verdicts: Sequence[Mapping[str, object]], now: datetime | str,
+          policy: str | None = None) -> Any:
+    """The audit as a pandas DataFrame, one row per desk verdict (`AUDIT_COLUMNS`,
+    costly rows first; `AuditReport.frame`). Needs pandas.
+
+    Boundary rule: as `audit_report` (less than a second apart agrees; a verdict that
+    cannot be compared is an ``error`` row naming its source). Example: the vircom P2
+    ticket of `audit_report`, desk due 07:45 -> one row, ``finding == "disagrees"``,
+    ``difference == "due"``, ``due_difference_seconds == -900.0``.
+    """
+    return audit_report(tickets, events, verdicts, now, policy).frame()
