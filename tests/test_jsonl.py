@@ -202,3 +202,23 @@ def test_ordinary_lines_take_the_typed_decoder(monkeypatch: pytest.MonkeyPatch) 
     # priority change comes after (13:00Z is 08:00 EST), so the response stays met.
     assert columns[4][0::2] == ["response", "response"]
     assert columns[5][0::2] == ["met", "met"]
+
+
+def test_each_result_row_carries_its_tickets_opening() -> None:
+    # Line 1 is clean (the columns take it); line 2 has 66 events, more than the columns
+    # take (64), so it is evaluated singly; line 3 fails (an unknown kind); line 4 is
+    # blank. Each evaluated ticket gives two rows (response, resolution), each row its
+    # own ticket's opening as written.
+    waits = [{"kind": kind, "at": f"2026-11-2{day}T1{hour}:00Z"}
+             for day in range(1, 5) for hour in range(0, 10)
+             for kind in ("awaiting_customer", "customer_replied")][:66]
+    lines = [(1, json.dumps({**_VIRCOM, "opened_at": "2026-11-20T17:30-05:00"})),
+             (2, json.dumps({**_VIRCOM, "id": "T2", "opened_at": "2026-11-20T22:31Z",
+                             "events": waits})),
+             (3, json.dumps({**_VIRCOM, "id": "T3", "events": [{**_EVENT, "kind": "x"}]})),
+             (4, " ")]
+    opened: list[str] = []
+    columns, errors, count = evaluate_lines(PolicyBook(), lines, opened=opened)
+    assert (count, [error.line for error in errors]) == (2, [3])
+    assert columns[0] == ["T1", "T1", "T2", "T2"]
+    assert opened == ["2026-11-20T17:30-05:00"] * 2 + ["2026-11-20T22:31Z"] * 2

@@ -21,6 +21,7 @@ from typing import cast
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 
 from ..engine._zone import instant_us
 from ._columns import CODES, Chunk, evaluate_columns
@@ -252,10 +253,12 @@ def _decoded(lines: Sequence[tuple[int, str]]
 
 
 def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
-                   policy: str | None = None, now: datetime | None = None
+                   policy: str | None = None, now: datetime | None = None,
+                   opened: list[str] | None = None
                    ) -> tuple[list[list[str]], list[RowError], int]:
     """Result columns of numbered JSONL lines, the lines that failed, and the tickets
-    evaluated (blank lines are skipped).
+    evaluated (blank lines are skipped). When ``opened`` is given, it is extended with
+    each result row's ticket opening as written (the summary's real times and months).
 
     Boundary rule: every line gives exactly what `evaluate_json` gives it (its result rows
     or its `RowError`), in input order; ``policy`` overrides each line's own. Example:
@@ -286,4 +289,30 @@ def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
             done[index] = evaluate_json(book, text, line, policy=policy, now=now)
         except RowError as error:
             errors.append(error)
+    if opened is not None:
+        opened += _openings(lines, taken, tables.opened, clean, done)
     return merged(columns, fast, done), errors, len(done) + int(clean.sum())
+
+
+def _openings(lines: Sequence[tuple[int, str]], taken: list[int], given: list[object],
+              clean: npt.NDArray[np.bool_], done: dict[int, list[Result]]) -> list[str]:
+    """Each result row's ``opened_at`` as written, in `merged`'s order: the tables' for
+    the tickets they hold (``given``, aligned with ``taken``), the line's own for the
+    others ("" when it is not text)."""
+    if not done:  # the usual chunk: every evaluated ticket is a clean one of the tables
+        kept = list(compress(cast(list[str], given), clean.tolist()))
+        return list(chain.from_iterable(zip(kept, kept, strict=True)))  # two rows each
+    texts = dict(zip(taken, given, strict=True))
+    found: list[str] = []
+    for index in sorted({*compress(taken, clean.tolist()), *done}):
+        text = texts[index] if index in texts else _opened_of(lines[index][1])
+        rows = len(done[index]) if index in done else 2  # the tables': two rows each
+        found += [text if type(text) is str else ""] * rows
+    return found
+
+
+def _opened_of(text: str) -> object:
+    """A line's ``opened_at`` (None when the line is not an object)."""
+    value = json.loads(text)  # it was evaluated, so it is one JSON value
+    return value.get("opened_at") if type(value) is dict else None
+

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import re
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -37,7 +35,6 @@ from .summary import Summary
 __all__ = ["as_of_text", "demo", "progress_bar", "run_report"]
 
 _CHUNK = 10_000
-_WIDTH = 2  # result rows per evaluated ticket: response, resolution
 _BOOK: PolicyBook | None = None
 _FLAT = ("policy", "tier", "priority", "opened_at")
 """The columns a flat export must have (``policy`` unless --policy names it)."""
@@ -73,12 +70,11 @@ def _evaluate_chunk(work: Work) -> Done:
         assert isinstance(block, tuple)
         first, lines = block
         numbered, refused = without_lone_surrogates(first, lines)
-        columns, errors, tickets = evaluate_lines(_BOOK, numbered, policy=policy, now=now)
+        rows: list[str] = []
+        columns, errors, tickets = evaluate_lines(_BOOK, numbered, policy=policy, now=now,
+                                                  opened=rows)
         if refused:
             errors = sorted([*errors, *refused], key=lambda error: error.line)
-        failed = {error.line for error in errors}
-        opened = [_json_opened(text) for line, text in numbered
-                  if text.strip() and line not in failed]
     else:
         if isinstance(block, tuple):
             first, lines = block
@@ -94,24 +90,8 @@ def _evaluate_chunk(work: Work) -> Done:
         at = header.index("opened_at") if "opened_at" in header else len(header)
         opened = [row[at] if at < len(row) else "" for line, row in records
                   if line not in failed]
-    rows = [text for text in opened for _ in range(_WIDTH)]  # a row per metric
+        rows = list(chain.from_iterable(zip(opened, opened, strict=True)))  # a row a metric
     return chunk_done(_BOOK, columns, errors, tickets, output_format, opened=rows)
-
-
-_OPENED = re.compile(r'"opened_at"\s*:\s*"([^"\\]*)"')
-
-
-def _json_opened(text: str) -> str:
-    """A JSONL ticket's ``opened_at`` as written ("" when it has none as text)."""
-    found = _OPENED.search(text)
-    if found is not None:
-        return found.group(1)
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return ""
-    opened = value.get("opened_at") if isinstance(value, dict) else None
-    return opened if isinstance(opened, str) else ""
 
 
 def _split(reader: Any, before: int) -> Iterator[tuple[int, list[str] | str]]:

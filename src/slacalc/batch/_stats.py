@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import partial
+from operator import itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -225,17 +226,20 @@ class Stats:
     def _watch(self, columns: Sequence[Sequence[str]], status: npt.NDArray[np.object_],
                remaining: Floats) -> None:
         """Keep the largest overruns and the running rows with the least time left (only
-        the chunk's own best `KEPT` of each are looked at)."""
+        the chunk's own best `KEPT` of each, and of those only the ones that beat the
+        least kept so far, are made into rows)."""
         overrun = np.nan_to_num(_floats(columns[_AT["overrun_seconds"]]))
-        for heap, found, key in ((self.breached, np.flatnonzero(status == "breached"),
-                                  overrun),
-                                 (self.running, np.flatnonzero(status == "running"),
-                                  -np.nan_to_num(remaining))):
+        for heap, candidates, key in ((self.breached, np.flatnonzero(status == "breached"),
+                                       overrun),
+                                      (self.running, np.flatnonzero(status == "running"),
+                                       -np.nan_to_num(remaining))):
+            found = candidates[key[candidates] >= heap[0][0]] if len(heap) >= KEPT \
+                else candidates
             rows = (found[np.argpartition(-key[found], KEPT - 1)[:KEPT]]
                     if len(found) > KEPT else found)
-            for index in rows.tolist():
-                if len(heap) < KEPT or key[index] >= heap[0][0]:
-                    _keep(heap, float(key[index]), _cells(columns, index))
+            for value, cells in zip(key[rows].tolist(), _cells(columns, rows.tolist()),
+                                    strict=True):
+                _keep(heap, value, cells)
 
     def merge(self, other: Stats) -> None:
         """Fold another chunk's statistics into these."""
@@ -307,10 +311,14 @@ def _keep(heap: list[tuple[float, tuple[str, ...]]], key: float,
         heapq.heapreplace(heap, (key, cells))
 
 
-def _cells(columns: Sequence[Sequence[str]], index: int) -> tuple[str, ...]:
-    """Row ``index``'s `WATCH_COLUMNS` cells ("" for a column the rows do not have)."""
-    return tuple(columns[_AT[name]][index] if _AT[name] < len(columns) else ""
-                 for name in WATCH_COLUMNS)
+def _cells(columns: Sequence[Sequence[str]], rows: list[int]) -> list[tuple[str, ...]]:
+    """The `WATCH_COLUMNS` cells of ``rows`` ("" for a column the rows do not have)."""
+    if not rows:
+        return []
+    pick = itemgetter(*rows) if len(rows) > 1 else (lambda column: (column[rows[0]],))
+    blank = ("",) * len(rows)
+    return list(zip(*(pick(columns[_AT[name]]) if _AT[name] < len(columns) else blank
+                      for name in WATCH_COLUMNS), strict=True))
 
 
 def _floats(texts: Sequence[str]) -> Floats:
