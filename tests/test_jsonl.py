@@ -210,7 +210,7 @@ def test_each_result_row_carries_its_tickets_opening() -> None:
     # blank. Each evaluated ticket gives two rows (response, resolution), each row its
     # own ticket's opening as written.
     waits = [{"kind": kind, "at": f"2026-11-2{day}T1{hour}:00Z"}
-             for day in range(1, 5) for hour in range(0, 10)
+             for day in range(1, 5) for hour in range(10)
              for kind in ("awaiting_customer", "customer_replied")][:66]
     lines = [(1, json.dumps({**_VIRCOM, "opened_at": "2026-11-20T17:30-05:00"})),
              (2, json.dumps({**_VIRCOM, "id": "T2", "opened_at": "2026-11-20T22:31Z",
