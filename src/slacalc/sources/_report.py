@@ -10,10 +10,12 @@ files, each row with its position there), so a report row error points at the ex
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,19 @@ Stream = Callable[..., Iterator[Converted]]
 _Faults = list[tuple[int, str, str]]
 _Work = tuple[Table, Table, _Faults, str, str | None, datetime | None]
 _BOOK: PolicyBook | None = None
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic collector run less often while a desk is converted (its many
+    small dicts and tuples hold no cycles; the default thresholds cost a quarter of the
+    conversion), and put back after."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def desk_mapping(desk: str, path: str | None) -> DeskMapping | None:
@@ -101,6 +116,15 @@ def run_desk_report(stream: Stream, folder: Path, mapping: DeskMapping | None, *
     check_policy(policy)
     if raw_csv and output_format == "csv":
         output_format = RAW_CSV
+    with _fewer_collections():
+        return _report(stream, folder, mapping, policy=policy, now=now,
+                       output_format=output_format, output=output, errors=errors,
+                       jobs=jobs, raw_csv=raw_csv)
+
+
+def _report(stream: Stream, folder: Path, mapping: DeskMapping | None, *,
+            policy: str | None, now: datetime | None, output_format: str,
+            output: str | None, errors: str | None, jobs: int, raw_csv: bool) -> int:
     for ordered in (True, False):
         lines: list[str] = []
         with outputs(output, errors, output_format, buffered=True, as_of=as_of_text(now),
@@ -152,7 +176,8 @@ def write_converted(stream: Stream, folder: Path, mapping: DeskMapping | None,
     for ordered in (True, False):
         temporary = Path(tempfile.mkdtemp(prefix=".slacalc-", dir=output))
         try:
-            failed = _write(stream(folder, mapping, ordered=ordered), temporary)
+            with _fewer_collections():
+                failed = _write(stream(folder, mapping, ordered=ordered), temporary)
         except UnorderedError:
             _remove(temporary)
             continue

@@ -66,7 +66,11 @@ class Converted:
     files: tuple[str, str] = ("tickets", "events")
 
     def extend(self, other: Converted) -> None:
-        """Append another block's rows (same files)."""
+        """Append another block's rows (same files).
+
+        Boundary rule: rows keep their order, ``files`` stays this one's. Example: a block
+        of tickets 1-10,000 extended by the next gives tickets 1-20,000.
+        """
         self.tickets += other.tickets
         self.events += other.events
         self.verdicts += other.verdicts

@@ -53,7 +53,12 @@ class PolicyRule(BaseModel):
     group: str | None = None
 
     def matches(self, organization: str, tags: frozenset[str], group: str) -> bool:
-        """Whether a ticket with these desk values is the rule's (compared casefolded)."""
+        """Whether a ticket with these desk values (casefolded) is the rule's.
+
+        Boundary rule: every condition given must hold; a rule without one matches all.
+        Example: ``PolicyRule(policy="vircom", tier="standard", tag="VIP").matches("",
+        frozenset({"vip"}), "")`` -> True.
+        """
         return ((self.organization is None or self.organization.casefold() == organization)
                 and (self.tag is None or self.tag.casefold() in tags)
                 and (self.group is None or self.group.casefold() == group))
@@ -103,25 +108,47 @@ class DeskMapping(BaseModel):
         return private["_folded"][name]
 
     def role(self, status: str) -> Role | None:
-        """The role of a desk status (casefolded), None if the mapping lacks it."""
+        """The role of a desk status, None if the mapping lacks it.
+
+        Boundary rule: matched without case or surrounding spaces. Example: the Zendesk
+        default mapping's ``role(" Pending")`` -> ``"awaiting_customer"``.
+        """
         return self._table("statuses").get(status.strip().casefold())
 
     def priority(self, value: str) -> str | None:
-        """The policy priority of a desk priority (casefolded; empty: `default_priority`)."""
+        """The policy priority of a desk priority, None if the mapping lacks it.
+
+        Boundary rule: matched without case; an empty desk priority gives
+        `default_priority` (None without one). Example: Zendesk's ``priority("")`` ->
+        ``"P3"``, ``priority("URGENT")`` -> ``"P1"``.
+        """
         if not value.strip():
             return self.default_priority
         return self._table("priorities").get(value.strip().casefold())
 
     def metric(self, name: str) -> Metric | None:
-        """The slacalc metric of a desk SLA or metric name (casefolded)."""
+        """The slacalc metric (or ``ignore``) of a desk SLA name, None if unmapped.
+
+        Boundary rule: matched without case. Example: Jira's ``metric("time to
+        resolution")`` -> ``"resolution"``.
+        """
         return self._table("metrics").get(name.strip().casefold())
 
     def responds(self, status: str) -> bool:
-        """Whether the first change to ``status`` counts as the first response."""
+        """Whether the first change to ``status`` counts as the first response.
+
+        Boundary rule: ``status`` is one named in ``responded_on`` (without case).
+        Example: ServiceNow's ``responds("2")`` (In Progress) -> True.
+        """
         return status.strip().casefold() in self._table("responded_on")
 
     def rule(self, organization: str, tags: frozenset[str], group: str) -> PolicyRule | None:
-        """The first rule that matches (values casefolded), None if none does."""
+        """The first rule of ``policies`` that matches, None if none does.
+
+        Boundary rule: ``organization`` and ``group`` are compared casefolded, ``tags``
+        must be given casefolded. Example: with the rules ``{tag: vip, ...}`` then
+        ``{policy: cloudmark, ...}``, ``rule("", frozenset({"vip"}), "")`` is the first.
+        """
         return next((rule for rule in self.policies
                      if rule.matches(organization.casefold(), tags, group.casefold())), None)
 
