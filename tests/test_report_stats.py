@@ -9,7 +9,7 @@ import contextlib
 import csv
 import io
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,11 @@ import pytest
 
 from slacalc import TicketError
 from slacalc.batch import RESULT_COLUMNS
-from slacalc.batch._stats import percentiles_of
+from slacalc.batch._eventlog import evaluate_log
+from slacalc.batch._logrun import read_table
+from slacalc.batch._measures import Measured, measures_of_text
+from slacalc.batch._rows import PolicyBook
+from slacalc.batch._stats import openings, percentiles_of
 from slacalc.batch.summary import Summary
 from slacalc.cli import main
 from slacalc.frame import evaluate_frame, monthly_compliance, percentiles
@@ -122,10 +126,11 @@ def test_summary_keeps_times_and_months_across_merges() -> None:
     start = 1_790_000_000_000_000.0  # 2026-09-21T14:13:20Z, in µs
     stop = "2026-09-21T15:13:20+00:00"  # an hour later
     one, two = Summary(), Summary()
-    one.add(columns(("A", "met", stop, "600")), opened=np.array([start]),
-            local=np.array([start]))
-    two.add(columns(("B", "breached", stop, "7200"), ("C", "running", "", "60")),
-            opened=np.array([start, start]), local=np.array([start, start]))
+    first = columns(("A", "met", stop, "600"))
+    one.add(first, measures=measures_of_text(first, np.array([start]), np.array([start])))
+    second = columns(("B", "breached", stop, "7200"), ("C", "running", "", "60"))
+    two.add(second, measures=measures_of_text(second, np.array([start, start]),
+                                              np.array([start, start])))
     one.merge(two)
     (entry,) = one.percentiles()
     # clock [600, 7200]: p50 3900, p90 600 + 0.9 x 6600 = 6540; real 3600 s both
@@ -224,3 +229,24 @@ def test_monthly_compliance_by_month_of_opening_in_the_tier_zone(
     shown = {tuple(line.split()[:5]): line.split()[5:] for line in section if line.strip()}
     assert shown == {key: [str(met), str(breached), f"{met / (met + breached):.1%}"]
                      for key, (met, breached) in counts.items()}
+
+
+def test_the_numbers_beside_the_columns_are_the_numbers_their_text_reads_back() -> None:
+    # The column kernel hands the summary the µs it wrote each row from (`Measured`); read
+    # back from the written text (with each row's opening as the tickets file writes it)
+    # they are the same numbers, cell by cell, on the whole shipped example.
+    folder = Path(__file__).resolve().parents[1] / "examples" / "eventlog"
+    tickets, events = (read_table(folder / name) for name in ("tickets.csv", "events.csv"))
+    book = PolicyBook()
+    columns, _, count = evaluate_log(book, tickets, events,
+                                     now=datetime(2026, 11, 30, 12, tzinfo=UTC))
+    assert isinstance(columns, Measured)
+    assert count > 250
+    at = tickets.header.index("opened_at")
+    opened = {cells[0]: cells[at] for _, cells in tickets.rows}
+    texts = [opened[ticket] for ticket in columns[RESULT_COLUMNS.index("ticket_id")]]
+    expected = measures_of_text(columns, *openings(book, columns, texts))
+    for name in ("elapsed", "remaining", "overrun", "stop", "opened", "local"):
+        np.testing.assert_array_equal(getattr(columns.measures, name),
+                                      getattr(expected, name), err_msg=name)
+    assert not np.isnan(columns.measures.stop).all()

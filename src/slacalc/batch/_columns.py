@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
 from ..sla.escalation import percent_text
 from ..sla.plan import Plan
 from ..sla.ticket import EVENT_KINDS
 from ._instants import Bools, Instants, Ints, Texts, instant_texts, text_array
+from ._measures import Measured, Measures
 from ._results import seconds_text, zone_offsets
 
 __all__ = ["CODES", "MOST_EVENTS", "Chunk", "Kind", "evaluate_columns"]
@@ -133,7 +135,7 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
             found.take(chunk, plan, part, outcome, shared=shared)
     rows = np.flatnonzero(clean)
     slots = np.stack([2 * rows, 2 * rows + 1], axis=1).reshape(-1)
-    return found.columns(chunk, slots, shared), clean
+    return Measured(found.columns(chunk, slots, shared), found.measures(chunk, slots)), clean
 
 
 def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]]) -> list[int]:
@@ -233,6 +235,7 @@ class _Found:
             np.zeros(slots, dtype=np.int64) for _ in range(4))
         self.stop_event = np.zeros(slots, dtype=np.int64)
         self.due_offset = np.zeros(slots, dtype=np.int64)  # the calendar zone's, at due
+        self.opened_offset = np.zeros(slots, dtype=np.int64)  # the same, at the opening
         self.next_at, self.next_offset = np.zeros(slots, dtype=np.int64), np.zeros(
             slots, dtype=np.int64)  # `Verdict.next_escalation`, and the zone's offset then
         self.has_next = np.zeros(slots, dtype=bool)
@@ -250,8 +253,10 @@ class _Found:
         timed = np.array([entry is not None and entry.timeline is not None
                           for entry in outcome.entries] or [False], dtype=bool)
         reasons = np.array(outcome.reasons, dtype=object)
+        opened_offset = zone_offsets(plan.zone, chunk.opened.us[rows])
         for metric, verdicts in enumerate(outcome.metrics):
             slots = 2 * rows + metric
+            self.opened_offset[slots] = opened_offset
             status = verdicts.status[good]
             entry = verdicts.entry[good]
             self.texts["priority"][slots] = keys[verdicts.priority[good]]
@@ -321,6 +326,26 @@ class _Found:
                    self.texts["target"][slots], due, stopped_at, elapsed, remaining, overrun,
                    self.texts["reason"][slots], self.texts["at_risk"][slots], upcoming]
         return [column.tolist() for column in columns]
+
+    def measures(self, chunk: Chunk, slots: Ints) -> Measures:
+        """The numbers `columns` writes the rows of ``slots`` from (`Measures`)."""
+        count = len(slots)
+
+        def unknown() -> npt.NDArray[np.float64]:
+            return np.full(count, np.nan)
+
+        elapsed, remaining, overrun, stop = (unknown() for _ in range(4))
+        timed = self.timed[slots]
+        used = self.elapsed[slots][timed]
+        elapsed[timed] = used / 1e6
+        remaining[timed] = np.maximum(self.length[slots][timed] - used, 0) / 1e6
+        late = self.late[slots]
+        overrun[late] = (self.stop_at[slots][late] - self.due[slots][late]) / 1e6
+        stopped = self.stopped[slots]
+        stop[stopped] = chunk.at.us[self.stop_event[slots][stopped]]
+        opened = chunk.opened.us[slots // 2]
+        return Measures(elapsed, remaining, overrun, stop, opened.astype(np.float64),
+                        (opened + self.opened_offset[slots]).astype(np.float64))
 
 
 def _seconds_texts(us: Ints) -> Texts:

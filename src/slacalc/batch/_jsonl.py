@@ -257,8 +257,9 @@ def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
                    opened: list[str] | None = None
                    ) -> tuple[list[list[str]], list[RowError], int]:
     """Result columns of numbered JSONL lines, the lines that failed, and the tickets
-    evaluated (blank lines are skipped). When ``opened`` is given, it is extended with
-    each result row's ticket opening as written (the summary's real times and months).
+    evaluated (blank lines are skipped). When ``opened`` is given and the columns are not
+    `Measured` (some ticket took the checked path), it is extended with each result row's
+    ticket opening as written (the summary's real times and months).
 
     Boundary rule: every line gives exactly what `evaluate_json` gives it (its result rows
     or its `RowError`), in input order; ``policy`` overrides each line's own. Example:
@@ -289,7 +290,7 @@ def evaluate_lines(book: PolicyBook, lines: Sequence[tuple[int, str]], *,
             done[index] = evaluate_json(book, text, line, policy=policy, now=now)
         except RowError as error:
             errors.append(error)
-    if opened is not None:
+    if opened is not None and done:  # else the columns carry their `Measures`
         opened += _openings(lines, taken, tables.opened, clean, done)
     return merged(columns, fast, done), errors, len(done) + int(clean.sum())
 
@@ -299,9 +300,6 @@ def _openings(lines: Sequence[tuple[int, str]], taken: list[int], given: list[ob
     """Each result row's ``opened_at`` as written, in `merged`'s order: the tables' for
     the tickets they hold (``given``, aligned with ``taken``), the line's own for the
     others ("" when it is not text)."""
-    if not done:  # the usual chunk: every evaluated ticket is a clean one of the tables
-        kept = list(compress(cast(list[str], given), clean.tolist()))
-        return list(chain.from_iterable(zip(kept, kept, strict=True)))  # two rows each
     texts = dict(zip(taken, given, strict=True))
     found: list[str] = []
     for index in sorted({*compress(taken, clean.tolist()), *done}):

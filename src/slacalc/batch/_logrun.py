@@ -22,6 +22,7 @@ from typing import IO, Any
 from ._eventlog import EVENT_COLUMNS, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._html import write_html
+from ._measures import Measured
 from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
 from ._parquet import is_parquet, parquet_rows
 from ._results import RESULT_COLUMNS
@@ -163,13 +164,15 @@ def _evaluate(work: _LogWork) -> Done:
     tickets = Table(tickets.name, tickets.header, _cells(tickets.rows, len(tickets.header)))
     events = Table(events.name, events.header, _cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
-    where = {name: index for index, name in enumerate(tickets.header)}
-    key, at = where.get("ticket_id", -1), where.get("opened_at", -1)
-    opened: dict[str, str] = {}
-    for _, cells in tickets.rows:  # ids are unique among the evaluated tickets
-        if 0 <= key < len(cells) and 0 <= at < len(cells):
-            opened.setdefault(cells[key].strip(), cells[at])
-    rows = [opened.get(ticket_id, "") for ticket_id in columns[_ID]] if columns else []
+    rows: list[str] = []  # each result row's opening as written, unless `Measured`
+    if columns and not isinstance(columns, Measured):
+        where = {name: index for index, name in enumerate(tickets.header)}
+        key, at = where.get("ticket_id", -1), where.get("opened_at", -1)
+        opened: dict[str, str] = {}
+        for _, cells in tickets.rows:  # ids are unique among the evaluated tickets
+            if 0 <= key < len(cells) and 0 <= at < len(cells):
+                opened.setdefault(cells[key].strip(), cells[at])
+        rows = [opened.get(ticket_id, "") for ticket_id in columns[_ID]]
     return chunk_done(_BOOK, columns, errors, count, output_format, opened=rows)
 
 

@@ -28,6 +28,7 @@ from ._atrisk import at_risk_text
 from ._display import policy_names, summary_text, write_table
 from ._escape import CsvRows, csv_text, formula_safe_columns, printable
 from ._header import ReportUsageError, check_outputs
+from ._measures import Measured, measures_of_text
 from ._parquet import ParquetOut
 from ._results import RESULT_COLUMNS
 from ._rows import ExportError, PolicyBook, RowError
@@ -99,10 +100,11 @@ def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError
     rows as CSV, policies by name), its row errors and its summary (policies by name).
     For ``csv`` each text cell is `formula_safe` (not for `RAW_CSV`). ``opened`` is each
     result row's ticket opening as written (for real times and months in the summary)."""
+    measures = columns.measures if isinstance(columns, Measured) else \
+        measures_of_text(columns, *openings(book, columns, opened))
     named = policy_names(book, columns)
     summary = Summary()
-    moments, local = openings(book, columns, opened)
-    summary.add(named, tickets, opened=moments, local=local)
+    summary.add(named, tickets, measures=measures)
     if output_format == "csv":
         columns = formula_safe_columns(columns, _TEXT_AT)
     summary.failed = len(errors)

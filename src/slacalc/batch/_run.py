@@ -18,6 +18,7 @@ from ._csv import evaluate_rows
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._html import write_html
 from ._jsonl import evaluate_lines
+from ._measures import Measured
 from ._output import (
     RAW_CSV,
     Done,
@@ -66,11 +67,11 @@ def _evaluate_chunk(work: Work) -> Done:
     if _BOOK is None:
         _BOOK = PolicyBook()
     block, header, delimiter, output_format, policy, now = work
+    rows: list[str] = []  # each result row's opening as written, unless `Measured`
     if header is None:
         assert isinstance(block, tuple)
         first, lines = block
         numbered, refused = without_lone_surrogates(first, lines)
-        rows: list[str] = []
         columns, errors, tickets = evaluate_lines(_BOOK, numbered, policy=policy, now=now,
                                                   opened=rows)
         if refused:
@@ -86,11 +87,12 @@ def _evaluate_chunk(work: Work) -> Done:
         if len(records) < len(block):
             errors = sorted([*errors, *(RowError(line, row) for line, row in block
                                        if isinstance(row, str))], key=lambda e: e.line)
-        failed = {error.line for error in errors}
-        at = header.index("opened_at") if "opened_at" in header else len(header)
-        opened = [row[at] if at < len(row) else "" for line, row in records
-                  if line not in failed]
-        rows = list(chain.from_iterable(zip(opened, opened, strict=True)))  # a row a metric
+        if not isinstance(columns, Measured):  # the summary reads the openings
+            failed = {error.line for error in errors}
+            at = header.index("opened_at") if "opened_at" in header else len(header)
+            opened = [row[at] if at < len(row) else "" for line, row in records
+                      if line not in failed]
+            rows = list(chain.from_iterable(zip(opened, opened, strict=True)))  # 2 each
     return chunk_done(_BOOK, columns, errors, tickets, output_format, opened=rows)
 
 

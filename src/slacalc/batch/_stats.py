@@ -32,6 +32,7 @@ from ..engine._zone import instant_us
 from ..engine.durations import Duration, parse_duration
 from ..errors import SlacalcError
 from ._instants import parse_instants, text_array
+from ._measures import Measures
 from ._results import RESULT_COLUMNS, zone_offsets
 from ._rows import PolicyBook
 
@@ -164,11 +165,9 @@ class Stats:
     breached: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
     running: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
 
-    def add(self, columns: Sequence[Sequence[str]], opened: Floats | None,
-            local: Floats | None) -> None:
-        """Take result rows (columns in `RESULT_COLUMNS` order) with each row's opening
-        (UTC µs) and that opening on the tier calendar's wall clock (µs), both None
-        when unknown (then no real time and no month)."""
+    def add(self, columns: Sequence[Sequence[str]], measures: Measures) -> None:
+        """Take result rows (columns in `RESULT_COLUMNS` order) and their `Measures` (an
+        unknown opening: no real time and no month)."""
         count = len(columns[0]) if columns else 0
         if not count:
             return
@@ -178,13 +177,9 @@ class Stats:
             "policy", "tier", "priority", "metric")), strict=True),
             range(count)), dtype=np.int64, count=count)
         named = {first: key for key, first in keys.items()}
-        elapsed = _floats(columns[_AT["elapsed_seconds"]])
-        remaining = _floats(columns[_AT["remaining_seconds"]])
-        stops = parse_instants(columns[_AT["stopped_at"]])
-        stopped = stops.present & ~stops.bad
-        real = np.full(count, np.nan)
-        if opened is not None:
-            real[stopped] = (stops.us[stopped] - opened[stopped]) / 1e6  # NaN: unknown
+        elapsed, remaining = measures.elapsed, measures.remaining
+        stopped = ~np.isnan(measures.stop)
+        real = (measures.stop - measures.opened) / 1e6  # NaN: no stop, or opening unknown
         breached = status == "breached"
         decided = (status == "met") | breached
         judged = decided & stopped & ~np.isnan(elapsed)
@@ -206,9 +201,8 @@ class Stats:
                 strict=True)).items():
             lengths = self.lengths.setdefault(named[first], {})
             lengths[length] = lengths.get(length, 0) + number
-        if local is not None:
-            self._months(named, code, local, decided, breached)
-        self._watch(columns, status, remaining)
+        self._months(named, code, measures.local, decided, breached)
+        self._watch(columns, status, remaining, measures.overrun)
 
     def _months(self, named: dict[int, Group], code: Ints, local: Floats, decided: Bools,
                 breached: Bools) -> None:
@@ -224,13 +218,12 @@ class Stats:
             counts[late] += number
 
     def _watch(self, columns: Sequence[Sequence[str]], status: npt.NDArray[np.object_],
-               remaining: Floats) -> None:
+               remaining: Floats, overrun: Floats) -> None:
         """Keep the largest overruns and the running rows with the least time left (only
         the chunk's own best `KEPT` of each, and of those only the ones that beat the
         least kept so far, are made into rows)."""
-        overrun = np.nan_to_num(_floats(columns[_AT["overrun_seconds"]]))
         for heap, candidates, key in ((self.breached, np.flatnonzero(status == "breached"),
-                                       overrun),
+                                       np.nan_to_num(overrun)),
                                       (self.running, np.flatnonzero(status == "running"),
                                        -np.nan_to_num(remaining))):
             found = candidates[key[candidates] >= heap[0][0]] if len(heap) >= KEPT \
@@ -321,6 +314,3 @@ def _cells(columns: Sequence[Sequence[str]], rows: list[int]) -> list[tuple[str,
                       for name in WATCH_COLUMNS), strict=True))
 
 
-def _floats(texts: Sequence[str]) -> Floats:
-    cells = text_array(texts)
-    return np.where(cells == "", "nan", cells).astype(np.float64)

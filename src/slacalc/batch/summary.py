@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ._measures import Measures, measures_of_text
 from ._results import RESULT_COLUMNS
 from ._stats import PERCENTILES, Stats, percentiles_of
 
@@ -36,11 +37,11 @@ class Summary:
     stats: Stats = field(default_factory=Stats)
 
     def add(self, columns: Sequence[Sequence[str]], tickets: int = 1, *,
-            opened: Floats | None = None, local: Floats | None = None) -> None:
+            measures: Measures | None = None) -> None:
         """Count result rows (given as columns, in `RESULT_COLUMNS` order) of ``tickets``
-        tickets; ``opened`` is each row's ticket opening (UTC µs) and ``local`` that
-        opening on the tier calendar's wall clock (µs), for real times and months
-        (`Stats.add`; without them, neither).
+        tickets; ``measures`` are the numbers the rows were written from, for the
+        percentiles and months (`Stats.add`; without them, they are read from the text,
+        with no real times and no months).
 
         Boundary rule: a row counts towards the worst overruns only when it has an overrun
         (breached); equal overruns are ordered by ticket id. Example: two tickets with rows
@@ -50,7 +51,7 @@ class Summary:
         self.tickets += tickets
         if not columns or not columns[0]:
             return
-        self.stats.add(columns, opened, local)
+        self.stats.add(columns, measures or measures_of_text(columns, None, None))
         for (policy, tier, priority, metric, status), count in Counter(
                 zip(*(columns[_AT[name]] for name in _GROUP), strict=True)).items():
             counts = self.groups.setdefault((policy, tier, priority, metric), {})

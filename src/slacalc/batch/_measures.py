@@ -1,0 +1,76 @@
+"""The numbers behind result rows: what the summary's percentiles, months and kept rows
+are computed from.
+
+The column kernel (`slacalc.batch._columns`) writes each result row's text from µs; it
+hands the same numbers on beside the text (`Measured`), so the summary never reads back
+what was just written. Rows that come another way (the checked single-ticket path, a
+caller's own columns) are measured from their text (`measures_of_text`), which gives the
+same numbers: a seconds cell is an exact decimal of whole µs, and an instant cell reads
+back to its µs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ._instants import parse_instants, text_array
+from ._results import RESULT_COLUMNS
+
+__all__ = ["Measured", "Measures", "measures_of_text"]
+
+Floats = npt.NDArray[np.float64]
+_AT = {name: index for index, name in enumerate(RESULT_COLUMNS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """Per result row (NaN where the row's cell is blank or the value unknown): elapsed,
+    remaining and overrun seconds as the row shows them, the stop and the ticket's
+    opening in UTC µs, and that opening on the tier calendar's wall clock (µs)."""
+
+    elapsed: Floats
+    remaining: Floats
+    overrun: Floats
+    stop: Floats
+    opened: Floats
+    local: Floats
+
+
+class Measured(list[list[str]]):
+    """Result columns (`RESULT_COLUMNS` order) with the `Measures` they were written from."""
+
+    def __init__(self, columns: list[list[str]], measures: Measures) -> None:
+        super().__init__(columns)
+        self.measures = measures
+
+
+def _floats(texts: Sequence[str]) -> Floats:
+    cells = text_array(texts)
+    return np.where(cells == "", "nan", cells).astype(np.float64)
+
+
+def measures_of_text(columns: Sequence[Sequence[str]], opened: Floats | None,
+                     local: Floats | None) -> Measures:
+    """The `Measures` of result rows read from their text, with each row's opening (UTC
+    µs) and its wall-clock form given (all NaN when None).
+
+    Boundary rule: a blank or unreadable cell is NaN. Example: a row with
+    ``elapsed_seconds`` ``"90"`` and ``stopped_at`` ``"2026-11-23T07:55:00-05:00"`` ->
+    elapsed 90.0, stop 1795352100000000.0 (12:55Z).
+    """
+    count = len(columns[0]) if columns else 0
+    stops = parse_instants(columns[_AT["stopped_at"]]) if count else None
+    stop = np.full(count, np.nan)
+    if stops is not None:
+        known = stops.present & ~stops.bad
+        stop[known] = stops.us[known]
+    unknown = np.full(count, np.nan)
+    elapsed, remaining, overrun = (_floats(columns[_AT[name]]) if count else np.zeros(0)
+                                   for name in ("elapsed_seconds", "remaining_seconds",
+                                                "overrun_seconds"))
+    return Measures(elapsed, remaining, overrun, stop,
+                    unknown if opened is None else opened, unknown if local is None else local)
