@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import partial
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,8 +37,8 @@ from ._measures import Measures
 from ._results import RESULT_COLUMNS, zone_offsets
 from ._rows import PolicyBook
 
-__all__ = ["KEPT", "PERCENTILES", "WATCH_COLUMNS", "Stats", "local_instants", "months_of",
-           "opened_us", "openings", "percentiles_of", "tier_zone"]
+__all__ = ["KEPT", "PERCENTILES", "WATCH_COLUMNS", "Stats", "group_codes", "local_instants",
+           "months_of", "opened_us", "openings", "percentiles_of", "tier_zone"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -165,29 +166,40 @@ class Stats:
     breached: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
     running: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
 
-    def add(self, columns: Sequence[Sequence[str]], measures: Measures) -> None:
+    def add(self, columns: Sequence[Sequence[str]], measures: Measures,
+            groups: tuple[Ints, dict[int, Group]] | None = None) -> None:
         """Take result rows (columns in `RESULT_COLUMNS` order) and their `Measures` (an
-        unknown opening: no real time and no month)."""
+        unknown opening: no real time and no month); ``groups`` is `group_codes` of the
+        columns when the caller has it."""
         count = len(columns[0]) if columns else 0
         if not count:
             return
         status = text_array(columns[_AT["status"]])
-        keys: dict[Group, int] = {}
-        code = np.fromiter(map(keys.setdefault, zip(*(columns[_AT[name]] for name in (
-            "policy", "tier", "priority", "metric")), strict=True),
-            range(count)), dtype=np.int64, count=count)
-        named = {first: key for key, first in keys.items()}
+        code, named = groups or group_codes(columns)
         elapsed, remaining = measures.elapsed, measures.remaining
         stopped = ~np.isnan(measures.stop)
         real = (measures.stop - measures.opened) / 1e6  # NaN: no stop, or opening unknown
         breached = status == "breached"
         decided = (status == "met") | breached
         judged = decided & stopped & ~np.isnan(elapsed)
+        timed = ~breached & ~np.isnan(remaining)
+        length = elapsed + remaining
+        dated = decided & ~np.isnan(measures.local)
+        months = np.zeros(count, dtype=np.int64)  # months since 1970 (where dated), x2,
+        months[dated] = 2 * measures.local[dated].astype(np.int64).astype(  # + 1 if late
+            "datetime64[us]").astype("datetime64[M]").astype(np.int64) + breached[dated]
         for first, key in named.items():
-            rows = judged & (code == first)
+            mine = code == first
+            rows = judged & mine
             if rows.any():
                 self.times.setdefault(key, []).append(
                     np.stack([elapsed[rows], real[rows]], axis=1))
+            lengths = self.lengths.setdefault(key, {}) if (timed & mine).any() else {}
+            for value, number in zip(*_counted(length[timed & mine]), strict=True):
+                lengths[value] = lengths.get(value, 0) + number
+            for value, number in zip(*_counted(months[dated & mine]), strict=True):
+                shown = str(np.datetime64(int(value) // 2, "M"))
+                self.months.setdefault((key, shown), [0, 0])[int(value) % 2] += number
         late = np.flatnonzero(breached)  # a target as written is read only when every
         targets = text_array(columns[_AT["target"]])[late]  # row of a group breached
         for (first, text), number in Counter(zip(code[late].tolist(), targets.tolist(),
@@ -195,27 +207,7 @@ class Stats:
             if text:
                 texts = self.targets.setdefault(named[first], {})
                 texts[text] = texts.get(text, 0) + number
-        timed = ~breached & ~np.isnan(remaining)
-        for (first, length), number in Counter(zip(
-                code[timed].tolist(), (elapsed[timed] + remaining[timed]).tolist(),
-                strict=True)).items():
-            lengths = self.lengths.setdefault(named[first], {})
-            lengths[length] = lengths.get(length, 0) + number
-        self._months(named, code, measures.local, decided, breached)
         self._watch(columns, status, remaining, measures.overrun)
-
-    def _months(self, named: dict[int, Group], code: Ints, local: Floats, decided: Bools,
-                breached: Bools) -> None:
-        """Count the decided rows per group and month of ``local``."""
-        rows = decided & ~np.isnan(local)
-        months = local[rows].astype(np.int64).astype("datetime64[us]").astype(
-            "datetime64[M]").astype(np.int64)
-        for (first, month, late), number in Counter(zip(
-                code[rows].tolist(), months.tolist(), breached[rows].tolist(),
-                strict=True)).items():
-            shown = str(np.datetime64(month, "M"))
-            counts = self.months.setdefault((named[first], shown), [0, 0])
-            counts[late] += number
 
     def _watch(self, columns: Sequence[Sequence[str]], status: npt.NDArray[np.object_],
                remaining: Floats, overrun: Floats) -> None:
@@ -290,6 +282,26 @@ class Stats:
         left first), each as the `WATCH_COLUMNS` cells."""
         return ([cells for _, cells in sorted(self.breached, key=_order, reverse=True)],
                 [cells for _, cells in sorted(self.running, key=_order, reverse=True)])
+
+
+def group_codes(columns: Sequence[Sequence[str]]) -> tuple[Ints, dict[int, Group]]:
+    """Each result row's group (policy, tier, priority, metric) as a code, and the group
+    of each code; codes are the first row of each group, in first-seen order.
+
+    Example: rows of groups A, B, A -> codes ``[0, 1, 0]``, ``{0: A, 1: B}``.
+    """
+    keys: dict[Group, int] = {}
+    count = len(columns[0]) if columns else 0
+    code = np.fromiter(map(keys.setdefault, zip(*(columns[_AT[name]] for name in (
+        "policy", "tier", "priority", "metric")), strict=True), range(count)),
+        dtype=np.int64, count=count)
+    return code, {first: key for key, first in keys.items()}
+
+
+def _counted(values: npt.NDArray[Any]) -> tuple[list[Any], list[int]]:
+    """The distinct values and how many times each occurs."""
+    found, counts = np.unique(values, return_counts=True)
+    return found.tolist(), counts.tolist()
 
 
 def _order(entry: tuple[float, tuple[str, ...]]) -> tuple[float, tuple[str, ...]]:

@@ -16,13 +16,12 @@ import numpy.typing as npt
 
 from ._measures import Measures, measures_of_text
 from ._results import RESULT_COLUMNS
-from ._stats import PERCENTILES, Stats, percentiles_of
+from ._stats import PERCENTILES, Stats, group_codes, percentiles_of
 
 __all__ = ["Summary"]
 
 Floats = npt.NDArray[np.float64]
 _AT = {name: index for index, name in enumerate(RESULT_COLUMNS)}
-_GROUP = ("policy", "tier", "priority", "metric", "status")
 
 
 @dataclass
@@ -51,10 +50,11 @@ class Summary:
         self.tickets += tickets
         if not columns or not columns[0]:
             return
-        self.stats.add(columns, measures or measures_of_text(columns, None, None))
-        for (policy, tier, priority, metric, status), count in Counter(
-                zip(*(columns[_AT[name]] for name in _GROUP), strict=True)).items():
-            counts = self.groups.setdefault((policy, tier, priority, metric), {})
+        code, named = groups = group_codes(columns)
+        self.stats.add(columns, measures or measures_of_text(columns, None, None), groups)
+        for (first, status), count in Counter(zip(code.tolist(), columns[_AT["status"]],
+                                                  strict=True)).items():
+            counts = self.groups.setdefault(named[first], {})
             counts[status] = counts.get(status, 0) + count
         overruns = columns[_AT["overrun_seconds"]]
         ids, policies = columns[_AT["ticket_id"]], columns[_AT["policy"]]
