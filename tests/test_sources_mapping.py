@@ -41,7 +41,7 @@ def test_default_mappings_priorities_and_metrics() -> None:
     ("unknown_key.yaml", [
         "1:1: statuses: required key 'statuses' is missing",
         "2:1: statuss: unknown key 'statuss' (did you mean 'statuses'?); allowed: desk, "
-        "statuses, priorities, default_priority, responded_on, metrics, policies, "
+        "statuses, priorities, default_priority, responded_on, desk_paused, metrics, policies, "
         "naive_instants, organization_field"]),
     ("bad_role.yaml", [  # line 4 "  pending: waiting": the value starts at column 12
         "4:12: statuses.pending: Input should be 'open', 'awaiting_customer', 'resolved' "

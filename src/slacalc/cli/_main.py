@@ -281,12 +281,14 @@ def _desk_report(args: argparse.Namespace, now: datetime) -> int:
     return run_desk_report(STREAMS[args.source], Path(args.tickets),
                            desk_mapping(args.source, args.mapping), policy=args.policy,
                            now=now, output_format=args.format, output=args.output,
-                           errors=args.errors, jobs=args.jobs, raw_csv=args.raw_csv)
+                           errors=args.errors, jobs=args.jobs, raw_csv=args.raw_csv,
+                           at_risk=args.at_risk)
 
 
 def _convert(args: argparse.Namespace) -> int:
+    now = _instant(args.now, "--now") if args.now else _clock()
     return write_converted(STREAMS[args.source], Path(args.folder),
-                           desk_mapping(args.source, args.mapping), Path(args.output))
+                           desk_mapping(args.source, args.mapping), Path(args.output), now)
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -373,6 +375,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="the desk the export comes from")
     convert.add_argument("--mapping", help="mapping YAML (default: the desk's stock one)")
     convert.add_argument("-o", "--output", required=True, help="the folder to write into")
+    convert.add_argument("--now", help="the export's instant (ISO 8601 with offset; "
+                         "default: the current instant): a desk breach dated after it "
+                         "has not happened")
     audit = command("audit", "check a help desk's own SLA verdicts against the contract",
                     "slacalc audit --from zendesk examples/desks/zendesk -o audit.csv")
     audit.add_argument("folder", help="the desk's export folder")

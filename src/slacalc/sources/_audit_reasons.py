@@ -22,38 +22,39 @@ tried in this order, and the first that holds is the reason:
 
 5. ``holiday, forbidden_pause``: both of the first two at once (a desk calendar without
    the holidays that also holds the clock while waiting on the customer).
+6. ``desk_pause`` (alone, or after ``holiday``, ``forbidden_pause`` or both): the desk
+   holds its clock in a status the mapping lists as ``desk_paused`` (`_audit_desk`).
 
 Otherwise the reason is ``unexplained``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
-from typing import Any
 
 from pydantic import ValidationError
 
-from ..engine import BusinessCalendar
-from ..engine._hours import DAY_S, DayHours
+from ..engine._hours import DAY_S
 from ..engine._zone import instant_us, offset_segments, to_datetime
 from ..engine.timeline import Timeline
 from ..errors import SlacalcError
 from ..policy import Policy
 from ..sla import SLAReport, Ticket
 from ..sla.plan import AWAIT_PAUSE, METRICS
+from ._audit_calendar import closed_dates, free_timeline, timeline
 from ._audit_tables import DeskVerdict
 
 __all__ = ["REASONS", "Case", "Guess", "close", "reason_for"]
 
 REASONS = ("holiday", "forbidden_pause", "priority_change", "dst", "holiday, forbidden_pause",
-           "unexplained")
+           "desk_pause", "holiday, desk_pause", "forbidden_pause, desk_pause",
+           "holiday, forbidden_pause, desk_pause", "unexplained")
 """The reasons an audit names, in the order they are tried."""
 _SECOND_US = 1_000_000
 _ONE_US = timedelta(microseconds=1)
-_MOST_DAYS = 3700  # dates searched for closures (ten years)
 _AWAIT = ("ignore", "pause", "void")
 _RESUME = {"customer_replied", "reopened"}
 
@@ -95,6 +96,8 @@ class Case:
     metric: str
     now: datetime
     others: dict[int, Policy | None]
+    desk_paused: tuple[tuple[int, int | None], ...] = ()
+    """The spans the ticket spent in a status the desk pauses on (`DeskMapping.desk_paused`)."""
 
     @property
     def opened(self) -> int:
@@ -125,24 +128,6 @@ def _length(us: int) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}"
 
 
-def _open_hours(calendar: BusinessCalendar) -> Callable[[date], DayHours]:
-    """The calendar's hours with its closed dates open (special hours kept)."""
-    def hours(day: date) -> DayHours:
-        special = calendar.special.get(day)
-        if special is not None:
-            return special
-        weekly = calendar.weekly.days[day.weekday()]
-        return calendar.recurring.apply(day, weekly) if calendar.recurring else weekly
-    return hours
-
-
-def _timeline(calendar: BusinessCalendar, zone: Any,
-              hours: Callable[[date], DayHours]) -> Timeline:
-    feeds = calendar.feeds
-    return Timeline(zone, hours, feeds.closed_spans if feeds is not None and feeds.timed
-                    else None)
-
-
 def _guess_on(case: Case, reason: str, timeline: Timeline, detail: Callable[[int], str]
               ) -> Guess | None:
     """The desk's answer had it counted the same business time on ``timeline``."""
@@ -164,15 +149,7 @@ def _closed(case: Case) -> tuple[list[date], str]:
     calendar, due = case.report.calendar(case.metric), case.due
     if calendar is None or due is None:
         return [], ""
-    free = _open_hours(calendar)
-    first = to_datetime(case.opened, calendar.zone).date()
-    last = to_datetime(max(due, case.end), calendar.zone).date()
-    days = [first + timedelta(days=step) for step in range(min((last - first).days + 1,
-                                                               _MOST_DAYS))]
-    closed = [day for day in days if free(day) and not calendar.hours_on(day)]
-    return closed, (f"calendar {calendar.name or ''!r} ({calendar.zone}) is closed on "
-                    + ", ".join(f"{day:%a %Y-%m-%d} ({calendar.closures.name(day) or 'closed'})"
-                                for day in closed))
+    return closed_dates(calendar, case.opened, max(due, case.end))
 
 
 def _landing(case: Case, closed: list[date], moved: int) -> str:
@@ -197,8 +174,7 @@ def _holiday(case: Case) -> Iterator[Guess]:
                 f"{case.shown(moved)}{_landing(case, closed, moved)}, the desk's; the "
                 f"contract's is {case.shown(due)}")
 
-    found = _guess_on(case, "holiday", _timeline(calendar, calendar.zone,
-                                                 _open_hours(calendar)), detail)
+    found = _guess_on(case, "holiday", free_timeline(calendar), detail)
     if found is not None:
         yield found
 
@@ -285,7 +261,7 @@ def _holiday_and_pause(case: Case) -> Iterator[Guess]:
     closed, names = _closed(case)
     if rule is None or not spans or not closed or calendar is None or case.due is None:
         return
-    found = _held(case, _timeline(calendar, calendar.zone, _open_hours(calendar)), spans)
+    found = _held(case, free_timeline(calendar), spans)
     if found is None:
         return
     moved, elapsed, amount = found
@@ -382,7 +358,7 @@ def _dst(case: Case) -> Iterator[Guess]:
         for offset in dict.fromkeys(offset for start, stop, offset in segments
                                     if start <= due and stop > opened):
             fixed = timezone(timedelta(microseconds=offset))
-            fixed_line = _timeline(calendar, fixed, calendar.hours_on)
+            fixed_line = timeline(calendar, fixed, calendar.hours_on)
             guesses.append((fixed_line.shift(opened, length), f"reads calendar "
                             f"{calendar.name or ''!r} at the fixed offset {fixed.tzname(None)}",
                             fixed_line))
@@ -404,16 +380,18 @@ def _dst(case: Case) -> Iterator[Guess]:
 _DETECTORS = (_holiday, _pause, _priority, _dst, _holiday_and_pause)
 
 
-def reason_for(case: Case, desk: DeskVerdict) -> tuple[str, str]:
+def reason_for(case: Case, desk: DeskVerdict,
+               extra: Sequence[Callable[[Case], Iterator[Guess]]] = ()) -> tuple[str, str]:
     """The reason (one of `REASONS`) and its detail for a disagreeing verdict.
 
     Boundary rule: the first detector whose guess agrees with every value the desk gave
-    (`Guess.matches`, less than a second apart) names the reason; none -> ``unexplained``.
+    (`Guess.matches`, less than a second apart) names the reason, ``extra`` ones tried
+    after the built-in ones; none -> ``unexplained``.
     Example: vircom P3 opened Thu 2026-12-24 16:00 EST, the desk's response due Fri
     2026-12-25 09:30 EST -> ``holiday`` (Christmas Day is closed; the contract's due is
     Mon 2026-12-28 09:30).
     """
-    for detector in _DETECTORS:
+    for detector in (*_DETECTORS, *extra):
         for guess in detector(case):
             if guess.matches(desk):
                 return guess.reason, guess.detail

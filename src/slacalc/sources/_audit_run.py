@@ -111,7 +111,7 @@ def run_audit(converted: Converted, *, now: datetime | str, output: str | None =
         labels = ([f"{files[0]}:{line}" for line in converted.ticket_lines],
                   [f"{files[1]}:{line}" for line in converted.event_lines])
     report = audit_report(converted.tickets, converted.events, converted.verdicts, now,
-                          policy, labels=labels)
+                          policy, labels=labels, desk_paused=converted.desk_paused)
     if output is not None:
         escape = (lambda cell: cell) if raw_csv else formula_safe
         write_whole(output, csv_text([AUDIT_COLUMNS, *(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..engine._zone import instant_us
 from ._history import Change, derive
 from ._tables import Converted, SourceRowError
 from .mapping import DeskMapping
@@ -78,7 +79,8 @@ class Builder:
                 f"{opening.group!r}); add a last rule without conditions"),
                 opening.ticket_id))
         history = derive(opening.ticket_id, self.mapping, changes, status=opening.status,
-                         priority=opening.priority, where=opening.where, errors=found)
+                         priority=opening.priority, where=opening.where, errors=found,
+                         opened=opening.opened)
         if found or history is None or rule is None:
             self.out.errors += found
             return
@@ -92,6 +94,10 @@ class Builder:
             self.out.events.append(event)
             self.out.event_lines.append(line)
         self.out.verdicts += verdicts
+        if history.paused:
+            self.out.desk_paused[opening.ticket_id] = [
+                (instant_us(start), None if stop is None else instant_us(stop))
+                for start, stop in history.paused]
 
     def take(self) -> Converted:
         """The tickets converted since the last ``take``."""

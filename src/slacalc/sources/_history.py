@@ -22,7 +22,7 @@ change to another policy priority gives ``priority_changed``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ._tables import SourceRowError
@@ -53,6 +53,8 @@ class History:
 
     priority: str
     events: list[tuple[int, dict[str, str]]]
+    paused: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    """The spans in a status of the mapping's ``desk_paused`` (None: to the export's end)."""
 
 
 def _event(ticket_id: str, at: datetime, kind: str, note: str,
@@ -73,7 +75,7 @@ _MOVES = {
 
 def derive(ticket_id: str, mapping: DeskMapping, changes: Sequence[Change], *,
            status: str | None, priority: str, where: tuple[str, int],
-           errors: list[SourceRowError]) -> History | None:
+           errors: list[SourceRowError], opened: datetime | None = None) -> History | None:
     """The events of one ticket from its ``changes`` (any order), or None when one of
     them (or the opening ``status``/``priority``, read at ``where``) is not in the mapping:
     then each such value is one `SourceRowError` appended to ``errors``.
@@ -82,7 +84,8 @@ def derive(ticket_id: str, mapping: DeskMapping, changes: Sequence[Change], *,
     status change is judged from the role the ticket is in, not from the change's own
     ``previous`` value; changes at one instant keep their order. Example: ``new``, then
     ``pending`` at 10:00, ``open`` at 11:00 -> ``awaiting_customer`` 10:00,
-    ``customer_replied`` 11:00.
+    ``customer_replied`` 11:00. The spans in a ``desk_paused`` status (from ``opened``
+    when the ticket opened in one) are `History.paused`.
     """
     before = len(errors)
     ordered = sorted(changes, key=lambda change: change.at)
@@ -137,7 +140,28 @@ def derive(ticket_id: str, mapping: DeskMapping, changes: Sequence[Change], *,
             role = target
     if len(errors) > before:
         return None
-    return History(first, events)
+    return History(first, events, _paused(mapping, ordered, status, opened))
+
+
+def _paused(mapping: DeskMapping, ordered: Sequence[Change], status: str | None,
+            opened: datetime | None) -> list[tuple[datetime, datetime | None]]:
+    """The spans in a status of the mapping's ``desk_paused`` (None: still in one)."""
+    if not mapping.desk_paused:
+        return []
+    spans: list[tuple[datetime, datetime | None]] = []
+    held = opened if status is not None and mapping.desk_pauses(status) else None
+    for change in ordered:
+        if change.field != STATUS:
+            continue
+        pausing = mapping.desk_pauses(change.value)
+        if pausing and held is None:
+            held = change.at
+        elif not pausing and held is not None:
+            spans.append((held, change.at))
+            held = None
+    if held is not None:
+        spans.append((held, None))
+    return spans
 
 
 def _at(change: Change) -> str:

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from ..batch._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_ti
 from ..batch._rows import PolicyBook, RowError
 from ..batch._run import as_of_text
 from ..batch.summary import Summary
+from ..engine._zone import instant_us
 from ._tables import EVENT_COLUMNS, TICKET_COLUMNS, VERDICT_COLUMNS, Converted, UnorderedError
 from .mapping import DeskMapping, load_mapping
 
@@ -99,14 +101,16 @@ def _work(blocks: Iterator[Converted], output_format: str, policy: str | None,
 def run_desk_report(stream: Stream, folder: Path, mapping: DeskMapping | None, *,
                     policy: str | None, now: datetime | None, output_format: str,
                     output: str | None, errors: str | None, jobs: int,
-                    raw_csv: bool = False) -> int:
+                    raw_csv: bool = False, at_risk: bool = False) -> int:
     """The event-log report of a desk export folder, converted by ``stream`` (one of
     `slacalc.sources.STREAMS`); the exit status is 1 if any record or row failed.
 
     Boundary rule: the folder is streamed when its files are grouped by ticket in the
     tickets' order; otherwise the report starts again with the followers read whole
     (stderr says so), as the event-log report does. A record the mapping cannot convert
-    is a row error naming its file and position; its ticket is not evaluated. Example:
+    is a row error naming its file and position; its ticket is not evaluated. With
+    ``at_risk``, only the rows at risk are written, the soonest breach first, as the
+    ordinary report's ``--at-risk`` does (`slacalc.batch._atrisk`). Example:
     ``slacalc report --from zendesk examples/desks/zendesk --now 2026-12-01T00:00:00Z``.
     """
     if not folder.is_dir():
@@ -119,16 +123,17 @@ def run_desk_report(stream: Stream, folder: Path, mapping: DeskMapping | None, *
     with _fewer_collections():
         return _report(stream, folder, mapping, policy=policy, now=now,
                        output_format=output_format, output=output, errors=errors,
-                       jobs=jobs, raw_csv=raw_csv)
+                       jobs=jobs, raw_csv=raw_csv, at_risk=at_risk)
 
 
 def _report(stream: Stream, folder: Path, mapping: DeskMapping | None, *,
             policy: str | None, now: datetime | None, output_format: str,
-            output: str | None, errors: str | None, jobs: int, raw_csv: bool) -> int:
+            output: str | None, errors: str | None, jobs: int, raw_csv: bool,
+            at_risk: bool) -> int:
     for ordered in (True, False):
         lines: list[str] = []
         with outputs(output, errors, output_format, buffered=True, as_of=as_of_text(now),
-                     raw_csv=raw_csv) as results:
+                     raw_csv=raw_csv, at_risk=at_risk) as results:
             sink = Sink(str(folder), results, results.bad_csv, False, 0, int, lines.append)
             summary = Summary()
             try:
@@ -157,10 +162,12 @@ def _cell(value: Any) -> str:
 
 
 def write_converted(stream: Stream, folder: Path, mapping: DeskMapping | None,
-                    output: Path) -> int:
+                    output: Path, now: datetime | None = None) -> int:
     """Write a desk export folder as ``tickets.csv``, ``events.csv`` and
     ``desk_verdicts.csv`` in ``output`` (created if missing; each file written whole or
     not at all); the exit status is 1 if any record failed (each printed on stderr).
+    With ``now`` (the export's instant), a desk breach dated at or after it has not
+    happened: its ``breached`` is written empty (undecided), its ``due_at`` kept.
 
     Boundary rule: as `run_desk_report` for the order of the files. Example:
     ``slacalc convert --from zendesk examples/desks/zendesk -o /tmp/zd`` then
@@ -177,7 +184,8 @@ def write_converted(stream: Stream, folder: Path, mapping: DeskMapping | None,
         temporary = Path(tempfile.mkdtemp(prefix=".slacalc-", dir=output))
         try:
             with _fewer_collections():
-                failed = _write(stream(folder, mapping, ordered=ordered), temporary)
+                failed = _write(stream(folder, mapping, ordered=ordered), temporary,
+                                None if now is None else instant_us(now))
         except UnorderedError:
             _remove(temporary)
             continue
@@ -193,7 +201,17 @@ def write_converted(stream: Stream, folder: Path, mapping: DeskMapping | None,
     raise AssertionError("unreachable: the second pass reads the files whole")
 
 
-def _write(blocks: Iterator[Converted], folder: Path) -> list[RowError]:
+def _undecided(row: dict[str, Any], now_us: int | None) -> dict[str, Any]:
+    """A verdict row as of ``now_us``: a breach dated at or after it -> undecided."""
+    due = row["due_at"]
+    if now_us is None or row["breached"] is not True or not due:
+        return row
+    if instant_us(datetime.fromisoformat(due)) < now_us:
+        return row
+    return {**row, "breached": None}
+
+
+def _write(blocks: Iterator[Converted], folder: Path, now_us: int | None) -> list[RowError]:
     failed: list[RowError] = []
     with (open(folder / "tickets.csv", "w", newline="", encoding="utf-8") as tickets,
           open(folder / "events.csv", "w", newline="", encoding="utf-8") as events,
@@ -211,7 +229,8 @@ def _write(blocks: Iterator[Converted], folder: Path) -> list[RowError]:
             event_rows.writerows([[row[name] for name in EVENT_COLUMNS]
                                   for row in block.events])
             verdict_rows.writerows([[_cell(row[name]) for name in VERDICT_COLUMNS]
-                                    for row in block.verdicts])
+                                    for row in map(_undecided, block.verdicts,
+                                                   repeat(now_us))])
             failed += block.errors
         if header is None:
             ticket_rows.writerow(TICKET_COLUMNS)

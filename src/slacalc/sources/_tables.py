@@ -64,6 +64,9 @@ class Converted:
     ticket_lines: list[int] = field(default_factory=list)
     event_lines: list[int] = field(default_factory=list)
     files: tuple[str, str] = ("tickets", "events")
+    desk_paused: dict[str, list[tuple[int, int | None]]] = field(default_factory=dict)
+    """Per ticket, the spans (UTC µs; None: to the export's end) it spent in a status of
+    the mapping's ``desk_paused``: the audit's ``desk_pause`` reason reads them."""
 
     def extend(self, other: Converted) -> None:
         """Append another block's rows (same files).
@@ -77,6 +80,7 @@ class Converted:
         self.errors += other.errors
         self.ticket_lines += other.ticket_lines
         self.event_lines += other.event_lines
+        self.desk_paused.update(other.desk_paused)
 
 
 class UnorderedError(Exception):

@@ -29,17 +29,18 @@ verdicts' order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..batch._rows import PolicyBook
-from ..engine._zone import require_aware
+from ..engine._zone import instant_us, require_aware
 from ..errors import SlacalcError, TicketError
 from ..policy import Policy
 from ..sla import SLAReport, Ticket
+from ._audit_desk import desk_pause
 from ._audit_reasons import REASONS, Case, close, reason_for
 from ._audit_tables import (
     AuditRowError,
@@ -178,13 +179,22 @@ class AuditReport:
 def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
                tickets: Mapping[str, Mapping[str, object]],
                events: Mapping[str, list[Mapping[str, object]]], now: datetime, *,
-               policy: str | None) -> list[dict[str, Any]]:
+               policy: str | None, paused: Mapping[str, Sequence[tuple[int, int | None]]]
+               ) -> list[dict[str, Any]]:
     """The rows of the disagreeing verdicts: each ticket re-evaluated once by
     `Policy.evaluate`, for its explanation, its policy line and the reason."""
     book = PolicyBook()
     reports: dict[str, tuple[Policy, Ticket, SLAReport] | str] = {}
     others: dict[int, Policy | None] = {}
     rows = []
+    texts: dict[str, str] = {}
+
+    def explained(key: str, report: SLAReport) -> str:
+        """The ticket's explain text, once per ticket (its verdicts share it)."""
+        if key not in texts:
+            texts[key] = report.explain()
+        return texts[key]
+
     for desk, contract, differences in found:
         key = desk.ticket_id
         if key not in reports:
@@ -201,19 +211,37 @@ def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
                 differences), reason="unexplained", detail=f"cannot re-evaluate: {evaluated}"))
             continue
         owner, ticket, report = evaluated
-        reason, detail = reason_for(Case(owner, ticket, report, desk.metric, now, others), desk)
+        case = Case(owner, ticket, report, desk.metric, now, others,
+                    tuple(paused.get(key, ())))
+        reason, detail = reason_for(case, desk, (desk_pause,))
         rows.append(_row(desk, contract, finding=finding, difference=", ".join(differences),
                          reason=reason, detail=detail,
                          policy_line=report[desk.metric].source or "",
-                         explain=report.explain()))
+                         explain=explained(key, report)))
     return rows
+
+
+def _scheduled(desk: DeskVerdict, now_us: int) -> DeskVerdict:
+    """The desk's verdict as of ``now``: a breach dated at or after ``now`` has not
+    happened yet (Zendesk writes its ``breach`` metric events ahead, at the target), so
+    the desk has not decided (``breached`` None, its due kept).
+
+    Boundary rule: a breach exactly at ``now`` has not happened (a ticket still open at
+    its due is running, not breached). Example: ``breached`` True, due
+    ``2026-12-03T00:00:00Z``, now ``2026-12-01T00:00:00Z`` -> ``breached`` None.
+    """
+    if desk.breached is True and desk.due is not None and desk.due >= now_us:
+        return replace(desk, breached=None)
+    return desk
 
 
 def audit_report(tickets: Sequence[Mapping[str, object]],
                  events: Sequence[Mapping[str, object]],
                  verdicts: Sequence[Mapping[str, object]], now: datetime | str,
                  policy: str | None = None, *,
-                 labels: tuple[Sequence[str], Sequence[str]] | None = None) -> AuditReport:
+                 labels: tuple[Sequence[str], Sequence[str]] | None = None,
+                 desk_paused: Mapping[str, Sequence[tuple[int, int | None]]] | None = None
+                 ) -> AuditReport:
     """Compare every desk verdict with the contract's, as of ``now``; the plain-rows form
     of `audit` (the command line's).
 
@@ -231,6 +259,7 @@ def audit_report(tickets: Sequence[Mapping[str, object]],
     """
     moment = _now(now)
     desks, bad = desk_verdicts(verdicts)
+    desks = [_scheduled(desk, instant_us(moment)) for desk in desks]
     contracts, failed = contract_verdicts(
         tickets, events, moment, policy, labels=labels,
         wanted={(desk.ticket_id, desk.metric) for desk in desks})
@@ -256,7 +285,8 @@ def audit_report(tickets: Sequence[Mapping[str, object]],
             disagreeing.append((desk, contract, differences))
         else:
             agreeing.append(_row(desk, contract, finding="agrees"))
-    explained = _explained(disagreeing, by_id, grouped, moment, policy=policy)
+    explained = _explained(disagreeing, by_id, grouped, moment, policy=policy,
+                           paused=desk_paused or {})
     errors.sort(key=lambda error: error.position)
     error_rows = [dict.fromkeys(AUDIT_COLUMNS, _EMPTY) | {
         "finding": "error", "ticket_id": error.ticket_id, "detail": str(error),

@@ -73,6 +73,7 @@ class DeskMapping(BaseModel):
     priorities: dict[str, str] = Field(min_length=1)
     default_priority: str | None = None
     responded_on: list[str] = Field(default_factory=lambda: [PUBLIC_COMMENT])
+    desk_paused: list[str] = Field(default_factory=list)
     metrics: dict[str, Metric] = Field(default_factory=dict)
     policies: list[PolicyRule] = Field(min_length=1)
     naive_instants: Literal["utc", "refuse"] = "refuse"
@@ -85,16 +86,30 @@ class DeskMapping(BaseModel):
             table: dict[str, Any] = getattr(self, name)
             self._folded[name] = {key.strip().casefold(): value for key, value in table.items()}
         self._folded["responded_on"] = {item.casefold(): True for item in self.responded_on}
+        self._folded["desk_paused"] = {item.strip().casefold(): True
+                                       for item in self.desk_paused}
 
     @model_validator(mode="after")
     def _consistent(self) -> DeskMapping:
         known = {key.casefold() for key in self.statuses}
+        roles = {key.strip().casefold(): role for key, role in self.statuses.items()}
         for index, item in enumerate(self.responded_on):
             if item != PUBLIC_COMMENT and item.casefold() not in known:
                 close = get_close_matches(item, [PUBLIC_COMMENT, *self.statuses], n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise ValueError(f"responded_on[{index}]: {item!r} is neither "
                                  f"{PUBLIC_COMMENT} nor a status of the mapping{hint}")
+        for index, item in enumerate(self.desk_paused):
+            role = roles.get(item.strip().casefold())
+            if role is None:
+                close = get_close_matches(item, list(self.statuses), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"desk_paused[{index}]: {item!r} is not a status of the "
+                                 f"mapping{hint}")
+            if role != "open":
+                raise ValueError(f"desk_paused[{index}]: {item!r} has the role {role!r}; "
+                                 f"only a status whose role is 'open' (the contract's "
+                                 f"clock runs) can be one the desk alone pauses on")
         for index, rule in enumerate(self.policies[:-1]):
             if rule.organization is None and rule.tag is None and rule.group is None:
                 raise ValueError(f"policies[{index}]: a rule without organization, tag "
@@ -141,6 +156,16 @@ class DeskMapping(BaseModel):
         Example: ServiceNow's ``responds("2")`` (In Progress) -> True.
         """
         return status.strip().casefold() in self._table("responded_on")
+
+    def desk_pauses(self, status: str) -> bool:
+        """Whether the desk holds its own clocks in ``status`` (``desk_paused``), which
+        the contract's rules do not know (its role keeps the contract's clock running).
+
+        Boundary rule: matched without case or surrounding spaces. Example: the Zendesk
+        default mapping's ``desk_pauses("hold")`` -> True, ``desk_pauses("open")`` ->
+        False.
+        """
+        return status.strip().casefold() in self._table("desk_paused")
 
     def rule(self, organization: str, tags: frozenset[str], group: str) -> PolicyRule | None:
         """The first rule of ``policies`` that matches, None if none does.

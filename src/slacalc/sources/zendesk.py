@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..engine._zone import instant_us
 from ._convert import Builder, Opening, blocks, verdict
-from ._files import find, find_optional, json_keyed, shown
+from ._files import Typed, find, find_optional, json_keyed, shown
 from ._history import PRIORITY, REPLY, STATUS, Change
 from ._tables import Converted, Record, SourceRowError, instant, joined
 from .mapping import DeskMapping, default_mapping, unknown
@@ -35,6 +36,28 @@ from .mapping import DeskMapping, default_mapping, unknown
 __all__ = ["FILES", "convert", "read_zendesk", "stream_zendesk"]
 
 FILES = ("tickets.jsonl", "audits.jsonl", "ticket_metric_events.jsonl")
+
+
+class _Audit(Typed, gc=False):
+    """An audit line in its usual shape (decoded typed; any other goes as a dict)."""
+
+    ticket_id: int | str | None = None
+    created_at: str | None = None
+    author_id: int | str | None = None
+    events: list[dict[str, Any]] | None = None
+
+
+class _MetricEvent(Typed, gc=False):
+    """A metric event line in its usual shape (decoded typed; any other as a dict)."""
+
+    ticket_id: int | str | None = None
+    metric: str | None = None
+    instance_id: int | str | None = None
+    type: str | None = None
+    time: str | None = None
+    sla: dict[str, Any] | None = None
+    status: dict[str, Any] | None = None
+    deleted: bool | None = None
 
 
 def _text(value: Any) -> str:
@@ -57,7 +80,7 @@ def _changes(ticket_id: str, requester: str, audits: list[Record], name: str,
     fields = (STATUS, PRIORITY)
     for position, audit in audits:
         where = (name, position)
-        if type(audit) is not dict:
+        if type(audit) is str:
             errors.append(SourceRowError(*where, str(audit), ticket_id))
             continue
         try:
@@ -93,7 +116,7 @@ class _Cycle:
         self.applied: int | None = None
         self.business = True
         self.breach: tuple[int, dict[str, Any]] | None = None
-        self.fulfil: int | None = None
+        self.fulfil: tuple[int, dict[str, Any]] | None = None
         self.elapsed: Any = None
 
 
@@ -102,24 +125,27 @@ def _verdicts(ticket_id: str, records: list[Record], name: str, mapping: DeskMap
     """One verdict per mapped metric (and instance) that an SLA was applied to."""
     cycles: dict[tuple[Any, Any], _Cycle] = {}
     for position, record in records:
-        if type(record) is not dict:
-            errors.append(SourceRowError(name, position, str(record), ticket_id))
+        if type(record) is str:
+            errors.append(SourceRowError(name, position, record, ticket_id))
             continue
-        get = record.get
-        key = (get("metric"), get("instance_id"))
+        if type(record) is _MetricEvent:  # typed: its fields read as attributes
+            metric, instance, kind = record.metric, record.instance_id, record.type
+        else:
+            metric, instance, kind = (record.get("metric"), record.get("instance_id"),
+                                      record.get("type"))
+        key = (metric, instance)
         cycle = cycles.get(key)
         if cycle is None:
             cycle = cycles[key] = _Cycle(position)
-        kind = get("type")
         if kind == "update_status":
-            cycle.elapsed = get("status")
+            cycle.elapsed = record.get("status")
         elif kind == "breach":
-            if cycle.breach is None or not get("deleted"):
+            if cycle.breach is None or not record.get("deleted"):
                 cycle.breach = (position, record)
         elif kind == "fulfill":
-            cycle.fulfil = position
+            cycle.fulfil = (position, record)
         elif kind == "apply_sla":
-            sla = get("sla")
+            sla = record.get("sla")
             cycle.business = bool(sla.get("business_hours", True)) \
                 if type(sla) is dict else True
             cycle.applied = position
@@ -144,18 +170,27 @@ def _verdicts(ticket_id: str, records: list[Record], name: str, mapping: DeskMap
 
 def _verdict(ticket_id: str, metric: str, desk_metric: str, cycle: _Cycle,
              name: str) -> dict[str, Any]:
+    """The desk's own state of one metric instance, from its events: a breach event not
+    deleted -> breached, unless the metric was fulfilled before the breach's time (met:
+    Zendesk deletes the breach then; an export that kept it still says met); a fulfil
+    without such a breach -> met; neither -> None (running). A breach event is scheduled
+    ahead: one dated after the export's instant has not happened (`as_of`)."""
     status = cycle.elapsed if type(cycle.elapsed) is dict else {}
     minutes = status.get("business" if cycle.business else "calendar")
     elapsed = float(minutes) * 60 if isinstance(minutes, int | float) else None
-    breach, source = cycle.breach, cycle.applied
+    breach, fulfil, source = cycle.breach, cycle.fulfil, cycle.applied
     due = None
     if breach is not None:
         due = instant(breach[1].get("time"), (name, breach[0]), "time")
-    if breach is not None and not breach[1].get("deleted"):
+    kept = breach is not None and not breach[1].get("deleted")
+    if kept and fulfil is not None and due is not None:
+        fulfilled = instant(fulfil[1].get("time"), (name, fulfil[0]), "time")
+        kept = instant_us(fulfilled) > instant_us(due)
+    if kept and breach is not None:
         breached: bool | None = True
         source = breach[0]
-    elif cycle.fulfil is not None:
-        breached, source = False, cycle.fulfil
+    elif fulfil is not None:
+        breached, source = False, fulfil[0]
     else:
         breached = None
     return verdict(ticket_id, metric, breached=breached, due_at=due, elapsed=elapsed,
@@ -171,11 +206,11 @@ def _feed(tickets: Iterable[tuple[str, Record]], audits: Iterable[tuple[str, Rec
             if item is None:  # the records of no ticket
                 for file, records in ((names[1], mine), (names[2], metrics)):
                     for position, record in records:
-                        owner = _text(record.get("ticket_id")) if isinstance(
-                            record, dict) else ""
+                        owner = _text(record.get("ticket_id")) if not isinstance(
+                            record, str) else ""
                         builder.fail(SourceRowError(file, position, (
                             f"ticket_id {owner!r} has no ticket in {names[0]}")
-                            if isinstance(record, dict) else str(record)))
+                            if not isinstance(record, str) else record))
                 continue
             _ticket(builder, key, item, mine=mine, metrics=metrics, names=names)
             yield
@@ -262,10 +297,10 @@ def stream_zendesk(folder: Path, mapping: DeskMapping | None = None, *,
     metric_file = find_optional(folder, ["ticket_metric_events.jsonl", "ticket_metric_events.json"])
     names = (shown(ticket_file), shown(audit_file),
              shown(metric_file) if metric_file else "ticket_metric_events.jsonl")
-    metrics = json_keyed(metric_file, "ticket_metric_events", "ticket_id") \
+    metrics = json_keyed(metric_file, "ticket_metric_events", "ticket_id", _MetricEvent) \
         if metric_file else iter(())
     feed = _feed(json_keyed(ticket_file, "tickets", "id"),
-                 json_keyed(audit_file, "audits", "ticket_id"), metrics, names,
+                 json_keyed(audit_file, "audits", "ticket_id", _Audit), metrics, names,
                  ordered=ordered)
     yield from blocks(feed, Builder(mapping or default_mapping("zendesk"), names[:2],
                                     ("channel",)), block)
