@@ -172,7 +172,7 @@ def test_same_results_as_the_cli_csv(tmp_path: Path, capsys: pytest.CaptureFixtu
                                      now: tuple[str, ...]) -> None:
     # Without --now the command line judges as of the clock (read there only): held here.
     clock = datetime(2026, 12, 3, 9, 15, tzinfo=UTC)
-    monkeypatch.setattr("slacalc.cli._main._clock", lambda: clock)
+    monkeypatch.setattr("slacalc.cli._clock.clock", lambda: clock)
     path = _csv(tmp_path, ROWS)
     cli = _cli_frame(path, tmp_path, capsys, *now)
     ours = evaluate_frame(pd.read_csv(path, dtype=str), now=now[1] if now else clock)

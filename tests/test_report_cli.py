@@ -79,7 +79,7 @@ def _cells(table: str) -> list[list[str]]:
 def test_without_now_the_report_is_judged_as_of_the_clock(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("slacalc.cli._main._clock",
+    monkeypatch.setattr("slacalc.cli._clock.clock",
                         lambda: datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
     out = tmp_path / "out.csv"
     assert main(["report", str(EXAMPLE), "--format", "csv", "-o", str(out)]) == 0
@@ -495,7 +495,7 @@ def test_tiers_are_matched_in_any_case(capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # No --opened: a ticket opened now (Fri 2026-11-20 22:30Z = 17:30 EST). P2's 1
     # business hour on 07:30-18:00 Toronto: 30 min Friday, 30 min Monday -> Mon 08:00.
-    monkeypatch.setattr("slacalc.cli._main._clock",
+    monkeypatch.setattr("slacalc.cli._clock.clock",
                         lambda: datetime(2026, 11, 20, 22, 30, tzinfo=UTC))
     assert main(["due", "vircom", "--tier", "STANDARD", "--priority", "High"]) == 0
     assert "Mon 2026-11-23 08:00 EST" in capsys.readouterr().out

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -26,8 +26,16 @@ import msgspec
 
 from ..batch._rows import ExportError
 
-__all__ = ["Typed", "csv_records", "find", "find_optional", "json_keyed", "json_records",
-           "shown"]
+__all__ = [
+    "Typed",
+    "cell_rows",
+    "csv_records",
+    "find",
+    "find_optional",
+    "json_keyed",
+    "json_records",
+    "shown",
+]
 
 
 class Typed(msgspec.Struct, gc=False):
@@ -197,3 +205,15 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def shown(path: Path) -> str:
     """A file's name in messages (without ``.gz``)."""
     return _shown(path)
+
+
+def cell_rows(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows already read (dicts of raw values), numbered from 1, as text cells: keys
+    stripped and lowercased, None as "", any other value as its ``str``.
+
+    Example: ``[{"Number": "INC1", "priority": 2, "x": None}]`` -> ``(1, {"number":
+    "INC1", "priority": "2", "x": ""})``.
+    """
+    for number, row in enumerate(rows, start=1):
+        yield number, {str(k).strip().lower(): "" if v is None else str(v)
+                       for k, v in row.items()}

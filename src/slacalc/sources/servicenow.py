@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ._convert import Builder, Opening, blocks, verdict
-from ._files import csv_records, find, find_optional, shown
+from ._files import cell_rows, csv_records, find, find_optional, shown
 from ._history import PRIORITY, REPLY, STATUS, Change
 from ._tables import Converted, Record, SourceRowError, instant, joined
 from .mapping import DeskMapping, default_mapping, unknown
@@ -200,12 +200,6 @@ def _feed(incidents: Iterable[tuple[int, dict[str, str]]],
     return feed
 
 
-def _numbered(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[int, dict[str, str]]]:
-    for number, row in enumerate(rows, start=1):
-        yield number, {str(k).strip().lower(): "" if v is None else str(v)
-                       for k, v in row.items()}
-
-
 def convert(incidents: Iterable[dict[str, Any]], audits: Iterable[dict[str, Any]],
             task_slas: Iterable[dict[str, Any]] = (),
             mapping: DeskMapping | None = None) -> Converted:
@@ -220,7 +214,7 @@ def convert(incidents: Iterable[dict[str, Any]], audits: Iterable[dict[str, Any]
     """
     out = Converted(files=("incident", "sys_audit"))
     names = ("incident", "sys_audit", "task_sla")
-    feed = _feed(_numbered(incidents), _numbered(audits), _numbered(task_slas), names,
+    feed = _feed(cell_rows(incidents), cell_rows(audits), cell_rows(task_slas), names,
                  ordered=False)
     for block in blocks(feed, Builder(mapping or default_mapping("servicenow"), names[:2],
                                       ("channel",))):

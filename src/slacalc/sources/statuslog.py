@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ._convert import Builder, Opening, blocks, verdict
-from ._files import csv_records, find, find_optional, shown
+from ._files import cell_rows, csv_records, find, find_optional, shown
 from ._history import PRIORITY, REPLY, STATUS, Change
 from ._tables import Converted, Record, SourceRowError, instant, joined
 from .mapping import DeskMapping, default_mapping, unknown
@@ -146,12 +146,6 @@ def _feed(tickets: Iterable[tuple[int, dict[str, str]]],
     return feed
 
 
-def _numbered(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[int, dict[str, str]]]:
-    for number, row in enumerate(rows, start=1):
-        yield number, {str(k).strip().lower(): "" if v is None else str(v)
-                       for k, v in row.items()}
-
-
 def convert(tickets: Iterable[dict[str, Any]], log: Iterable[dict[str, Any]],
             verdicts: Iterable[dict[str, Any]] = (),
             mapping: DeskMapping | None = None) -> Converted:
@@ -166,7 +160,7 @@ def convert(tickets: Iterable[dict[str, Any]], log: Iterable[dict[str, Any]],
     """
     out = Converted(files=("tickets", "status_log"))
     names = ("tickets", "status_log", "desk_verdicts")
-    feed = _feed(_numbered(tickets), _numbered(log), _numbered(verdicts), names,
+    feed = _feed(cell_rows(tickets), cell_rows(log), cell_rows(verdicts), names,
                  ordered=False)
     for block in blocks(feed, Builder(mapping or default_mapping("statuslog"), names[:2],
                                       ("channel",))):
