@@ -8,7 +8,7 @@ import io
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from itertools import chain, islice
+from itertools import chain, count, islice
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -78,10 +78,9 @@ def _evaluate_chunk(work: Work) -> Done:
             errors = sorted([*errors, *refused], key=lambda error: error.line)
     else:
         if isinstance(block, tuple):
-            first, lines = block
-            reader = csv.reader(lines, delimiter=delimiter)
-            block = list(_split(reader, first - 1))
-        records = [(line, row) for line, row in block if not isinstance(row, str)]
+            block = _plain_records(*block, delimiter)
+        records = [(line, row) for line, row in block if not isinstance(row, str)] \
+            if any(isinstance(row, str) for _, row in block) else block
         columns, errors, tickets = evaluate_rows(_BOOK, header, records, policy=policy,
                                                  now=now)
         if len(records) < len(block):
@@ -94,6 +93,18 @@ def _evaluate_chunk(work: Work) -> Done:
                       if line not in failed]
             rows = list(chain.from_iterable(zip(opened, opened, strict=True)))  # 2 each
     return chunk_done(_BOOK, columns, errors, tickets, output_format, opened=rows)
+
+
+def _plain_records(first: int, lines: list[str], delimiter: str
+                   ) -> list[tuple[int, list[str] | str]]:
+    """The records of a block of lines without a quote character (one record a line),
+    numbered from ``first``; read in one pass of ``csv.reader`` unless a record is over
+    the csv module's size limit, when `_split` reads the block record by record."""
+    try:
+        return list(zip(count(first), csv.reader(lines, delimiter=delimiter),  # count: endless
+                        strict=False))
+    except csv.Error:
+        return list(_split(csv.reader(lines, delimiter=delimiter), first - 1))
 
 
 def _split(reader: Any, before: int) -> Iterator[tuple[int, list[str] | str]]:
