@@ -100,8 +100,9 @@ def judge(state: Replay, clock: Clock) -> Verdict:
                        elapsed, escalations=unknown)
     due = state.due(clock)
     expected = state.expected_by(clock)
-    lengths = threshold_lengths(shares, length)
-    escalations = tuple(zip(shares, state.escalations(clock, lengths), strict=True))
+    lengths = threshold_lengths(shares, length) if shares else ()
+    escalations = tuple(zip(shares, state.escalations(clock, lengths), strict=True)) \
+        if shares else ()
     if clock.stopped is not None:
         late = due is not None and clock.stopped[0] > due
         return Verdict(name, "breached" if late else "met", clock.priority, entry,
