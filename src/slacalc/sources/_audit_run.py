@@ -3,22 +3,44 @@ summary printed (costly verdicts first), every row error on stderr."""
 
 from __future__ import annotations
 
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from ..batch._escape import csv_text, formula_safe, printable
 from ..batch._header import ReportUsageError, check_outputs, check_policy
-from ..batch._output import write_whole
-from ._tables import Converted
-from .audit import AUDIT_COLUMNS, AuditReport, audit_report
+from ..batch._output import _Target, write_whole
+from ._convert import BLOCK
+from ._report import _fewer_collections
+from ._tables import Converted, UnorderedError
+from .audit import (
+    AUDIT_COLUMNS,
+    FINDINGS,
+    AuditReport,
+    audit_parts,
+    audit_report,
+    count,
+    summarised,
+)
+from .jira import read_jira, stream_jira
 from .mapping import DeskMapping, load_mapping
+from .servicenow import read_servicenow, stream_servicenow
+from .statuslog import read_statuslog, stream_statuslog
+from .zendesk import read_zendesk, stream_zendesk
 
-__all__ = ["audit_folder", "audit_text", "run_audit"]
+__all__ = ["Tally", "audit_folder", "audit_stream", "audit_text", "run_audit"]
 
 _SHOWN = 50  # disagreements listed on the terminal (the CSV holds them all)
+_COSTLY = ("ticket_id", "policy", "metric", "priority", "desk_due", "contract_due", "reason")
+_OTHERS = ("ticket_id", "metric", "difference", "reason", "detail")
+_STREAMS: dict[object, Callable[..., Iterator[Converted]]] = {
+    read_jira: stream_jira, read_servicenow: stream_servicenow,
+    read_statuslog: stream_statuslog, read_zendesk: stream_zendesk}
+"""Each desk's reader (`slacalc.sources.ADAPTERS`) -> its stream (``STREAMS``)."""
 
 
 def _cell(value: Any) -> str:
@@ -40,7 +62,37 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def audit_text(report: AuditReport, *, listed: bool = True) -> str:
+class Tally:
+    """What the audit's text needs, gathered row by row (a streamed audit keeps only
+    this): the counts per metric and priority, every costly row's shown cells, the first
+    disagreements' and how many there are, the verdicts not compared."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.counts: dict[tuple[str, str], list[int]] = {}
+        self.compared = self.agree = self.others = 0
+        self.costly: list[list[str]] = []
+        self.shown: list[list[str]] = []
+        self.errors: list[str] = []
+
+    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Count rows (any finding)."""
+        for row in rows:
+            finding = row["finding"]
+            count(self.counts, row)
+            if finding == "error":
+                continue
+            self.compared += 1
+            self.agree += finding == "agrees"
+            if finding == "costly":
+                self.costly.append([row[name] for name in _COSTLY])
+            elif finding == "disagrees":
+                self.others += 1
+                if len(self.shown) < _SHOWN:
+                    self.shown.append([row[name] for name in _OTHERS])
+
+
+def audit_text(report: AuditReport | Tally, *, listed: bool = True) -> str:
     """The audit for people: a heading, the costly verdicts (desk met, contract
     breached), the other disagreements with their reason (when ``listed``; at most 50),
     then agreement per metric and priority. Text from the export is shown escaped.
@@ -49,30 +101,28 @@ def audit_text(report: AuditReport, *, listed: bool = True) -> str:
     row ``C1  response  P2  2026-11-16T13:00:00-05:00  2026-11-16T10:00:00-05:00
     priority_change``.
     """
-    rows = report.rows
-    compared = [row for row in rows if row["finding"] != "error"]
-    agree = sum(row["finding"] == "agrees" for row in compared)
-    costly = report.costly()
-    lines = [f"Audit as of {report.now.isoformat()}: {len(compared)} desk verdicts "
-             f"compared, {agree} agree, {len(compared) - agree} disagree ({len(costly)} "
-             f"desk met, contract breached), {len(report.errors)} not compared", ""]
+    if isinstance(report, AuditReport):
+        tally = Tally(report.now)
+        tally.add(report.rows)
+        tally.errors = [str(error) for error in report.errors]
+    else:
+        tally = report
+    costly = tally.costly
+    lines = [f"Audit as of {tally.now.isoformat()}: {tally.compared} desk verdicts "
+             f"compared, {tally.agree} agree, {tally.compared - tally.agree} disagree "
+             f"({len(costly)} desk met, contract breached), {len(tally.errors)} not "
+             f"compared", ""]
     lines.append(f"Desk says met, contract says breached ({len(costly)}):")
     if costly:
-        lines += _table([["ticket_id", "policy", "metric", "priority", "desk_due",
-                          "contract_due", "reason"]] + [
-            [row["ticket_id"], row["policy"], row["metric"], row["priority"],
-             row["desk_due"], row["contract_due"], row["reason"]] for row in costly])
-    others = [row for row in rows if row["finding"] == "disagrees"]
+        lines += _table([list(_COSTLY), *costly])
     if listed:
-        lines += ["", f"Other disagreements ({len(others)}):"]
-        if others:
-            lines += _table([["ticket_id", "metric", "difference", "reason", "detail"]] + [
-                [row["ticket_id"], row["metric"], row["difference"], row["reason"],
-                 row["detail"]] for row in others[:_SHOWN]])
-            if len(others) > _SHOWN:
-                lines.append(f"... and {len(others) - _SHOWN} more (write them with -o)")
+        lines += ["", f"Other disagreements ({tally.others}):"]
+        if tally.others:
+            lines += _table([list(_OTHERS), *tally.shown])
+            if tally.others > _SHOWN:
+                lines.append(f"... and {tally.others - _SHOWN} more (write them with -o)")
     lines += ["", "Agreement by metric and priority:"]
-    summary = report.summary()
+    summary = summarised(tally.counts)
     if summary:
         lines += _table([["metric", "priority", "verdicts", "agree", "disagree", "costly",
                           "agreement"]] + [
@@ -84,6 +134,22 @@ def audit_text(report: AuditReport, *, listed: bool = True) -> str:
 
 def _say(line: str, err: IO[str]) -> None:
     print(printable(line, lines=False), file=err)
+
+
+def _labels(block: Converted) -> tuple[list[str], list[str]] | None:
+    """The rows' names in messages, the export's ``file:line``, when the block has them."""
+    files = block.files
+    if len(block.ticket_lines) == len(block.tickets) and len(
+            block.event_lines) == len(block.events):
+        return ([f"{files[0]}:{line}" for line in block.ticket_lines],
+                [f"{files[1]}:{line}" for line in block.event_lines])
+    return None
+
+
+def _csv(rows: Iterable[dict[str, Any]], raw_csv: bool) -> str:
+    escape = (lambda cell: cell) if raw_csv else formula_safe
+    return csv_text([escape(_cell(row[name])) if isinstance(row[name], str)
+                     else _cell(row[name]) for name in AUDIT_COLUMNS] for row in rows)
 
 
 def run_audit(converted: Converted, *, now: datetime | str, output: str | None = None,
@@ -104,19 +170,11 @@ def run_audit(converted: Converted, *, now: datetime | str, output: str | None =
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    files = converted.files
-    labels = None
-    if len(converted.ticket_lines) == len(converted.tickets) and len(
-            converted.event_lines) == len(converted.events):
-        labels = ([f"{files[0]}:{line}" for line in converted.ticket_lines],
-                  [f"{files[1]}:{line}" for line in converted.event_lines])
     report = audit_report(converted.tickets, converted.events, converted.verdicts, now,
-                          policy, labels=labels, desk_paused=converted.desk_paused)
+                          policy, labels=_labels(converted),
+                          desk_paused=converted.desk_paused)
     if output is not None:
-        escape = (lambda cell: cell) if raw_csv else formula_safe
-        write_whole(output, csv_text([AUDIT_COLUMNS, *(
-            [escape(_cell(row[name])) if isinstance(row[name], str) else _cell(row[name])
-             for name in AUDIT_COLUMNS] for row in report.rows)]), "-o")
+        write_whole(output, csv_text([AUDIT_COLUMNS]) + _csv(report.rows, raw_csv), "-o")
     out.write(audit_text(report, listed=output is None))
     for error in converted.errors:
         _say(f"slacalc audit: {error.reason}", err)
@@ -125,12 +183,89 @@ def run_audit(converted: Converted, *, now: datetime | str, output: str | None =
     return 1 if converted.errors or report.errors else 0
 
 
+def _streamed(blocks: Iterator[Converted], now: datetime, *, output: str | None,
+              policy: str | None, raw_csv: bool) -> tuple[Tally, list[str]]:
+    """Audit block by block: each finding's CSV rows spilled to its own temporary file,
+    then the four joined into ``output`` (costly, disagrees, error, agrees; whole or not
+    at all); the tally and the conversion's errors are what stays in memory."""
+    tally = Tally(now)
+    failed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="slacalc-audit-") as spill:
+        paths = [Path(spill) / f"{finding}.csv" for finding in FINDINGS]
+        handles = [path.open("w", encoding="utf-8", newline="") for path in paths] \
+            if output is not None else []
+        try:
+            for block in blocks:
+                parts = audit_parts(block.tickets, block.events, block.verdicts, now,
+                                    policy, labels=_labels(block),
+                                    desk_paused=block.desk_paused)
+                found = (parts.costly, parts.disagrees, parts.error_rows, parts.agrees)
+                for index, rows in enumerate(found):
+                    tally.add(rows)
+                    if handles:
+                        handles[index].write(_csv(rows, raw_csv))
+                tally.errors += [str(error) for error in parts.errors]
+                failed += [error.reason for error in block.errors]
+        finally:
+            for handle in handles:
+                handle.close()
+        if output is not None:
+            target = _Target(output, "-o")
+            try:
+                with target.open() as whole:
+                    whole.write(csv_text([AUDIT_COLUMNS]))
+                    for path in paths:
+                        with path.open(encoding="utf-8", newline="") as part:
+                            shutil.copyfileobj(part, whole)
+                target.commit()
+            finally:
+                target.abandon()
+    return tally, failed
+
+
+def audit_stream(stream: Callable[..., Iterator[Converted]], folder: Path,
+                 mapping: DeskMapping | None, *, now: datetime, output: str | None = None,
+                 policy: str | None = None, raw_csv: bool = False, block: int = BLOCK,
+                 out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    """`run_audit` of an export folder converted block by block by ``stream`` (one of
+    `slacalc.sources.STREAMS`): each block of ``block`` tickets audited, its rows spilled
+    by finding; in memory only the counts per metric and priority, the costly rows'
+    cells and the first 50 disagreements (the text's), and the row errors. The exit
+    status as `run_audit`; the output the same, byte for byte.
+
+    Boundary rule: as the desk report, the folder is streamed when its files are grouped
+    by ticket in the tickets' order; otherwise the audit starts again with them read
+    whole (stderr says so; nothing is written twice). Example: ``audit_stream(
+    stream_jira, Path("examples/desks/jira"), None, now=...)`` -> 0.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    for ordered in (True, False):
+        try:
+            with _fewer_collections():
+                tally, failed = _streamed(stream(folder, mapping, ordered=ordered,
+                                                 block=block), now, output=output,
+                                          policy=policy, raw_csv=raw_csv)
+        except UnorderedError:
+            _say(f"slacalc audit: {folder}: the files are not grouped by ticket in the "
+                 f"tickets' order: reading them whole (memory grows with them)", err)
+            continue
+        out.write(audit_text(tally, listed=output is None))
+        for line in failed:
+            _say(f"slacalc audit: {line}", err)
+        for line in tally.errors:
+            _say(f"slacalc audit: {line}", err)
+        return 1 if failed or tally.errors else 0
+    raise AssertionError("unreachable: the second pass reads the files whole")
+
+
 def audit_folder(read: Callable[[Path, DeskMapping | None], Converted], folder: str, *,
                  mapping: str | None, now: datetime, output: str | None = None,
                  policy: str | None = None, raw_csv: bool = False) -> int:
-    """``slacalc audit --from DESK FOLDER``: the export folder read by the desk's reader
-    (`slacalc.sources.ADAPTERS`) with the mapping file (None: the desk's default), then
-    `run_audit`; the exit status.
+    """``slacalc audit --from DESK FOLDER``: the export folder streamed block by block
+    (`audit_stream`, by the stream of the desk's reader ``read``, one of
+    `slacalc.sources.ADAPTERS`; another reader is read whole, then `run_audit`) with the
+    mapping file (None: the desk's default); the exit status.
 
     Boundary rule: checked before anything is read, each a `ReportUsageError` (exit
     status 2): a folder that does not exist or is a file, an ``output`` that cannot be
@@ -146,5 +281,10 @@ def audit_folder(read: Callable[[Path, DeskMapping | None], Converted], folder: 
         raise ReportUsageError(f"{folder} is a file; name the export's folder")
     check_outputs([item for item in path.iterdir() if item.is_file()], {"-o": output})
     check_policy(policy)
-    converted = read(path, load_mapping(mapping) if mapping else None)
+    loaded = load_mapping(mapping) if mapping else None
+    stream = _STREAMS.get(read)
+    if stream is not None:
+        return audit_stream(stream, path, loaded, now=now, output=output, policy=policy,
+                            raw_csv=raw_csv)
+    converted = read(path, loaded)
     return run_audit(converted, now=now, output=output, policy=policy, raw_csv=raw_csv)

@@ -108,6 +108,42 @@ def _row(desk: DeskVerdict, contract: Contract | None, **values: Any) -> dict[st
     return row | values
 
 
+def count(counts: dict[tuple[str, str], list[int]], row: Mapping[str, Any]) -> None:
+    """Add one audit row to ``counts``: per (metric, priority) and (metric, ``*``), the
+    verdicts compared, agreeing and costly.
+
+    Boundary rule: an ``error`` row (a verdict not compared) is not counted. Example:
+    an ``agrees`` row of response P2 -> ``counts[("response", "P2")] == [1, 1, 0]`` and
+    the same under ``("response", "*")``.
+    """
+    if row["finding"] == "error":
+        return
+    agree, costly = row["finding"] == "agrees", row["finding"] == "costly"
+    for key in ((row["metric"], row["priority"]), (row["metric"], "*")):
+        found = counts.setdefault(key, [0, 0, 0])
+        found[0] += 1
+        found[1] += agree
+        found[2] += costly
+
+
+def summarised(counts: Mapping[tuple[str, str], Sequence[int]]) -> list[dict[str, Any]]:
+    """`AuditReport.summary` of the ``counts`` gathered by `count`: response first, each
+    metric's priorities in order, then its ``*``.
+
+    Boundary rule: the agreement is rounded to four places. Example: ``{("response",
+    "P2"): [3, 2, 0]}`` -> ``[{"metric": "response", "priority": "P2", "verdicts": 3,
+    "agree": 2, "disagree": 1, "costly": 0, "agreement": 0.6667}]``.
+    """
+    found = []
+    for (metric, priority), (verdicts, agree, costly) in sorted(
+            counts.items(), key=lambda item: (item[0][0] != "response", item[0][0],
+                                              item[0][1] == "*", item[0][1])):
+        found.append({"metric": metric, "priority": priority, "verdicts": verdicts,
+                      "agree": agree, "disagree": verdicts - agree, "costly": costly,
+                      "agreement": round(agree / verdicts, 4)})
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class AuditReport:
     """An audit as plain rows: ``rows`` (dicts keyed by `AUDIT_COLUMNS`, in `FINDINGS`
@@ -136,20 +172,10 @@ class AuditReport:
         "priority": "P2", "verdicts": 3, "agree": 2, "disagree": 1, "costly": 0,
         "agreement": 0.6667}`` (rounded to four places).
         """
-        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        counts: dict[tuple[str, str], list[int]] = {}
         for row in self.rows:
-            if row["finding"] != "error":
-                groups.setdefault((row["metric"], row["priority"]), []).append(row)
-                groups.setdefault((row["metric"], "*"), []).append(row)
-        found = []
-        for (metric, priority), rows in sorted(groups.items(), key=lambda item: (
-                item[0][0] != "response", item[0][0], item[0][1] == "*", item[0][1])):
-            agree = sum(row["finding"] == "agrees" for row in rows)
-            found.append({"metric": metric, "priority": priority, "verdicts": len(rows),
-                          "agree": agree, "disagree": len(rows) - agree,
-                          "costly": sum(row["finding"] == "costly" for row in rows),
-                          "agreement": round(agree / len(rows), 4)})
-        return found
+            count(counts, row)
+        return summarised(counts)
 
     def frame(self) -> Any:
         """The rows as a pandas DataFrame (`AUDIT_COLUMNS`): text as ``str``, the two
@@ -235,33 +261,37 @@ def _scheduled(desk: DeskVerdict, now_us: int) -> DeskVerdict:
     return desk
 
 
-def audit_report(tickets: Sequence[Mapping[str, object]],
-                 events: Sequence[Mapping[str, object]],
-                 verdicts: Sequence[Mapping[str, object]], now: datetime | str,
-                 policy: str | None = None, *,
-                 labels: tuple[Sequence[str], Sequence[str]] | None = None,
-                 desk_paused: Mapping[str, Sequence[tuple[int, int | None]]] | None = None
-                 ) -> AuditReport:
-    """Compare every desk verdict with the contract's, as of ``now``; the plain-rows form
-    of `audit` (the command line's).
+@dataclass(frozen=True, slots=True)
+class AuditParts:
+    """One batch of verdicts audited, its rows by finding (each in the verdicts' order):
+    `AuditReport.rows` is ``costly + disagrees + error_rows + agrees``; ``errors`` are the
+    verdicts not compared, as located errors."""
 
-    ``policy`` (a bundled name or a YAML path) is used for every ticket, as ``--policy``
-    is; ``labels`` name the tickets and the events rows in messages (the export's
-    ``file:line``; default ``tickets[i]``, ``events[i]``). Boundary rule: instants and
-    lengths agree when less than one second apart; a stop exactly at due is met; events
-    after ``now`` are not applied; a verdict whose ticket has no row, or whose ticket
-    cannot be evaluated, is an `AuditRowError` (and an ``error`` row), never dropped; a
-    naive ``now`` raises `NaiveDatetimeError`.
-    Example: vircom standard P2 opened Fri 2026-11-20 17:30 -05:00, responded Mon 07:55;
-    the desk says response met, due 2026-11-23T08:00:00-05:00, 3300 s -> ``agrees``. The
-    same ticket with the desk's due at 07:45 -> ``disagrees`` on ``due``, reason
-    ``unexplained`` (-900 s).
+    costly: list[dict[str, Any]]
+    disagrees: list[dict[str, Any]]
+    error_rows: list[dict[str, Any]]
+    agrees: list[dict[str, Any]]
+    errors: list[AuditRowError]
+
+
+def audit_parts(tickets: Sequence[Mapping[str, object]],
+                events: Sequence[Mapping[str, object]],
+                verdicts: Sequence[Mapping[str, object]], now: datetime,
+                policy: str | None = None, *,
+                labels: tuple[Sequence[str], Sequence[str]] | None = None,
+                desk_paused: Mapping[str, Sequence[tuple[int, int | None]]] | None = None
+                ) -> AuditParts:
+    """`audit_report`'s rows by finding, for one batch of tickets and the verdicts on
+    them: a streamed audit (`slacalc.sources._audit_run`) calls it per converted block.
+
+    Boundary rule: as `audit_report` (``now`` aware); a verdict whose ticket is not in
+    ``tickets`` is an ``error`` (no ticket row). Example: the vircom P2 ticket of
+    `audit_report` with the desk's due at 07:45 -> one row in ``disagrees``.
     """
-    moment = _now(now)
     desks, bad = desk_verdicts(verdicts)
-    desks = [_scheduled(desk, instant_us(moment)) for desk in desks]
+    desks = [_scheduled(desk, instant_us(now)) for desk in desks]
     contracts, failed = contract_verdicts(
-        tickets, events, moment, policy, labels=labels,
+        tickets, events, now, policy, labels=labels,
         wanted={(desk.ticket_id, desk.metric) for desk in desks})
     by_id: dict[str, Mapping[str, object]] = {}
     for row in tickets:
@@ -285,7 +315,7 @@ def audit_report(tickets: Sequence[Mapping[str, object]],
             disagreeing.append((desk, contract, differences))
         else:
             agreeing.append(_row(desk, contract, finding="agrees"))
-    explained = _explained(disagreeing, by_id, grouped, moment, policy=policy,
+    explained = _explained(disagreeing, by_id, grouped, now, policy=policy,
                            paused=desk_paused or {})
     errors.sort(key=lambda error: error.position)
     error_rows = [dict.fromkeys(AUDIT_COLUMNS, _EMPTY) | {
@@ -293,10 +323,38 @@ def audit_report(tickets: Sequence[Mapping[str, object]],
         "source": error.source, "desk_breached": None, "contract_breached": None,
         "due_difference_seconds": None, "desk_elapsed_seconds": None,
         "contract_elapsed_seconds": None} for error in errors]
-    rows = ([row for row in explained if row["finding"] == "costly"]
-            + [row for row in explained if row["finding"] != "costly"]
-            + error_rows + agreeing)
-    return AuditReport(moment, tuple(rows), tuple(errors))
+    return AuditParts([row for row in explained if row["finding"] == "costly"],
+                      [row for row in explained if row["finding"] != "costly"],
+                      error_rows, agreeing, errors)
+
+
+def audit_report(tickets: Sequence[Mapping[str, object]],
+                 events: Sequence[Mapping[str, object]],
+                 verdicts: Sequence[Mapping[str, object]], now: datetime | str,
+                 policy: str | None = None, *,
+                 labels: tuple[Sequence[str], Sequence[str]] | None = None,
+                 desk_paused: Mapping[str, Sequence[tuple[int, int | None]]] | None = None
+                 ) -> AuditReport:
+    """Compare every desk verdict with the contract's, as of ``now``; the plain-rows form
+    of `audit` (the command line's).
+
+    ``policy`` (a bundled name or a YAML path) is used for every ticket, as ``--policy``
+    is; ``labels`` name the tickets and the events rows in messages (the export's
+    ``file:line``; default ``tickets[i]``, ``events[i]``). Boundary rule: instants and
+    lengths agree when less than one second apart; a stop exactly at due is met; events
+    after ``now`` are not applied; a verdict whose ticket has no row, or whose ticket
+    cannot be evaluated, is an `AuditRowError` (and an ``error`` row), never dropped; a
+    naive ``now`` raises `NaiveDatetimeError`.
+    Example: vircom standard P2 opened Fri 2026-11-20 17:30 -05:00, responded Mon 07:55;
+    the desk says response met, due 2026-11-23T08:00:00-05:00, 3300 s -> ``agrees``. The
+    same ticket with the desk's due at 07:45 -> ``disagrees`` on ``due``, reason
+    ``unexplained`` (-900 s).
+    """
+    moment = _now(now)
+    parts = audit_parts(tickets, events, verdicts, moment, policy, labels=labels,
+                        desk_paused=desk_paused)
+    rows = parts.costly + parts.disagrees + parts.error_rows + parts.agrees
+    return AuditReport(moment, tuple(rows), tuple(parts.errors))
 
 
 def audit(tickets: Sequence[Mapping[str, object]], events: Sequence[Mapping[str, object]],
