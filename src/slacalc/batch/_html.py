@@ -25,10 +25,10 @@ from ..sla import SLAReport
 from ..sla.ticket import Ticket
 from ._eventlog import Table, events_of
 from ._header import column_names, sniff
-from ._output import write_whole
 from ._parquet import is_parquet, parquet_rows
 from ._rows import PolicyBook, RowError, report_of
 from ._stats import KEPT, WATCH_COLUMNS, percentiles_of
+from ._whole import write_whole
 from .summary import Summary
 
 __all__ = ["PICTURES", "html_page", "write_html"]

@@ -11,7 +11,6 @@ file as it was. A path that is not a regular file (a device, a FIFO) is written 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import sys
@@ -22,22 +21,23 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 from ._atrisk import at_risk_text
 from ._display import policy_names, summary_text, write_table
 from ._escape import CsvRows, csv_text, formula_safe_columns, printable
-from ._header import ReportUsageError, check_outputs
+from ._header import ReportUsageError
 from ._measures import Measured, measures_of_text
 from ._parquet import ParquetOut
 from ._results import RESULT_COLUMNS
 from ._rows import ExportError, PolicyBook, RowError
 from ._stats import openings
+from ._whole import WholeFile
 from .summary import Summary
 
 __all__ = ["HEADS", "RAW_CSV", "Done", "Results", "Sink", "chunk_done", "collect",
            "evaluate_all", "format_columns", "ignore_interrupts", "in_order", "no_tickets",
-           "outputs", "progress_bar", "summary_text", "write_whole"]
+           "outputs", "progress_bar", "summary_text"]
 
 Done = tuple[str, list[tuple[int, str, str]], Summary]
 """A chunk's formatted results, its row errors ``(line, ticket_id, reason)`` and summary."""
@@ -208,46 +208,6 @@ def progress_bar(read: int, size: int, rows: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%}  {rows:,} rows"
 
 
-class _Target:
-    """A file written whole or not at all: a temporary file beside ``path`` (same folder,
-    so the rename is atomic), renamed onto it by `commit`; `abandon` removes it. A path
-    that exists and is not a regular file (``/dev/null``, a FIFO) is written directly."""
-
-    def __init__(self, path: str, option: str) -> None:
-        self.path = Path(path)
-        self.direct = self.path.exists() and not self.path.is_file()
-        if self.direct:
-            self.temp = self.path
-            return
-        try:
-            handle, name = tempfile.mkstemp(dir=self.path.parent,
-                                            prefix=f".{self.path.name}.", suffix=".part")
-        except OSError as error:
-            raise ReportUsageError(f"{option} {path}: cannot write in {self.path.parent} "
-                                   f"({error.strerror})") from None
-        os.close(handle)
-        self.temp = Path(name)
-
-    def open(self) -> IO[str]:
-        return self.temp.open("w", encoding="utf-8", newline="")
-
-    def commit(self) -> None:
-        if self.direct:
-            return
-        try:
-            mode = self.path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mask = os.umask(0)
-            os.umask(mask)
-            mode = 0o666 & ~mask
-        os.chmod(self.temp, mode)
-        os.replace(self.temp, self.path)
-
-    def abandon(self) -> None:
-        if not self.direct:
-            self.temp.unlink(missing_ok=True)
-
-
 class Results:
     """A report's outputs: results (``output``, else standard output), row errors
     (``errors``, a CSV with its header written; `bad_csv` is None without it), and, once
@@ -266,7 +226,7 @@ class Results:
             raise ReportUsageError("--format parquet writes a file: give -o results.parquet")
         self.format, self.as_of, self.at_risk = output_format, as_of, at_risk
         self._head = "" if at_risk else HEADS[output_format]
-        self._targets: list[_Target] = []
+        self._targets: list[WholeFile] = []
         self._handles: list[Any] = []
         self.bad_csv = None
         try:
@@ -294,8 +254,8 @@ class Results:
             self.abandon()
             raise
 
-    def _target(self, path: str, option: str) -> _Target:
-        target = _Target(path, option)
+    def _target(self, path: str, option: str) -> WholeFile:
+        target = WholeFile(path, option)
         self._targets.append(target)
         return target
 
@@ -391,16 +351,3 @@ def no_tickets(path: Path | str, summary: Summary) -> None:
     """`ExportError` for an input that holds no ticket row at all (empty, or a header)."""
     if summary.tickets == 0 and summary.failed == 0:
         raise ExportError(f"{path}: no tickets (the file is empty or has only a header)")
-
-
-def write_whole(path: str, text: str, option: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (`ReportUsageError` for a folder or
-    a missing folder, naming ``option``)."""
-    check_outputs([], {option: path})
-    target = _Target(path, option)
-    try:
-        with target.open() as handle:
-            handle.write(text)
-        target.commit()
-    finally:
-        target.abandon()

@@ -28,8 +28,8 @@ from pydantic import ValidationError
 
 from ..batch._escape import printable
 from ..batch._header import ReportUsageError, check_outputs
-from ..batch._output import write_whole
 from ..batch._run import demo
+from ..batch._whole import write_whole
 from ..errors import PolicyError, SlacalcError, UnknownPriorityError, UnknownTierError
 from ..policy._lint import lint
 from ..policy.loader import bundled_policy, bundled_policy_names, load_policy

@@ -13,9 +13,9 @@ from typing import IO, Any
 
 from ..batch._escape import csv_text, formula_safe, printable
 from ..batch._header import ReportUsageError, check_outputs, check_policy
-from ..batch._output import _Target, write_whole
+from ..batch._whole import WholeFile, write_whole
 from ._convert import BLOCK
-from ._report import _fewer_collections
+from ._report import fewer_collections
 from ._tables import Converted, UnorderedError
 from .audit import (
     AUDIT_COLUMNS,
@@ -210,7 +210,7 @@ def _streamed(blocks: Iterator[Converted], now: datetime, *, output: str | None,
             for handle in handles:
                 handle.close()
         if output is not None:
-            target = _Target(output, "-o")
+            target = WholeFile(output, "-o")
             try:
                 with target.open() as whole:
                     whole.write(csv_text([AUDIT_COLUMNS]))
@@ -242,7 +242,7 @@ def audit_stream(stream: Callable[..., Iterator[Converted]], folder: Path,
     err = err or sys.stderr
     for ordered in (True, False):
         try:
-            with _fewer_collections():
+            with fewer_collections():
                 tally, failed = _streamed(stream(folder, mapping, ordered=ordered,
                                                  block=block), now, output=output,
                                           policy=policy, raw_csv=raw_csv)

@@ -31,7 +31,7 @@ from ..engine._zone import instant_us
 from ._tables import EVENT_COLUMNS, TICKET_COLUMNS, VERDICT_COLUMNS, Converted, UnorderedError
 from .mapping import DeskMapping, load_mapping
 
-__all__ = ["desk_mapping", "run_desk_report", "write_converted"]
+__all__ = ["desk_mapping", "fewer_collections", "run_desk_report", "write_converted"]
 
 Stream = Callable[..., Iterator[Converted]]
 _Faults = list[tuple[int, str, str]]
@@ -40,7 +40,7 @@ _BOOK: PolicyBook | None = None
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
     """Python's cyclic collector run less often while a desk is converted (its many
     small dicts and tuples hold no cycles; the default thresholds cost a quarter of the
     conversion), and put back after."""
@@ -120,7 +120,7 @@ def run_desk_report(stream: Stream, folder: Path, mapping: DeskMapping | None, *
     check_policy(policy)
     if raw_csv and output_format == "csv":
         output_format = RAW_CSV
-    with _fewer_collections():
+    with fewer_collections():
         return _report(stream, folder, mapping, policy=policy, now=now,
                        output_format=output_format, output=output, errors=errors,
                        jobs=jobs, raw_csv=raw_csv, at_risk=at_risk)
@@ -183,7 +183,7 @@ def write_converted(stream: Stream, folder: Path, mapping: DeskMapping | None,
     for ordered in (True, False):
         temporary = Path(tempfile.mkdtemp(prefix=".slacalc-", dir=output))
         try:
-            with _fewer_collections():
+            with fewer_collections():
                 failed = _write(stream(folder, mapping, ordered=ordered), temporary,
                                 None if now is None else instant_us(now))
         except UnorderedError:
