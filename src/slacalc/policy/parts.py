@@ -24,6 +24,7 @@ __all__ = [
     "CalendarSpec",
     "HolidaysSpec",
     "PolicyLike",
+    "PolicyParts",
     "Priority",
     "RecurringSpec",
     "Rules",
@@ -200,8 +201,9 @@ class Rules(_Model):
     )
 
 
-class PolicyLike(Protocol):
-    """What the cross-reference checks and the plan compiler read of a policy."""
+class PolicyParts(Protocol):
+    """The parts every reader of a policy's terms reads: a `Policy`, and the terms of one
+    of its versions."""
 
     @property
     def name(self) -> str: ...
@@ -217,9 +219,14 @@ class PolicyLike(Protocol):
     def rules(self) -> Rules: ...
     @property
     def escalation(self) -> tuple[Fraction, ...] | None: ...
-    def tier(self, name: str) -> Tier: ...
     def calendar(self, name: str) -> BusinessCalendar: ...
     def location(self, *key: str | int) -> tuple[str, int, int] | None: ...
+
+
+class PolicyLike(PolicyParts, Protocol):
+    """What the cross-reference checks and the plan compiler read of a policy."""
+
+    def tier(self, name: str) -> Tier: ...
 
 
 def named_tier(tiers: Mapping[str, Tier], name: str, owner: str, when: str = "") -> Tier:

@@ -44,7 +44,7 @@ from ..sla.plan import Metric
 from ..terms.coverage import located
 from ._escalation import Escalation
 from ._references import Problem, problems
-from .parts import CalendarSpec, Priority, Rules, Tier, named_tier
+from .parts import CalendarSpec, PolicyParts, Priority, Rules, Tier, named_tier
 from .targets import TargetEntries
 
 __all__ = ["Terms", "TierChange", "Version", "build_terms", "version_number"]
@@ -154,29 +154,13 @@ class Version(_Model):
         return super()._hint(key, allowed)
 
 
-class Base(Protocol):
+class Base(PolicyParts, Protocol):
     """What `Terms` read of the policy holding them."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def vendor(self) -> str: ...
-    @property
-    def priorities(self) -> dict[str, Priority]: ...
-    @property
-    def calendars(self) -> dict[str, CalendarSpec]: ...
-    @property
-    def tiers(self) -> dict[str, Tier]: ...
-    @property
-    def rules(self) -> Rules: ...
-    @property
-    def escalation(self) -> tuple[Fraction, ...] | None: ...
     @property
     def timezone(self) -> str | None: ...
     @property
     def versions(self) -> tuple[Version, ...]: ...
-    def calendar(self, name: str) -> BusinessCalendar: ...
-    def location(self, *key: str | int) -> tuple[str, int, int] | None: ...
 
 
 class Terms:

@@ -68,6 +68,25 @@ class Converted:
     """Per ticket, the spans (UTC µs; None: to the export's end) it spent in a status of
     the mapping's ``desk_paused``: the audit's ``desk_pause`` reason reads them."""
 
+    @classmethod
+    def whole(cls, parts: Iterable[Converted], files: tuple[str, str] | None = None
+              ) -> Converted:
+        """The blocks ``parts`` (of one export) as one `Converted`: the first extended by
+        the others; with no block, an empty one naming ``files`` (when given).
+
+        Example: ``Converted.whole(stream_zendesk(folder, ordered=False))`` -> every
+        ticket of the folder.
+        """
+        out: Converted | None = None
+        for part in parts:
+            if out is None:
+                out = part
+            else:
+                out.extend(part)
+        if out is not None:
+            return out
+        return cls() if files is None else cls(files=files)
+
     def extend(self, other: Converted) -> None:
         """Append another block's rows (same files).
 

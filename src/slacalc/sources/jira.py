@@ -184,11 +184,8 @@ def convert(issues: Iterable[dict[str, Any]], mapping: DeskMapping | None = None
     ``Waiting for support`` -> ``Waiting for customer`` -> priority ``P2``, event
     ``awaiting_customer`` at 10:00.
     """
-    out = Converted(files=("issues", "issues"))
-    for block in blocks(_feed(enumerate(issues, start=1), "issues"),
-                        Builder(mapping or default_mapping("jira"), ("issues", "issues"))):
-        out.extend(block)
-    return out
+    return Converted.whole(blocks(_feed(enumerate(issues, start=1), "issues"), Builder(
+        mapping or default_mapping("jira"), ("issues", "issues"))), ("issues", "issues"))
 
 
 def stream_jira(folder: Path, mapping: DeskMapping | None = None, *, ordered: bool = True,
@@ -210,10 +207,4 @@ def read_jira(folder: Path, mapping: DeskMapping | None = None) -> Converted:
 
     Boundary rule: as `stream_jira`. Example: ``read_jira(Path("examples/desks/jira"))``.
     """
-    out = Converted()
-    for number, part in enumerate(stream_jira(Path(folder), mapping)):
-        if number == 0:
-            out = part
-        else:
-            out.extend(part)
-    return out
+    return Converted.whole(stream_jira(Path(folder), mapping))

@@ -212,14 +212,11 @@ def convert(incidents: Iterable[dict[str, Any]], audits: Iterable[dict[str, Any]
     INC0010001 opened ``2026-11-02 09:00:00`` priority 2, audit rows at 10:00 state 2 -> 3
     and hold_reason -> 1 -> priority ``P2``, events ``awaiting_customer`` at 10:00 UTC.
     """
-    out = Converted(files=("incident", "sys_audit"))
     names = ("incident", "sys_audit", "task_sla")
     feed = _feed(cell_rows(incidents), cell_rows(audits), cell_rows(task_slas), names,
                  ordered=False)
-    for block in blocks(feed, Builder(mapping or default_mapping("servicenow"), names[:2],
-                                      ("channel",))):
-        out.extend(block)
-    return out
+    return Converted.whole(blocks(feed, Builder(mapping or default_mapping("servicenow"),
+                                                names[:2], ("channel",))), names[:2])
 
 
 def stream_servicenow(folder: Path, mapping: DeskMapping | None = None, *,
@@ -248,10 +245,4 @@ def read_servicenow(folder: Path, mapping: DeskMapping | None = None) -> Convert
     ``read_servicenow(Path("examples/desks/servicenow")).verdicts[0]["source"]`` ->
     ``"task_sla.csv:2"``.
     """
-    out = Converted()
-    for number, part in enumerate(stream_servicenow(folder, mapping, ordered=False)):
-        if number == 0:
-            out = part
-        else:
-            out.extend(part)
-    return out
+    return Converted.whole(stream_servicenow(folder, mapping, ordered=False))

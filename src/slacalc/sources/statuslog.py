@@ -158,14 +158,11 @@ def convert(tickets: Iterable[dict[str, Any]], log: Iterable[dict[str, Any]],
     ``T1, 2026-11-02T10:00:00+00:00, status, open, pending`` -> event
     ``awaiting_customer`` at 10:00.
     """
-    out = Converted(files=("tickets", "status_log"))
     names = ("tickets", "status_log", "desk_verdicts")
     feed = _feed(cell_rows(tickets), cell_rows(log), cell_rows(verdicts), names,
                  ordered=False)
-    for block in blocks(feed, Builder(mapping or default_mapping("statuslog"), names[:2],
-                                      ("channel",))):
-        out.extend(block)
-    return out
+    return Converted.whole(blocks(feed, Builder(mapping or default_mapping("statuslog"),
+                                                names[:2], ("channel",))), names[:2])
 
 
 def stream_statuslog(folder: Path, mapping: DeskMapping | None = None, *,
@@ -192,10 +189,4 @@ def read_statuslog(folder: Path, mapping: DeskMapping | None = None) -> Converte
     Boundary rule: as `stream_statuslog` with ``ordered=False``. Example:
     ``read_statuslog(Path("examples/desks/statuslog")).tickets[0]["policy"]``.
     """
-    out = Converted()
-    for number, part in enumerate(stream_statuslog(folder, mapping, ordered=False)):
-        if number == 0:
-            out = part
-        else:
-            out.extend(part)
-    return out
+    return Converted.whole(stream_statuslog(folder, mapping, ordered=False))

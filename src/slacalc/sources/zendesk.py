@@ -273,14 +273,12 @@ def convert(tickets: Iterable[dict[str, Any]], audits: Iterable[dict[str, Any]],
     pending -> open -> events ``awaiting_customer`` 10:00 and ``customer_replied`` 12:00,
     priority ``P2`` (default mapping).
     """
-    out = Converted(files=("tickets", "audits"))
     feed = _feed(_keyed(_numbered(tickets), "id"), _keyed(_numbered(audits), "ticket_id"),
                  _keyed(_numbered(metric_events), "ticket_id"),
                  ("tickets", "audits", "ticket_metric_events"), ordered=False)
-    for block in blocks(feed, Builder(mapping or default_mapping("zendesk"),
-                                      ("tickets", "audits"), ("channel",))):
-        out.extend(block)
-    return out
+    return Converted.whole(blocks(feed, Builder(mapping or default_mapping("zendesk"),
+                                                ("tickets", "audits"), ("channel",))),
+                           ("tickets", "audits"))
 
 
 def stream_zendesk(folder: Path, mapping: DeskMapping | None = None, *,
@@ -313,10 +311,4 @@ def read_zendesk(folder: Path, mapping: DeskMapping | None = None) -> Converted:
     ``read_zendesk(Path("examples/desks/zendesk")).verdicts[0]["metric"]`` ->
     ``"response"``.
     """
-    out: Converted | None = None
-    for part in stream_zendesk(Path(folder), mapping, ordered=False):
-        if out is None:
-            out = part
-        else:
-            out.extend(part)
-    return out or Converted()
+    return Converted.whole(stream_zendesk(Path(folder), mapping, ordered=False))
