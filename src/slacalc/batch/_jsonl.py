@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from itertools import chain, compress, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import cast
 
 import msgspec
@@ -225,10 +225,15 @@ def _decoded(lines: Sequence[tuple[int, str]]
     exactly the documents ``json.loads`` reads into the usual shape (duplicate keys: the
     last wins in both) and refuses the rest, which then take the general path.
     """
-    filled = [index for index, (_, text) in enumerate(lines) if text.strip()]
+    texts = list(map(itemgetter(1), lines))
+    if all(texts) and not any(map(str.isspace, texts)):  # no blank line (the usual case)
+        filled: Sequence[int] = range(len(texts))
+    else:
+        filled = [index for index, text in enumerate(texts) if text.strip()]
+        texts = [texts[index] for index in filled]
     for start in range(0, len(filled), _RUN):
-        run = filled[start:start + _RUN]
-        joined = "[" + ",".join([lines[index][1] for index in run]) + "]"
+        run = list(filled[start:start + _RUN])
+        joined = "[" + ",".join(texts[start:start + _RUN]) + "]"
         try:
             usual = _USUAL.decode(joined)
             if len(usual) == len(run):

@@ -75,7 +75,9 @@ class Replays:
         self.tables = tables
         self.keys = tuple(plan.priorities)
         self._choices: dict[tuple[int, int], Ints] = {}
-        self._in_hours: list[bool] | None = None
+        self._combos: dict[tuple[tuple[str, ...], bool],
+                           tuple[list[tuple[object, ...]], Ints]] = {}
+        self._in_hours: Bools | None = None
         width = tickets.code.shape[1] + 2  # each event opens at most one span
         rows = np.arange(len(tickets.opened))
         self.clocks = tuple(Clocks(width, tickets.priority,
@@ -100,33 +102,52 @@ class Replays:
         if found is not None:
             return found
         plan = self.plan.priorities[self.keys[key]][metric]
-        count = len(self.tickets.opened)
         if plan.fixed is not None or not plan.entries:
-            found = np.full(count, self.tables.item(plan.fixed, plan.missing), dtype=np.int64)
+            found = np.full(len(self.tickets.opened), self.tables.item(plan.fixed, plan.missing),
+                            dtype=np.int64)
         else:
-            names = sorted({name for entry in plan.entries for name, _ in entry.conditions}
-                           - {"opened"})
+            names = tuple(sorted({name for entry in plan.entries
+                                  for name, _ in entry.conditions} - {"opened"}))
             tested = any(name == "opened" for entry in plan.entries
                          for name, _ in entry.conditions)
-            given = self.tickets.attributes
-            columns = [list(given[name]) if name in given else [""] * count for name in names]
-            hours = self._opened_in_hours() if tested else [False] * count
-            keys = list(zip(*columns, hours, strict=True))  # all a choice may read
-            seen: dict[tuple[object, ...], int] = dict.fromkeys(keys, 0)
-            for values in seen:  # each distinct combination, chosen once
-                attributes = {name: str(value) for name, value in
-                              zip(names, values[:-1], strict=True) if value}
-                seen[values] = self.tables.item(
-                    plan.choose(attributes, bool(values[-1]).__bool__), plan.missing)
-            found = np.fromiter(map(seen.__getitem__, keys), dtype=np.int64, count=count)
+            combos, which = self._combinations(names, tested)
+            items = [self.tables.item(plan.choose(
+                {name: str(value) for name, value in zip(names, values[:-1], strict=True)
+                 if value}, bool(values[-1]).__bool__), plan.missing) for values in combos]
+            found = np.array(items, dtype=np.int64)[which]
         self._choices[(key, metric)] = found
         return found
 
-    def _opened_in_hours(self) -> list[bool]:
+    def _combinations(self, names: tuple[str, ...], tested: bool
+                      ) -> tuple[list[tuple[object, ...]], Ints]:
+        """The distinct combinations of the attributes ``names`` (and, when ``tested``,
+        whether the ticket opened in hours) over all rows, and each row's combination:
+        what a choice reads, found once for every (priority, metric) that reads it, with
+        each value numbered by its first row (no Python code per row)."""
+        found = self._combos.get((names, tested))
+        if found is None:
+            count = len(self.tickets.opened)
+            given = self.tickets.attributes
+            which = np.zeros(count, dtype=np.int64)
+            for name in names:
+                if name in given:
+                    firsts: dict[str, int] = {}
+                    codes = np.fromiter(map(firsts.setdefault, given[name], range(count)),
+                                        dtype=np.int64, count=count)
+                    which = np.unique(which * count + codes, return_inverse=True)[1]
+            hours = self._opened_in_hours() if tested else np.zeros(count, dtype=bool)
+            _, rows, which = np.unique(which * 2 + hours, return_index=True,
+                                       return_inverse=True)
+            combos = [(*(given[name][row] if name in given else "" for name in names),
+                       bool(hours[row])) for row in rows.tolist()]
+            found = self._combos[(names, tested)] = (combos, which.reshape(count))
+        return found
+
+    def _opened_in_hours(self) -> Bools:
         """Whether the tier calendar is open at each opening (`Replay.opened_in_hours`),
         asked of the calendar once, when a condition first tests ``opened``."""
         if self._in_hours is None:
-            self._in_hours = self.plan.hours.is_open(self.tickets.opened).tolist()
+            self._in_hours = self.plan.hours.is_open(self.tickets.opened)
         return self._in_hours
 
     # -- clocks (`Replay.due`, `Replay.breached_at`) ---------------------------------------
