@@ -234,6 +234,7 @@ class _Found:
         self.due, self.stop_at, self.length, self.elapsed = (
             np.zeros(slots, dtype=np.int64) for _ in range(4))
         self.stop_event = np.zeros(slots, dtype=np.int64)
+        self.status = np.zeros(slots, dtype=np.int64)  # index in `STATUSES`
         self.due_offset = np.zeros(slots, dtype=np.int64)  # the calendar zone's, at due
         self.opened_offset = np.zeros(slots, dtype=np.int64)  # the same, at the opening
         self.next_at, self.next_offset = np.zeros(slots, dtype=np.int64), np.zeros(
@@ -262,6 +263,7 @@ class _Found:
             self.texts["priority"][slots] = keys[verdicts.priority[good]]
             self.texts["metric"][slots] = verdicts.metric
             self.texts["status"][slots] = _STATUS_TEXTS[status]
+            self.status[slots] = status
             self.texts["target"][slots] = targets[entry]
             self.texts["reason"][slots] = reasons[verdicts.reason[good]]
             self.due[slots] = verdicts.due[good]
@@ -345,7 +347,8 @@ class _Found:
         stop[stopped] = chunk.at.us[self.stop_event[slots][stopped]]
         opened = chunk.opened.us[slots // 2]
         return Measures(elapsed, remaining, overrun, stop, opened.astype(np.float64),
-                        (opened + self.opened_offset[slots]).astype(np.float64))
+                        (opened + self.opened_offset[slots]).astype(np.float64),
+                        self.status[slots])
 
 
 def _seconds_texts(us: Ints) -> Texts:

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import partial
 from itertools import chain, compress, repeat
 from operator import attrgetter, itemgetter
-from typing import cast
+from typing import Any, cast
 
 import msgspec
 import numpy as np
@@ -36,6 +36,15 @@ _TICKET_KEYS = frozenset({"id", "policy", "tier", "priority", "opened_at", "attr
 _RUN = 64  # lines decoded in one call (few enough that the values stay small in memory)
 _CODE = CODES.get
 _EVENT_KEYS = frozenset({"kind", "at", "priority", "confirmed", "answered", "note"})
+_PLAIN_KEYS = frozenset({"kind", "at"})  # an event with others has them checked in `chunk`
+_PRIORITY, _CONTACT, _RESOLVED = (CODES[kind] for kind in ("priority_changed",
+                                                            "contact_attempt", "resolved"))
+
+
+def _field(event: object, name: str, default: object) -> Any:
+    """A field of an event as decoded: a typed `_Event`'s attribute, or a dict's value
+    (``default`` when the dict has none)."""
+    return event.get(name, default) if type(event) is dict else getattr(event, name)
 
 
 class _Event(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -84,10 +93,8 @@ class _Tables:
         self.sizes: list[int] = []  # how many events each ticket has
         self.kinds: list[object] = []
         self.at: list[object] = []
-        self.new: list[str | None] = []
-        self.confirmed: list[bool] = []
-        self.answered: list[bool | None] = []
-        self.extras: list[tuple[int, object]] = []  # events with more than kind and at
+        self.events: list[object] = []  # each event as decoded (an `_Event` or a dict)
+        self.extras: list[tuple[int, object]] = []  # dicts with keys besides kind and at
         self.typed = True  # every run so far was decoded typed (`take_usual`)
 
     def take_usual(self, tickets: list[_Ticket]) -> None:
@@ -105,9 +112,7 @@ class _Tables:
         flat = list(chain.from_iterable(events))
         self.kinds += map(fields["kind"], flat)
         self.at += map(fields["at"], flat)
-        self.new += map(fields["priority"], flat)
-        self.confirmed += map(fields["confirmed"], flat)
-        self.answered += map(fields["answered"], flat)
+        self.events += flat  # their rarer fields are read in `chunk`, where they count
 
     def take(self, values: list[object]) -> list[bool]:
         """Add the values (decoded lines) that are objects with the ticket's keys and a
@@ -140,10 +145,9 @@ class _Tables:
         start = len(self.kinds)
         self.kinds += kinds
         self.at += map(get, flat, repeat("at"))
-        self.new += repeat(None, len(flat))
-        self.confirmed += repeat(True, len(flat))
-        self.answered += repeat(None, len(flat))
-        longer = compress(range(len(flat)), map(operator.ne, map(len, flat), repeat(2)))
+        self.events += flat
+        longer = compress(range(len(flat)), map(operator.ne, map(dict.keys, flat),
+                                                repeat(_PLAIN_KEYS)))
         self.extras += ((start + index, flat[index]) for index in longer)
         return taken
 
@@ -174,15 +178,16 @@ class _Tables:
 
     def chunk(self) -> Chunk:
         """The chunk. An event not in the usual shape gets no kind (code -1), so its
-        ticket is not clean and takes the checked path, which names the fault."""
+        ticket is not clean and takes the checked path, which names the fault. The rarer
+        fields are read only from the events they mean something for (the new priority
+        of a priority change, the confirmation of a resolution, the answer of a contact
+        attempt; the columns read no other)."""
         total = len(self.kinds)
         try:  # a kind that is not text has no code; one that cannot be a key fails here
             codes = list(map(_CODE, cast(list[str], self.kinds), repeat(-1)))
         except TypeError:
             codes = [_CODE(kind, -1) if type(kind) is str else -1 for kind in self.kinds]
         code = np.array(codes, dtype=np.int64).reshape(total)
-        new, answered = self.new, self.answered
-        confirmed = np.array(self.confirmed, dtype=bool).reshape(total)
         for index, given in self.extras:
             event = cast(dict[str, object], given)
             priority, confirmation = event.get("priority"), event.get("confirmed", True)
@@ -192,8 +197,14 @@ class _Tables:
                     and (answer is None or isinstance(answer, bool))
                     and (note is None or isinstance(note, str))):
                 code[index] = -1
-                continue
-            new[index], confirmed[index], answered[index] = priority, confirmation, answer
+        new: list[str | None] = [None] * total
+        answered: list[bool | None] = [None] * total
+        confirmed = np.ones(total, dtype=bool)
+        for values, kind, name, default in ((new, _PRIORITY, "priority", None),
+                                            (answered, _CONTACT, "answered", None),
+                                            (confirmed, _RESOLVED, "confirmed", True)):
+            for index in np.flatnonzero(code == kind).tolist():
+                values[index] = _field(self.events[index], name, default)
         ticket = np.repeat(np.arange(len(self.sizes), dtype=np.int64), self.sizes)
         count = len(self.sizes)
         ids, given, shaped = self._shape()

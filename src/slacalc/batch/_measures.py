@@ -17,20 +17,24 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..sla.columns import STATUSES
 from ._instants import parse_instants, text_array
 from ._results import RESULT_COLUMNS
 
 __all__ = ["Measured", "Measures", "measures_of_text"]
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 _AT = {name: index for index, name in enumerate(RESULT_COLUMNS)}
+_STATUS = {name: index for index, name in enumerate(STATUSES)}
 
 
 @dataclass(frozen=True, slots=True)
 class Measures:
     """Per result row (NaN where the row's cell is blank or the value unknown): elapsed,
     remaining and overrun seconds as the row shows them, the stop and the ticket's
-    opening in UTC µs, and that opening on the tier calendar's wall clock (µs)."""
+    opening in UTC µs, and that opening on the tier calendar's wall clock (µs); and the
+    row's status as its index in `STATUSES`."""
 
     elapsed: Floats
     remaining: Floats
@@ -38,6 +42,7 @@ class Measures:
     stop: Floats
     opened: Floats
     local: Floats
+    status: Ints
 
 
 class Measured(list[list[str]]):
@@ -60,7 +65,7 @@ def measures_of_text(columns: Sequence[Sequence[str]], opened: Floats | None,
 
     Boundary rule: a blank or unreadable cell is NaN. Example: a row with
     ``elapsed_seconds`` ``"90"`` and ``stopped_at`` ``"2026-11-23T07:55:00-05:00"`` ->
-    elapsed 90.0, stop 1795352100000000.0 (12:55Z).
+    elapsed 90.0, stop 1795352100000000.0 (12:55Z); its status ``"met"`` -> 3.
     """
     count = len(columns[0]) if columns else 0
     stops = parse_instants(columns[_AT["stopped_at"]]) if count else None
@@ -72,5 +77,8 @@ def measures_of_text(columns: Sequence[Sequence[str]], opened: Floats | None,
     elapsed, remaining, overrun = (_floats(columns[_AT[name]]) if count else np.zeros(0)
                                    for name in ("elapsed_seconds", "remaining_seconds",
                                                 "overrun_seconds"))
+    status = np.fromiter(map(_STATUS.__getitem__, columns[_AT["status"]] if count else ()),
+                         dtype=np.int64, count=count)
     return Measures(elapsed, remaining, overrun, stop,
-                    unknown if opened is None else opened, unknown if local is None else local)
+                    unknown if opened is None else opened, unknown if local is None else local,
+                    status)

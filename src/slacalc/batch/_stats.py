@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from ..engine._zone import instant_us
 from ..engine.durations import Duration, parse_duration
 from ..errors import SlacalcError
+from ..sla.columns import STATUSES
 from ._instants import parse_instants, text_array
 from ._measures import Measures
 from ._results import RESULT_COLUMNS, zone_offsets
@@ -49,6 +50,7 @@ PERCENTILES = (50, 90, 99)
 KEPT = 500
 """Breached rows (largest overrun first) and running rows (least time left first) kept."""
 _AT = {name: index for index, name in enumerate(RESULT_COLUMNS)}
+_MET, _BREACHED, _RUNNING = (STATUSES.index(name) for name in ("met", "breached", "running"))
 WATCH_COLUMNS = tuple(name for name in (
     "ticket_id", "policy", "tier", "priority", "metric", "status", "target", "due",
     "elapsed_seconds", "remaining_seconds", "overrun_seconds", "at_risk",
@@ -174,13 +176,13 @@ class Stats:
         count = len(columns[0]) if columns else 0
         if not count:
             return
-        status = text_array(columns[_AT["status"]])
+        status = measures.status
         code, named = groups or group_codes(columns)
         elapsed, remaining = measures.elapsed, measures.remaining
         stopped = ~np.isnan(measures.stop)
         real = (measures.stop - measures.opened) / 1e6  # NaN: no stop, or opening unknown
-        breached = status == "breached"
-        decided = (status == "met") | breached
+        breached = status == _BREACHED
+        decided = (status == _MET) | breached
         judged = decided & stopped & ~np.isnan(elapsed)
         timed = ~breached & ~np.isnan(remaining)
         length = elapsed + remaining
@@ -209,14 +211,14 @@ class Stats:
                 texts[text] = texts.get(text, 0) + number
         self._watch(columns, status, remaining, measures.overrun)
 
-    def _watch(self, columns: Sequence[Sequence[str]], status: npt.NDArray[np.object_],
-               remaining: Floats, overrun: Floats) -> None:
+    def _watch(self, columns: Sequence[Sequence[str]], status: Ints, remaining: Floats,
+               overrun: Floats) -> None:
         """Keep the largest overruns and the running rows with the least time left (only
         the chunk's own best `KEPT` of each, and of those only the ones that beat the
         least kept so far, are made into rows)."""
-        for heap, candidates, key in ((self.breached, np.flatnonzero(status == "breached"),
+        for heap, candidates, key in ((self.breached, np.flatnonzero(status == _BREACHED),
                                        np.nan_to_num(overrun)),
-                                      (self.running, np.flatnonzero(status == "running"),
+                                      (self.running, np.flatnonzero(status == _RUNNING),
                                        -np.nan_to_num(remaining))):
             found = candidates[key[candidates] >= heap[0][0]] if len(heap) >= KEPT \
                 else candidates

@@ -5,7 +5,6 @@ percentiles, monthly compliance and the rows the HTML report lists in compact me
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..sla.columns import STATUSES
 from ._measures import Measures, measures_of_text
 from ._results import RESULT_COLUMNS
 from ._stats import PERCENTILES, Stats, group_codes, percentiles_of
@@ -51,11 +51,13 @@ class Summary:
         if not columns or not columns[0]:
             return
         code, named = groups = group_codes(columns)
-        self.stats.add(columns, measures or measures_of_text(columns, None, None), groups)
-        for (first, status), count in Counter(zip(code.tolist(), columns[_AT["status"]],
-                                                  strict=True)).items():
+        measures = measures or measures_of_text(columns, None, None)
+        self.stats.add(columns, measures, groups)
+        pairs, counted = np.unique(code * len(STATUSES) + measures.status, return_counts=True)
+        for pair, count in zip(pairs.tolist(), counted.tolist(), strict=True):
+            first, status = divmod(pair, len(STATUSES))
             counts = self.groups.setdefault(named[first], {})
-            counts[status] = counts.get(status, 0) + count
+            counts[STATUSES[status]] = counts.get(STATUSES[status], 0) + count
         overruns = columns[_AT["overrun_seconds"]]
         ids, policies = columns[_AT["ticket_id"]], columns[_AT["policy"]]
         metrics, dues = columns[_AT["metric"]], columns[_AT["due"]]
