@@ -352,9 +352,9 @@ class _Found:
 
 
 def _seconds_texts(us: Ints) -> Texts:
-    """`seconds_text` of each value."""
-    texts = np.empty(len(us), dtype=object)
-    texts[:] = list(map(str, (us // 1_000_000).tolist()))
+    """`seconds_text` of each value (each distinct whole second written once)."""
+    seconds, where = np.unique(us // 1_000_000, return_inverse=True)
+    texts: Texts = text_array(list(map(str, seconds.tolist())))[where.reshape(len(us))]
     for index in np.flatnonzero(us % 1_000_000).tolist():
         texts[index] = seconds_text(int(us[index]))
     return texts

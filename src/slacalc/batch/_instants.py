@@ -200,8 +200,9 @@ def _day(days: int) -> str:
 
 
 def _clock(seconds: int) -> str:
+    """The time of day with the ``T`` before it: ``T08:00:00``."""
     hours, rest = divmod(seconds, 3600)
-    text = _CLOCKS[seconds] = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    text = _CLOCKS[seconds] = f"T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
     return text
 
 
@@ -222,7 +223,7 @@ def instant_text(us: int, offset: int) -> str:
     """
     days, rest = divmod(us + offset, DAY_US)
     seconds, micro = divmod(rest, SECOND_US)
-    text = (f"{_DAYS.get(days) or _day(days)}T{_CLOCKS.get(seconds) or _clock(seconds)}"
+    text = (f"{_DAYS.get(days) or _day(days)}{_CLOCKS.get(seconds) or _clock(seconds)}"
             f"{f'.{micro:06d}' if micro else ''}")
     return text + (_SUFFIXES.get(offset) or _suffix(offset))
 
@@ -246,7 +247,7 @@ def instant_texts(us: Ints, offset: Ints) -> Texts:
     local = us + offset
     days = local // DAY_US
     seconds, micro = np.divmod(local - days * DAY_US, SECOND_US)
-    text = _pieces(days, _DAYS, _day) + "T" + _pieces(seconds, _CLOCKS, _clock)
+    text = _pieces(days, _DAYS, _day) + _pieces(seconds, _CLOCKS, _clock)
     if micro.any():
         fractions = np.full(len(us), "", dtype=object)
         for index in np.flatnonzero(micro).tolist():

@@ -203,8 +203,18 @@ class _Tables:
         for values, kind, name, default in ((new, _PRIORITY, "priority", None),
                                             (answered, _CONTACT, "answered", None),
                                             (confirmed, _RESOLVED, "confirmed", True)):
-            for index in np.flatnonzero(code == kind).tolist():
-                values[index] = _field(self.events[index], name, default)
+            where = np.flatnonzero(code == kind).tolist()
+            if self.typed and where:  # all `_Event`s: picked and read at C speed
+                picked = itemgetter(*where)(self.events) if len(where) > 1 else (
+                    self.events[where[0]],)
+                found = list(map(_FIELDS[name], picked))
+            else:
+                found = [_field(self.events[index], name, default) for index in where]
+            if isinstance(values, list):
+                for index, value in zip(where, found, strict=True):
+                    values[index] = value
+            else:
+                values[where] = found
         ticket = np.repeat(np.arange(len(self.sizes), dtype=np.int64), self.sizes)
         count = len(self.sizes)
         ids, given, shaped = self._shape()

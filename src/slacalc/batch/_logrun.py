@@ -35,8 +35,8 @@ __all__ = ["read_table", "run_log_report"]
 _BLOCK = 10_000
 _ID = RESULT_COLUMNS.index("ticket_id")
 _BOOK: PolicyBook | None = None
-_LogWork = tuple[Table, Table, str, str | None, datetime | None]
-_Options = tuple[str, str | None, datetime | None]
+_LogWork = tuple[Table, Table, str, str | None, datetime | None, bool]
+_Options = tuple[str, str | None, datetime | None, bool]  # format, policy, now, html
 _Named = tuple[Path, str]
 """A file and its name in messages (its file name, or ``stdin``)."""
 
@@ -160,7 +160,7 @@ def _evaluate(work: _LogWork) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    tickets, events, output_format, policy, now = work
+    tickets, events, output_format, policy, now, html = work
     tickets = Table(tickets.name, tickets.header, _cells(tickets.rows, len(tickets.header)))
     events = Table(events.name, events.header, _cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
@@ -173,7 +173,7 @@ def _evaluate(work: _LogWork) -> Done:
             if 0 <= key < len(cells) and 0 <= at < len(cells):
                 opened.setdefault(cells[key].strip(), cells[at])
         rows = [opened.get(ticket_id, "") for ticket_id in columns[_ID]]
-    return chunk_done(_BOOK, columns, errors, count, output_format, opened=rows)
+    return chunk_done(_BOOK, columns, errors, count, output_format, opened=rows, html=html)
 
 
 def _grouped(ticket_file: _Named, event_file: _Named,
@@ -324,7 +324,7 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
     ticket_file, event_file = (tickets, names[0]), (events, names[1])
     check_outputs([tickets, events], {"-o": output, "--errors": errors, "--html": html})
     _check(ticket_file, event_file, policy)
-    options: _Options = (output_format, policy, now)
+    options: _Options = (output_format, policy, now, html is not None)
     order = _Order()
     shown = given[0]
     for streamed in (True, False):

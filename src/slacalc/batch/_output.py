@@ -31,7 +31,7 @@ from ._measures import Measured, measures_of_text
 from ._parquet import ParquetOut
 from ._results import RESULT_COLUMNS
 from ._rows import ExportError, PolicyBook, RowError
-from ._stats import openings
+from ._stats import Stats, openings
 from ._whole import WholeFile
 from .summary import Summary
 
@@ -95,15 +95,16 @@ HEADS = {"csv": _HEADER, RAW_CSV: _HEADER, "jsonl": "", "parquet": "", "table": 
 
 def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError],
                tickets: int, output_format: str, *,
-               opened: Sequence[str] | None = None) -> Done:
+               opened: Sequence[str] | None = None, html: bool = False) -> Done:
     """What a worker sends back for a chunk: its text in ``output_format`` (the table's
     rows as CSV, policies by name), its row errors and its summary (policies by name).
     For ``csv`` each text cell is `formula_safe` (not for `RAW_CSV`). ``opened`` is each
-    result row's ticket opening as written (for real times and months in the summary)."""
+    result row's ticket opening as written (for real times and months in the summary).
+    ``html``: the summary keeps what only the HTML report shows (`Stats.html`)."""
     measures = columns.measures if isinstance(columns, Measured) else \
         measures_of_text(columns, *openings(book, columns, opened))
     named = policy_names(book, columns)
-    summary = Summary()
+    summary = Summary(stats=Stats(html=html))
     summary.add(named, tickets, measures=measures)
     if output_format == "csv":
         columns = formula_safe_columns(columns, _TEXT_AT)

@@ -45,7 +45,7 @@ Block = tuple[int, list[str]] | list[tuple[int, list[str] | str]]
 hold no quote, so each line is one record), or CSV records already split, numbered (a
 record the csv module refused, a field over its size limit, is the reason, as text)."""
 _TOO_LONG = "field larger than field limit"
-Work = tuple[Block, tuple[str, ...] | None, str, str, str | None, datetime | None]
+Work = tuple[Block, tuple[str, ...] | None, str, str, str | None, datetime | None, bool]
 """A block, the CSV header (None for JSONL), its delimiter, the output format, --policy,
 --now. Workers get plain lists of text and send back formatted text: little to pickle,
 and the parsing happens in the workers."""
@@ -66,7 +66,7 @@ def _evaluate_chunk(work: Work) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    block, header, delimiter, output_format, policy, now = work
+    block, header, delimiter, output_format, policy, now, html = work
     rows: list[str] = []  # each result row's opening as written, unless `Measured`
     if header is None:
         assert isinstance(block, tuple)
@@ -92,7 +92,7 @@ def _evaluate_chunk(work: Work) -> Done:
             opened = [row[at] if at < len(row) else "" for line, row in records
                       if line not in failed]
             rows = list(chain.from_iterable(zip(opened, opened, strict=True)))  # 2 each
-    return chunk_done(_BOOK, columns, errors, tickets, output_format, opened=rows)
+    return chunk_done(_BOOK, columns, errors, tickets, output_format, opened=rows, html=html)
 
 
 def _plain_records(first: int, lines: list[str], delimiter: str
@@ -226,7 +226,7 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
     try:
         with outputs(output, errors, output_format, as_of=as_of_text(now),
                      raw_csv=raw_csv, at_risk=at_risk) as results:
-            options = (output_format, policy, now)
+            options = (output_format, policy, now, html is not None)
             if is_parquet(path):
                 names, rows = parquet_rows(path)
                 columns = column_names(names)
@@ -261,14 +261,14 @@ def run_report(path: Path, *, policy: str | None, now: datetime | None, output_f
 
 
 def _run(header: tuple[tuple[str, ...] | None, str], blocks: Iterator[Block], sink: Sink,
-         summary: Summary, options: tuple[str, str | None, datetime | None], *,
+         summary: Summary, options: tuple[str, str | None, datetime | None, bool], *,
          jobs: int) -> None:
     """Evaluate (in ``jobs`` processes) and write every block, in input order."""
-    output_format, policy, now = options
+    output_format, policy, now, html = options
     names, delimiter = header
     if names == ():  # an empty file: no block either
         return
-    work = ((block, names, delimiter, output_format, policy, now) for block in blocks)
+    work = ((block, names, delimiter, output_format, policy, now, html) for block in blocks)
     evaluate_all(_evaluate_chunk, work, summary, sink, jobs)
 
 

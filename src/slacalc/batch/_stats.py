@@ -167,6 +167,9 @@ class Stats:
     targets: dict[Group, dict[str, int]] = field(default_factory=dict)  # as written
     breached: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
     running: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)
+    html: bool = True
+    """Keep what only the HTML report shows (target lengths, kept rows); a report that
+    writes none leaves them empty (`target` is then None, `watched` empty)."""
 
     def add(self, columns: Sequence[Sequence[str]], measures: Measures,
             groups: tuple[Ints, dict[int, Group]] | None = None) -> None:
@@ -184,8 +187,6 @@ class Stats:
         breached = status == _BREACHED
         decided = (status == _MET) | breached
         judged = decided & stopped & ~np.isnan(elapsed)
-        timed = ~breached & ~np.isnan(remaining)
-        length = elapsed + remaining
         dated = decided & ~np.isnan(measures.local)
         months = np.zeros(count, dtype=np.int64)  # months since 1970 (where dated), x2,
         months[dated] = 2 * measures.local[dated].astype(np.int64).astype(  # + 1 if late
@@ -196,12 +197,25 @@ class Stats:
             if rows.any():
                 self.times.setdefault(key, []).append(
                     np.stack([elapsed[rows], real[rows]], axis=1))
-            lengths = self.lengths.setdefault(key, {}) if (timed & mine).any() else {}
-            for value, number in zip(*_counted(length[timed & mine]), strict=True):
-                lengths[value] = lengths.get(value, 0) + number
             for value, number in zip(*_counted(months[dated & mine]), strict=True):
                 shown = str(np.datetime64(int(value) // 2, "M"))
                 self.months.setdefault((key, shown), [0, 0])[int(value) % 2] += number
+        if self.html:
+            self._lengths(columns, (code, named), measures, breached)
+            self._watch(columns, status, remaining, measures.overrun)
+
+    def _lengths(self, columns: Sequence[Sequence[str]], groups: tuple[Ints, dict[int, Group]],
+                 measures: Measures, breached: Bools) -> None:
+        """Count each group's target lengths (elapsed + remaining of its rows that did not
+        breach), and the targets as written of its breached rows (`target`)."""
+        code, named = groups
+        length = measures.elapsed + measures.remaining
+        timed = ~breached & ~np.isnan(measures.remaining)
+        for first, key in named.items():
+            mine = timed & (code == first)
+            lengths = self.lengths.setdefault(key, {}) if mine.any() else {}
+            for value, number in zip(*_counted(length[mine]), strict=True):
+                lengths[value] = lengths.get(value, 0) + number
         late = np.flatnonzero(breached)  # a target as written is read only when every
         targets = text_array(columns[_AT["target"]])[late]  # row of a group breached
         for (first, text), number in Counter(zip(code[late].tolist(), targets.tolist(),
@@ -209,7 +223,6 @@ class Stats:
             if text:
                 texts = self.targets.setdefault(named[first], {})
                 texts[text] = texts.get(text, 0) + number
-        self._watch(columns, status, remaining, measures.overrun)
 
     def _watch(self, columns: Sequence[Sequence[str]], status: Ints, remaining: Floats,
                overrun: Floats) -> None:
