@@ -27,6 +27,7 @@ from slacalc.batch._stats import openings, percentiles_of
 from slacalc.batch.summary import Summary
 from slacalc.cli import main
 from slacalc.frame import evaluate_frame, monthly_compliance, percentiles
+from slacalc.sla.columns import STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "examples" / "eventlog"
@@ -250,3 +251,13 @@ def test_the_numbers_beside_the_columns_are_the_numbers_their_text_reads_back() 
         np.testing.assert_array_equal(getattr(columns.measures, name),
                                       getattr(expected, name), err_msg=name)
     assert not np.isnan(columns.measures.stop).all()
+    # The status and the summary group of each row too (the kernel numbers groups its own
+    # way; each row's group is the same).
+    np.testing.assert_array_equal(columns.measures.status, expected.status)
+    assert {"met", "breached"} <= {STATUSES[code] for code in columns.measures.status.tolist()}
+    kernel, text = columns.measures, expected
+    assert [kernel.groups[code] for code in kernel.group.tolist()] == \
+        [text.groups[code] for code in text.group.tolist()] == \
+        list(zip(*(columns[RESULT_COLUMNS.index(name)] for name in
+                   ("policy", "tier", "priority", "metric")), strict=True))
+    assert len(set(kernel.groups.values())) > 4

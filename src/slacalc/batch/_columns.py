@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
 from ..sla.escalation import percent_text
-from ..sla.plan import Plan
+from ..sla.plan import METRICS, Plan
 from ..sla.ticket import EVENT_KINDS
 from ._instants import Bools, Instants, Ints, Texts, instant_texts, text_array
 from ._measures import Measured, Measures
@@ -119,7 +119,11 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
         clean &= opened.us <= now
     ids, policies, tiers = (text_array(column) for column in
                             (chunk.ids, chunk.policies, chunk.tiers))
-    shared = _Shared((ids, policies, tiers), given, first, _flags(chunk, code), end)
+    pairs: dict[tuple[str, str], int] = {}  # each (policy, tier) as given: a number
+    pair = np.array([pairs.setdefault(key[:2], len(pairs)) for key in numbers] or [0],
+                    dtype=np.int64)[group]
+    shared = _Shared((ids, policies, tiers), given, first, _flags(chunk, code), end,
+                     (pair, list(pairs)))
     plans = {id(kind.plan): kind.plan for kind in kinds if kind is not None}
     plan_of = np.array([id(kind.plan) if kind is not None else 0 for kind in kinds]
                        or [0], dtype=np.uint64)[group]
@@ -135,7 +139,8 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
             found.take(chunk, plan, part, outcome, shared=shared)
     rows = np.flatnonzero(clean)
     slots = np.stack([2 * rows, 2 * rows + 1], axis=1).reshape(-1)
-    return Measured(found.columns(chunk, slots, shared), found.measures(chunk, slots)), clean
+    return Measured(found.columns(chunk, slots, shared), found.measures(chunk, slots, shared)
+                    ), clean
 
 
 def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]]) -> list[int]:
@@ -200,6 +205,7 @@ class _Shared(NamedTuple):
     first: Ints  # per ticket, where its events start in ``given``
     flag: Bools  # per event: confirmed (resolved), answered (contact attempt)
     end: Ints  # per ticket: the instant it is judged at
+    pairs: tuple[Ints, list[tuple[str, str]]]  # per ticket, its (policy, tier)'s number
 
 
 def _flags(chunk: Chunk, code: Ints) -> Bools:
@@ -235,6 +241,8 @@ class _Found:
             np.zeros(slots, dtype=np.int64) for _ in range(4))
         self.stop_event = np.zeros(slots, dtype=np.int64)
         self.status = np.zeros(slots, dtype=np.int64)  # index in `STATUSES`
+        self.priority = np.zeros(slots, dtype=np.int64)  # index in `priorities`
+        self.priorities: dict[str, int] = {}  # each priority key met: a number
         self.due_offset = np.zeros(slots, dtype=np.int64)  # the calendar zone's, at due
         self.opened_offset = np.zeros(slots, dtype=np.int64)  # the same, at the opening
         self.next_at, self.next_offset = np.zeros(slots, dtype=np.int64), np.zeros(
@@ -249,6 +257,8 @@ class _Found:
         good = ~outcome.failed
         rows = rows[good]
         keys = np.array(tuple(plan.priorities), dtype=object)
+        numbers = np.array([self.priorities.setdefault(key, len(self.priorities))
+                            for key in plan.priorities], dtype=np.int64)
         targets = np.array([entry.text if entry is not None else ""
                             for entry in outcome.entries] or [""], dtype=object)
         timed = np.array([entry is not None and entry.timeline is not None
@@ -256,11 +266,13 @@ class _Found:
         reasons = np.array(outcome.reasons, dtype=object)
         opened_offset = zone_offsets(plan.zone, chunk.opened.us[rows])
         for metric, verdicts in enumerate(outcome.metrics):
+            assert verdicts.metric == METRICS[metric]  # slot 2r + m is metric m's row
             slots = 2 * rows + metric
             self.opened_offset[slots] = opened_offset
             status = verdicts.status[good]
             entry = verdicts.entry[good]
             self.texts["priority"][slots] = keys[verdicts.priority[good]]
+            self.priority[slots] = numbers[verdicts.priority[good]]
             self.texts["metric"][slots] = verdicts.metric
             self.texts["status"][slots] = _STATUS_TEXTS[status]
             self.status[slots] = status
@@ -329,9 +341,16 @@ class _Found:
                    self.texts["reason"][slots], self.texts["at_risk"][slots], upcoming]
         return [column.tolist() for column in columns]
 
-    def measures(self, chunk: Chunk, slots: Ints) -> Measures:
-        """The numbers `columns` writes the rows of ``slots`` from (`Measures`)."""
+    def measures(self, chunk: Chunk, slots: Ints, shared: _Shared) -> Measures:
+        """The numbers `columns` writes the rows of ``slots`` from (`Measures`), and each
+        row's group, numbered from its (policy, tier), priority and metric."""
         count = len(slots)
+        pair, pairs = shared.pairs
+        keys = list(self.priorities)
+        width = 2 * max(len(keys), 1)
+        group = pair[slots // 2] * width + self.priority[slots] * 2 + slots % 2
+        groups = {code: (*pairs[code // width], keys[code % width // 2], METRICS[code % 2])
+                  for code in np.unique(group).tolist()}
 
         def unknown() -> npt.NDArray[np.float64]:
             return np.full(count, np.nan)
@@ -348,7 +367,7 @@ class _Found:
         opened = chunk.opened.us[slots // 2]
         return Measures(elapsed, remaining, overrun, stop, opened.astype(np.float64),
                         (opened + self.opened_offset[slots]).astype(np.float64),
-                        self.status[slots])
+                        self.status[slots], group, groups)
 
 
 def _seconds_texts(us: Ints) -> Texts:

@@ -102,20 +102,20 @@ def write_table(rows: IO[str], out: IO[str], as_of: str) -> None:
     out.writelines(_aligned(map(table_cells, csv.reader(rows)), widths))
 
 
-def policy_names(book: PolicyBook, columns: list[list[str]]) -> list[list[str]]:
-    """Result columns with each policy shown by its name (``policies/ours.yaml`` -> the
-    ``name`` inside it), for the table and the summary."""
-    if not columns or not columns[1]:
-        return columns
+def policy_names(book: PolicyBook, policies: Iterable[str]) -> dict[str, str]:
+    """Each policy as a result row gives it -> its name, for the table and the summary
+    (``policies/ours.yaml`` -> the ``name`` inside it; ``vircom`` -> ``vircom``).
+
+    Boundary rule: a policy that does not load is shown as given. Example:
+    ``policy_names(PolicyBook(), ["vircom"])`` -> ``{"vircom": "vircom"}``.
+    """
     names = {}
-    for given in set(columns[1]):
+    for given in set(policies):
         try:
             names[given] = book.get(given).name
         except (SlacalcError, OSError):  # an evaluated row's policy loaded; kept as given
             names[given] = given
-    if all(name == given for given, name in names.items()):
-        return columns
-    return [columns[0], [names[given] for given in columns[1]], *columns[2:]]
+    return names
 
 
 _SUMMARY = ("policy", "tier", "priority", "metric", "tickets", "met", "breached", "open",

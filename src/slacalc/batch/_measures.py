@@ -11,8 +11,8 @@ back to its µs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -21,12 +21,14 @@ from ..sla.columns import STATUSES
 from ._instants import parse_instants, text_array
 from ._results import RESULT_COLUMNS
 
-__all__ = ["Measured", "Measures", "measures_of_text"]
+__all__ = ["Group", "Measured", "Measures", "groups_of_text", "measures_of_text"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 _AT = {name: index for index, name in enumerate(RESULT_COLUMNS)}
 _STATUS = {name: index for index, name in enumerate(STATUSES)}
+Group = tuple[str, str, str, str]
+"""A summary group: (policy, tier, priority, metric)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,8 @@ class Measures:
     """Per result row (NaN where the row's cell is blank or the value unknown): elapsed,
     remaining and overrun seconds as the row shows them, the stop and the ticket's
     opening in UTC µs, and that opening on the tier calendar's wall clock (µs); and the
-    row's status as its index in `STATUSES`."""
+    row's status as its index in `STATUSES`, and its group as a code (``groups`` gives
+    each code's group; several codes may share one)."""
 
     elapsed: Floats
     remaining: Floats
@@ -43,6 +46,14 @@ class Measures:
     opened: Floats
     local: Floats
     status: Ints
+    group: Ints
+    groups: Mapping[int, Group]
+
+    def named(self, names: Mapping[str, str]) -> Measures:
+        """These measures with each group's policy shown as ``names`` maps it (a policy
+        not in ``names`` as it is)."""
+        return replace(self, groups={code: (names.get(group[0], group[0]), *group[1:])
+                                     for code, group in self.groups.items()})
 
 
 class Measured(list[list[str]]):
@@ -81,4 +92,18 @@ def measures_of_text(columns: Sequence[Sequence[str]], opened: Floats | None,
                          dtype=np.int64, count=count)
     return Measures(elapsed, remaining, overrun, stop,
                     unknown if opened is None else opened, unknown if local is None else local,
-                    status)
+                    status, *groups_of_text(columns))
+
+
+def groups_of_text(columns: Sequence[Sequence[str]]) -> tuple[Ints, dict[int, Group]]:
+    """Each result row's group (policy, tier, priority, metric) as a code, and the group
+    of each code; codes are the first row of each group.
+
+    Example: rows of groups A, B, A -> codes ``[0, 1, 0]``, ``{0: A, 1: B}``.
+    """
+    keys: dict[Group, int] = {}
+    rows = len(columns[0]) if columns else 0
+    code = np.fromiter(map(keys.setdefault, zip(*(columns[_AT[name]] for name in (
+        "policy", "tier", "priority", "metric")), strict=True) if rows else (), range(rows)),
+        dtype=np.int64, count=rows)
+    return code, {first: key for key, first in keys.items()}

@@ -103,7 +103,11 @@ def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError
     ``html``: the summary keeps what only the HTML report shows (`Stats.html`)."""
     measures = columns.measures if isinstance(columns, Measured) else \
         measures_of_text(columns, *openings(book, columns, opened))
-    named = policy_names(book, columns)
+    names = policy_names(book, [group[0] for group in measures.groups.values()])
+    named = columns
+    if any(name != given for given, name in names.items()):  # policies given as paths
+        named = [columns[0], [names[given] for given in columns[1]], *columns[2:]]
+        measures = measures.named(names)
     summary = Summary(stats=Stats(html=html))
     summary.add(named, tickets, measures=measures)
     if output_format == "csv":

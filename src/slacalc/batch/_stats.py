@@ -34,17 +34,16 @@ from ..engine.durations import Duration, parse_duration
 from ..errors import SlacalcError
 from ..sla.columns import STATUSES
 from ._instants import parse_instants, text_array
-from ._measures import Measures
+from ._measures import Group, Measures
 from ._results import RESULT_COLUMNS, zone_offsets
 from ._rows import PolicyBook
 
-__all__ = ["KEPT", "PERCENTILES", "WATCH_COLUMNS", "Stats", "group_codes", "local_instants",
+__all__ = ["KEPT", "PERCENTILES", "WATCH_COLUMNS", "Stats", "local_instants",
            "months_of", "opened_us", "openings", "percentiles_of", "tier_zone"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
-Group = tuple[str, str, str, str]
 PERCENTILES = (50, 90, 99)
 """The percentiles shown: the median, p90 and p99."""
 KEPT = 500
@@ -171,16 +170,14 @@ class Stats:
     """Keep what only the HTML report shows (target lengths, kept rows); a report that
     writes none leaves them empty (`target` is then None, `watched` empty)."""
 
-    def add(self, columns: Sequence[Sequence[str]], measures: Measures,
-            groups: tuple[Ints, dict[int, Group]] | None = None) -> None:
+    def add(self, columns: Sequence[Sequence[str]], measures: Measures) -> None:
         """Take result rows (columns in `RESULT_COLUMNS` order) and their `Measures` (an
-        unknown opening: no real time and no month); ``groups`` is `group_codes` of the
-        columns when the caller has it."""
+        unknown opening: no real time and no month)."""
         count = len(columns[0]) if columns else 0
         if not count:
             return
         status = measures.status
-        code, named = groups or group_codes(columns)
+        code, named = measures.group, measures.groups
         elapsed, remaining = measures.elapsed, measures.remaining
         stopped = ~np.isnan(measures.stop)
         real = (measures.stop - measures.opened) / 1e6  # NaN: no stop, or opening unknown
@@ -201,14 +198,14 @@ class Stats:
                 shown = str(np.datetime64(int(value) // 2, "M"))
                 self.months.setdefault((key, shown), [0, 0])[int(value) % 2] += number
         if self.html:
-            self._lengths(columns, (code, named), measures, breached)
+            self._lengths(columns, measures, breached)
             self._watch(columns, status, remaining, measures.overrun)
 
-    def _lengths(self, columns: Sequence[Sequence[str]], groups: tuple[Ints, dict[int, Group]],
-                 measures: Measures, breached: Bools) -> None:
+    def _lengths(self, columns: Sequence[Sequence[str]], measures: Measures,
+                 breached: Bools) -> None:
         """Count each group's target lengths (elapsed + remaining of its rows that did not
         breach), and the targets as written of its breached rows (`target`)."""
-        code, named = groups
+        code, named = measures.group, measures.groups
         length = measures.elapsed + measures.remaining
         timed = ~breached & ~np.isnan(measures.remaining)
         for first, key in named.items():
@@ -297,20 +294,6 @@ class Stats:
         left first), each as the `WATCH_COLUMNS` cells."""
         return ([cells for _, cells in sorted(self.breached, key=_order, reverse=True)],
                 [cells for _, cells in sorted(self.running, key=_order, reverse=True)])
-
-
-def group_codes(columns: Sequence[Sequence[str]]) -> tuple[Ints, dict[int, Group]]:
-    """Each result row's group (policy, tier, priority, metric) as a code, and the group
-    of each code; codes are the first row of each group, in first-seen order.
-
-    Example: rows of groups A, B, A -> codes ``[0, 1, 0]``, ``{0: A, 1: B}``.
-    """
-    keys: dict[Group, int] = {}
-    count = len(columns[0]) if columns else 0
-    code = np.fromiter(map(keys.setdefault, zip(*(columns[_AT[name]] for name in (
-        "policy", "tier", "priority", "metric")), strict=True), range(count)),
-        dtype=np.int64, count=count)
-    return code, {first: key for key, first in keys.items()}
 
 
 def _counted(values: npt.NDArray[Any]) -> tuple[list[Any], list[int]]:

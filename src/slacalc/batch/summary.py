@@ -16,7 +16,7 @@ import numpy.typing as npt
 from ..sla.columns import STATUSES
 from ._measures import Measures, measures_of_text
 from ._results import RESULT_COLUMNS
-from ._stats import PERCENTILES, Stats, group_codes, percentiles_of
+from ._stats import PERCENTILES, Stats, percentiles_of
 
 __all__ = ["Summary"]
 
@@ -50,9 +50,9 @@ class Summary:
         self.tickets += tickets
         if not columns or not columns[0]:
             return
-        code, named = groups = group_codes(columns)
         measures = measures or measures_of_text(columns, None, None)
-        self.stats.add(columns, measures, groups)
+        code, named = measures.group, measures.groups
+        self.stats.add(columns, measures)
         pairs, counted = np.unique(code * len(STATUSES) + measures.status, return_counts=True)
         for pair, count in zip(pairs.tolist(), counted.tolist(), strict=True):
             first, status = divmod(pair, len(STATUSES))
