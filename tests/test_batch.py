@@ -172,6 +172,19 @@ def test_summary_counts_and_worst_overruns() -> None:
     assert [entry[:2] for entry in summary.worst_overruns()] == [(99.0, "X"), (30.0, "T30")]
 
 
+def test_worst_overruns_tied_at_the_cut_are_ordered_by_ticket_id() -> None:
+    # Two kept of three: 30 s, then the two 20 s tie; the larger id wins the tie (rows
+    # compare as (overrun, ticket, ...)), whatever order the rows come in.
+    for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0]):
+        rows = [("T30", "30"), ("A20", "20"), ("B20", "20")]
+        full = [(rows[i][0], "p", "t", "P1", "response", "breached", "", "", "", "", "",
+                 rows[i][1], "", "", "") for i in order]
+        summary = Summary(worst=2)
+        summary.add([list(column) for column in zip(*full, strict=True)], tickets=3)
+        assert [entry[:2] for entry in summary.worst_overruns()] == [(30.0, "T30"),
+                                                                     (20.0, "B20")]
+
+
 @st.composite
 def random_cases(draw: st.DrawFn) -> tuple[Policy, list[list[str]], list[Ticket]]:
     """A random policy (slacalc.testing) and export rows of stop-only tickets for it."""

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..engine._zone import instant_us
+from ..sla.ticket import EventKind
 from ._columns import CODES, Chunk, evaluate_columns
 from ._instants import parse_instants, text_array
 from ._results import Result, merged
@@ -48,9 +49,10 @@ def _field(event: object, name: str, default: object) -> Any:
 
 
 class _Event(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    """An event in the usual shape (`_EVENT_KEYS`, each of its usual type)."""
+    """An event in the usual shape (`_EVENT_KEYS`, each of its usual type; a known kind,
+    decoded as the one shared text, whose code is then found without hashing it)."""
 
-    kind: str
+    kind: EventKind
     at: str
     priority: str | None = None
     confirmed: bool = True

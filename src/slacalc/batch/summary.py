@@ -7,7 +7,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -61,7 +60,7 @@ class Summary:
         overruns = columns[_AT["overrun_seconds"]]
         ids, policies = columns[_AT["ticket_id"]], columns[_AT["policy"]]
         metrics, dues = columns[_AT["metric"]], columns[_AT["due"]]
-        for row in compress(range(len(overruns)), overruns):
+        for row in _largest(measures.overrun, self.worst):
             entry = (float(overruns[row]), ids[row], policies[row], metrics[row], dues[row])
             if len(self._overruns) < self.worst:
                 heapq.heappush(self._overruns, entry)
@@ -129,3 +128,15 @@ class Summary:
                                    for s, i, p, m, d in self.worst_overruns()],
                 "percentiles": self.percentiles(), "monthly": self.monthly()}
 
+
+def _largest(values: Floats, most: int) -> list[int]:
+    """The rows that can be among the ``most`` largest values (NaN: no value): every row
+    at least as large as the ``most``-th largest, ties included (the caller orders them).
+
+    Example: ``[5.0, nan, 7.0, 5.0]``, 1 -> ``[2]``; 2 -> ``[0, 2, 3]``.
+    """
+    rows = np.flatnonzero(~np.isnan(values))
+    if len(rows) > most > 0:
+        least = np.partition(values[rows], len(rows) - most)[len(rows) - most]
+        rows = rows[values[rows] >= least]
+    return list(rows.tolist()) if most > 0 else []
