@@ -94,12 +94,20 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
     count = len(chunk.ids)
     opened = chunk.opened
     clean = opened.present & ~opened.bad
-    version = _versions(chunk, versions_of)
-    numbers: dict[tuple[str, str, str, int], int] = {}  # each (names, version)'s first row
-    firsts = np.fromiter(map(numbers.setdefault, zip(chunk.policies, chunk.tiers,
-                                                     chunk.priorities, version, strict=True),
+    names: dict[tuple[str, str, str], int] = {}  # each (policy, tier, priority)'s first row
+    firsts = np.fromiter(map(names.setdefault, zip(chunk.policies, chunk.tiers,
+                                                   chunk.priorities, strict=True),
                              itertools.count()), dtype=np.int64, count=count)
     group = np.unique(firsts, return_inverse=True)[1].reshape(count)  # in first-seen order
+    numbers = [(*key, 0) for key in names]  # each group's names and terms (version)
+    version = _versions(chunk, versions_of, list(names), group)
+    if version.any():  # a group per (names, version)
+        named = group
+        _, row, group = np.unique(named * (int(version.max()) + 1) + version,
+                                  return_index=True, return_inverse=True)
+        numbers = [(*numbers[int(named[first])][:3], int(version[first]))
+                   for first in row.tolist()]
+        group = group.reshape(count)
     kinds = [kind_of(*key) for key in numbers]
     clean &= np.array([kind is not None for kind in kinds] or [False], dtype=bool)[group]
     code, new, bad = _events(chunk, kinds, group)
@@ -143,17 +151,19 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
                     ), clean
 
 
-def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]]) -> list[int]:
-    """The number of the terms in force at each ticket's opening (0 without versions)."""
+def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]],
+              names: list[tuple[str, str, str]], group: Ints) -> Ints:
+    """The number of the terms in force at each ticket's opening (0 without versions);
+    ``group`` is each ticket's index in ``names`` (its policy, tier and priority)."""
     found = np.zeros(len(chunk.ids), dtype=np.int64)
-    names = text_array(chunk.policies)
-    for name in dict.fromkeys(chunk.policies):
+    for name in dict.fromkeys(key[0] for key in names):
         starts = versions_of(name)
         if starts:
-            rows = np.flatnonzero(names == name)
+            rows = np.flatnonzero(np.isin(group, [number for number, key in enumerate(names)
+                                                  if key[0] == name]))
             found[rows] = np.searchsorted(np.array(starts, dtype=np.int64),
                                           chunk.opened.us[rows], side="right")
-    return found.tolist()
+    return found
 
 
 def _events(chunk: Chunk, kinds: Sequence[Kind | None],
