@@ -48,9 +48,12 @@ _Any = TypeVar("_Any")
 _CSV_FIELDS = len(RESULT_COLUMNS) - 1  # commas in a result line
 _NUMBERS = frozenset(name for name in RESULT_COLUMNS if name.endswith("_seconds"))
 _TEXT_AT = tuple(index for index, name in enumerate(RESULT_COLUMNS)
-                 if name not in _NUMBERS and name not in {"due", "stopped_at"})
-"""The result columns that hold text from the input (numbers and instants never start
-like a formula: the seconds are never negative, an instant starts with its year)."""
+                 if name not in _NUMBERS and name not in {"due", "stopped_at",
+                                                           "next_escalation_at", "metric",
+                                                           "status", "at_risk"})
+"""The result columns that hold text from the input or a policy (numbers and instants
+never start like a formula: the seconds are never negative, an instant starts with its
+year; nor do slacalc's own words: the metric, the status, an escalation share)."""
 RAW_CSV = "csv-raw"
 """The output format of ``--format csv --raw-csv``: CSV with no cell escaped."""
 
