@@ -18,25 +18,24 @@ reported too, naming that line. Nothing else is dropped.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
 from functools import partial
 from itertools import repeat
-from operator import itemgetter
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import numpy as np
 
 from ..engine._zone import instant_us
 from ..sla.ticket import EVENT_KINDS, Event
 from ._columns import CODES, Chunk, evaluate_columns
-from ._instants import parse_instants, text_array
+from ._instants import Ints, parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
-__all__ = ["EVENT_COLUMNS", "Table", "evaluate_log", "events_of"]
+__all__ = ["EVENT_COLUMNS", "ColumnRows", "Table", "evaluate_log", "events_of"]
 
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""
@@ -50,10 +49,35 @@ _TIER = CODES["tier_changed"]
 _T = TypeVar("_T")
 
 
+class ColumnRows(Sequence[tuple[int, Sequence[str]]]):
+    """Rows of one width held as columns (``columns[j][i]`` is row ``i``'s cell ``j``),
+    each row with the line it ends on: how a block of plain lines is split (no tuple per
+    row), read column by column by `evaluate_log` and row by row by anything else."""
+
+    def __init__(self, lines: list[int], columns: list[list[str]]) -> None:
+        self.lines, self.columns = lines, columns
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, Sequence[str]]: ...
+    @overload
+    def __getitem__(self, index: slice) -> ColumnRows: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, Sequence[str]] | ColumnRows:
+        if isinstance(index, slice):
+            return ColumnRows(self.lines[index], [column[index] for column in self.columns])
+        return self.lines[index], tuple(column[index] for column in self.columns)
+
+    def __iter__(self) -> Iterator[tuple[int, Sequence[str]]]:
+        return zip(self.lines, zip(*self.columns, strict=True), strict=True)
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """The rows of one file: its name (errors name it), its header, each row with the
-    line it ends on."""
+    line it ends on (a list of ``(line, cells)``, or `ColumnRows`)."""
 
     name: str
     header: tuple[str, ...]
@@ -69,19 +93,21 @@ def _where(table: Table, needed: Sequence[str]) -> dict[str, int]:
     return where
 
 
-def _stripped(values: Sequence[Sequence[str]], index: int | None) -> list[str]:
-    """Column ``index`` of rows of equal width, stripped ("" for every row without it)."""
+def _stripped(columns: list[list[str]], index: int | None, count: int) -> list[str]:
+    """Column ``index`` of ``count`` rows, stripped ("" for every row without it)."""
     if index is None:
-        return [""] * len(values)
-    return list(map(str.strip, map(itemgetter(index), values)))
+        return [""] * count
+    return list(map(str.strip, columns[index]))
 
 
 def _widths(table: Table, errors: list[RowError], *, named: bool,
-            key: int) -> tuple[list[int], list[Sequence[str]], dict[str, int]]:
-    """The lines and cells of the rows with the header's width; the others are errors
-    (``named``: their reasons start with the file's name and line), and the ids in their
-    column ``key`` (where they have it), each with its first such line."""
+            key: int) -> tuple[list[int], list[list[str]], dict[str, int]]:
+    """The lines and the columns of the rows with the header's width; the others are
+    errors (``named``: their reasons start with the file's name and line), and the ids in
+    their column ``key`` (where they have it), each with its first such line."""
     width = len(table.header)
+    if isinstance(table.rows, ColumnRows) and len(table.rows.columns) == width:
+        return table.rows.lines, table.rows.columns, {}
     lines = [line for line, _ in table.rows]
     values = [cells for _, cells in table.rows]
     odd: dict[str, int] = {}
@@ -95,7 +121,9 @@ def _widths(table: Table, errors: list[RowError], *, named: bool,
                                              f"{width}", ticket_id))
         kept = [(line, cells) for line, cells in table.rows if len(cells) == width]
         lines, values = [line for line, _ in kept], [cells for _, cells in kept]
-    return lines, values, odd
+    columns = [list(column) for column in zip(*values, strict=True)] if values else [
+        [] for _ in range(width)]
+    return lines, columns, odd
 
 
 class _Events:
@@ -107,24 +135,24 @@ class _Events:
         self.errors: list[RowError] = []
         self.lines, values, odd = _widths(table, self.errors, named=True,
                                           key=where["ticket_id"])
-        count = len(values)
-        self.ids = _stripped(values, where["ticket_id"])
+        count = len(self.lines)
+        self.ids = _stripped(values, where["ticket_id"], count)
         found = list(map(rows.get, self.ids, repeat(-1)))
-        self.kinds = _stripped(values, where["kind"])
-        self.at = _stripped(values, where["at"])
-        self.new = _stripped(values, where.get("priority"))
-        self.tiers = _stripped(values, where.get("tier"))
-        self.notes = _stripped(values, where.get("note"))
-        answered = np.fromiter(map(_FLAGS.get, map(str.casefold, _stripped(
-            values, where.get("answered"))), repeat(-1)), dtype=np.int64, count=count)
-        confirmed = np.fromiter(map(_FLAGS.get, map(str.casefold, _stripped(
-            values, where.get("confirmed"))), repeat(-1)), dtype=np.int64, count=count)
+        self.kinds = _stripped(values, where["kind"], count)
+        self.at = _stripped(values, where["at"], count)
+        self.new = _stripped(values, where.get("priority"), count)
+        self.tiers = _stripped(values, where.get("tier"), count)
+        self.notes = _stripped(values, where.get("note"), count)
+        answered, confirmed = (_flags(values, where.get(name), count)
+                               for name in ("answered", "confirmed"))
         self.code = np.fromiter(map(CODES.get, self.kinds, repeat(-1)), dtype=np.int64,
                                 count=count)
         self.ticket = np.array(found, dtype=np.int64).reshape(count)  # -1: no ticket row
         self.parsed = parse_instants(self.at)
-        no_priority = np.fromiter(map(operator.not_, self.new), dtype=bool, count=count)
-        no_tier = np.fromiter(map(operator.not_, self.tiers), dtype=bool, count=count)
+        no_priority, no_tier = (np.fromiter(map(operator.not_, texts), dtype=bool, count=count)
+                                if name in where else np.ones(count, dtype=bool)
+                                for name, texts in (("priority", self.new),
+                                                    ("tier", self.tiers)))
         bad = ((self.ticket < 0) | (self.code < 0) | ((self.code == _PRIORITY) & no_priority)
                | ((self.code == _TIER) & no_tier)
                | ((self.code == _CONTACT) & (answered > 1)) | (answered < 0)
@@ -145,6 +173,14 @@ class _Events:
         self.confirmed = confirmed != 0
         self.answered: list[bool | None] = list(map(_ANSWERED.get, answered.tolist()))
         self.priority: list[str | None] = list(map(_EMPTY.get, self.new, self.new))
+
+
+def _flags(columns: list[list[str]], index: int | None, count: int) -> Ints:
+    """A yes/no column as `_FLAGS` codes (-1: not one); all empty (2) without it."""
+    if index is None:
+        return np.full(count, 2, dtype=np.int64)
+    return np.fromiter(map(_FLAGS.get, map(str.casefold, map(str.strip, columns[index])),
+                           repeat(-1)), dtype=np.int64, count=count)
 
 
 def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
@@ -208,16 +244,16 @@ def _naive(text: str) -> bool:
 
 
 def _tickets(table: Table, where: dict[str, int],
-             errors: list[RowError]) -> tuple[list[int], list[Sequence[str]], list[str]]:
-    """The ticket rows that can be evaluated: lines, cells and ids (a row without an id,
-    or whose id an earlier row has, is an error)."""
-    lines, values, _ = _widths(table, errors, named=False, key=where["ticket_id"])
-    ids = _stripped(values, where["ticket_id"])
+             errors: list[RowError]) -> tuple[list[int], list[list[str]], list[str]]:
+    """The ticket rows that can be evaluated: lines, columns and ids (a row without an
+    id, or whose id an earlier row has, is an error)."""
+    lines, columns, _ = _widths(table, errors, named=False, key=where["ticket_id"])
+    ids = _stripped(columns, where["ticket_id"], len(lines))
     if len(set(ids)) == len(ids) and "" not in ids:
-        return lines, values, ids
+        return lines, columns, ids
     seen: dict[str, int] = {}
     kept = []
-    for line, cells, ticket_id in zip(lines, values, ids, strict=True):
+    for row, (line, ticket_id) in enumerate(zip(lines, ids, strict=True)):
         if not ticket_id:
             errors.append(RowError(line, "ticket_id: missing (an event log needs one)"))
         elif ticket_id in seen:
@@ -225,8 +261,8 @@ def _tickets(table: Table, where: dict[str, int],
                                          f"{seen[ticket_id]}", ticket_id))
         else:
             seen[ticket_id] = line
-            kept.append((line, cells, ticket_id))
-    return [item[0] for item in kept], [item[1] for item in kept], [item[2] for item in kept]
+            kept.append(row)
+    return _pick(lines, kept), [_pick(column, kept) for column in columns], _pick(ids, kept)
 
 
 def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
@@ -248,7 +284,7 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
         raise ExportError(f"{tickets.name}: with an events table, events come from it; "
                           f"remove the column {stops[0]}")
     errors: list[RowError] = []
-    lines, values, ids = _tickets(tickets, where, errors)
+    lines, columns, ids = _tickets(tickets, where, errors)
     log = _Events(events, dict(zip(ids, range(len(ids)), strict=True)))
     for row, line in sorted(log.spoilt.items()):
         errors.append(RowError(lines[row], f"not evaluated: its event at {events.name}:"
@@ -257,14 +293,11 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     whole[list(log.spoilt)] = False
     place = np.cumsum(whole) - 1  # a kept ticket's row in the chunk
     keep = np.flatnonzero(whole).tolist()
-    lines = [lines[row] for row in keep]
-    values = [values[row] for row in keep]
-    ids = [ids[row] for row in keep]
+    lines, ids = _pick(lines, keep), _pick(ids, keep)
+    columns = [_pick(column, keep) for column in columns]
     mine = np.flatnonzero(log.good)  # a good event's ticket is never spoilt
-    columns = [list(column) for column in zip(*values, strict=True)] or [
-        [] for _ in tickets.header]
     names = columns[where["policy"]] if "policy" in where and not policy else \
-        [policy or ""] * len(values)
+        [policy or ""] * len(ids)
     others = [(name, index) for name, index in where.items() if name not in COLUMNS and name]
     attributes = {name: text_array(list(map(str.strip, columns[index])))
                   for name, index in others}
@@ -282,7 +315,7 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     for index in mine[~clean[place[log.ticket[mine]]]].tolist():  # events of the rest
         singly.setdefault(int(place[log.ticket[index]]), []).append(_event(log, index))
     for row in np.flatnonzero(~clean).tolist():
-        record = dict(zip(tickets.header, values[row], strict=True))
+        record = dict(zip(tickets.header, [column[row] for column in columns], strict=True))
         try:
             done[row] = checked(book, record, lines[row], policy, now,
                                 events=singly.get(row, []))

@@ -12,14 +12,14 @@ from __future__ import annotations
 import csv
 import gzip
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime
 from itertools import chain, compress, count, islice, repeat
 from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO, Any
 
-from ._eventlog import EVENT_COLUMNS, Table, evaluate_log
+from ._eventlog import EVENT_COLUMNS, ColumnRows, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._html import write_html
 from ._measures import Measured
@@ -55,16 +55,33 @@ def _first(handle: IO[str]) -> str:
     return ""
 
 
-def _records(path: Path, *, raw: bool = False
-             ) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
+def _records(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
     """The header (names as `column_names` reads them) and rows of a CSV (``.gz``; its
     delimiter `sniff`-ed from the header) or Parquet file, each row with the line it ends
-    on. ``raw``: a plain comma-separated ``.csv`` file's lines are given as they are
-    (text, split by the worker that evaluates them; the parent only finds their ticket)
-    until a block holds a quote; from there on, rows are parsed."""
+    on (`_blocks`, row by row; closing the rows closes the file)."""
+    header, blocks = _blocks(path)
+
+    def rows() -> Iterator[tuple[int, Any]]:
+        try:
+            for block in blocks:
+                yield from block
+        finally:
+            blocks.close()
+
+    return header, rows()
+
+
+def _blocks(path: Path, *, raw: bool = False, size: int | None = None
+            ) -> tuple[tuple[str, ...], Generator[list[tuple[int, Any]], None, None]]:
+    """The header of a file (as `_records`) and its rows in blocks of about ``size``
+    (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
+    file's lines are given as they are (text, split by the worker that evaluates them;
+    the parent only finds their ticket) until a block holds a quote; from there on, rows
+    are parsed. Blank lines are no rows. ``size`` defaults to `_BLOCK`."""
+    size = size or _BLOCK
     if is_parquet(path):
         names, found = parquet_rows(path)
-        return column_names(names), found
+        return column_names(names), _batched(found, size)
     handle = _open(path)
     try:
         first = _first(handle)
@@ -76,28 +93,24 @@ def _records(path: Path, *, raw: bool = False
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
     plain = raw and path.suffix.lower() == ".csv" and delimiter == ","
 
-    def rows() -> Iterator[tuple[int, Any]]:
+    def blocks() -> Generator[list[tuple[int, Any]], None, None]:
         number = reader.line_num
         try:
             while plain:
-                lines = list(islice(handle, _BLOCK))
+                lines = list(islice(handle, size))
                 if not lines:
                     return
                 if '"' in "".join(lines):  # quoted fields may span lines: parse from here
                     parsed = csv.reader(chain(lines, handle))
-                    for row in parsed:
-                        if row:
-                            yield number + parsed.line_num, row
+                    yield from _batched(((number + parsed.line_num, row) for row in parsed
+                                         if row), size)
                     return
-                numbered: Iterator[tuple[int, str]] = zip(count(number + 1), lines)
-                if "" in map(methodcaller("rstrip", "\r\n"), lines):
-                    # an empty line is no record, as for csv
-                    numbered = compress(numbered, map(methodcaller("rstrip", "\r\n"), lines))
-                yield from numbered
+                kept = list(map(methodcaller("rstrip", "\r\n"), lines))
+                numbered = list(zip(count(number + 1), lines))
+                # an empty line is no record, as for csv
+                yield list(compress(numbered, kept)) if "" in kept else numbered
                 number += len(lines)
-            for row in reader:
-                if row:
-                    yield reader.line_num, row
+            yield from _batched(((reader.line_num, row) for row in reader if row), size)
         except csv.Error as error:
             raise ExportError(f"{path}: malformed CSV ({error})") from None
         except (UnicodeDecodeError, EOFError, OSError) as error:
@@ -105,17 +118,28 @@ def _records(path: Path, *, raw: bool = False
         finally:
             handle.close()
 
-    return header, rows()
+    return header, blocks()
+
+
+def _batched(rows: Iterator[tuple[int, Any]], size: int
+             ) -> Generator[list[tuple[int, Any]], None, None]:
+    """``rows`` in lists of ``size`` (the last one shorter, none empty)."""
+    while True:
+        block = list(islice(rows, size))
+        if not block:
+            return
+        yield block
 
 
 def _cells(records: Sequence[tuple[int, Any]], width: int
-           ) -> list[tuple[int, Sequence[str]]]:
+           ) -> Sequence[tuple[int, Sequence[str]]]:
     """Records with raw lines split into cells (a line without quotes splits at commas,
     exactly as ``csv.reader`` reads it).
 
     When every record is a raw line of ``width`` cells ending in one line feed (the
-    usual block), the block is split in one pass: the lines joined by commas, their line
-    feeds dropped, split at commas, and cut into rows of ``width``.
+    usual block), the block is split in one pass into `ColumnRows`: the lines joined by
+    commas, their line feeds dropped, split at commas, and every ``width``-th cell taken
+    as a column (no tuple per row).
     """
     raw = [cells for _, cells in records]
     if not raw or type(raw[0]) is not str or set(map(type, raw)) - {str}:
@@ -127,9 +151,9 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
     if "\r" in text or set(map(str.count, raw, repeat(","))) != {width - 1} \
             or text.count("\n") != len(raw) - (not raw[-1].endswith("\n")):
         return [(line, cells.rstrip("\r\n").split(",")) for line, cells in records]
-    flat = iter(text.replace("\n", "").split(","))
-    rows = zip(*repeat(flat, width), strict=True)  # consecutive runs of ``width`` cells
-    return list(zip(map(itemgetter(0), records), rows, strict=True))
+    flat = text.replace("\n", "").split(",")
+    return ColumnRows(list(map(itemgetter(0), records)),
+                      [flat[column::width] for column in range(width)])
 
 
 def _header(path: Path) -> tuple[str, ...]:
@@ -223,23 +247,20 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
     at the end (its ticket earlier, or none) sets ``order.kept`` to False, and the
     caller runs `_grouped` instead."""
     (tickets, tickets_name), (events, events_name) = ticket_file, event_file
-    header, rows = _records(tickets, raw=True)
-    event_header, event_rows = _records(events, raw=True)
+    header, blocks = _blocks(tickets, raw=True)
+    event_header, event_blocks = _blocks(events, raw=True, size=4 * _BLOCK)
     key = {name: index for index, name in enumerate(header)}.get("ticket_id")
     event_key = {name: index for index, name in enumerate(event_header)}.get("ticket_id")
     if key is None or event_key is None:
         order.kept = False  # `_grouped` names the missing column
         return
-    pending: list[tuple[int, list[str]]] = []
-    while True:
-        block = list(islice(rows, _BLOCK))
-        if not block:
-            break
+    pending: list[tuple[int, Any]] = []
+    for block in blocks:
         ids = set(_keys(block, key))
-        mine: list[tuple[int, list[str]]] = []
+        mine: list[tuple[int, Any]] = []
         while True:
             if not pending:
-                pending = list(islice(event_rows, 4 * _BLOCK))
+                pending = next(event_blocks, [])
                 if not pending:
                     break
             inside = list(map(ids.__contains__, _keys(pending, event_key)))
@@ -253,17 +274,19 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
             break
         yield (Table(tickets_name, header, block), Table(events_name, event_header, mine),
                *options)
-    if pending or next(event_rows, None) is not None:
+    if pending or next(event_blocks, None) is not None:
         order.kept = False
 
 
 def _keys(rows: Sequence[tuple[int, Any]], index: int) -> list[str]:
-    """Column ``index`` of each record, stripped ("" where a row is too short)."""
+    """Column ``index`` of each record, stripped ("" where a row is too short); a raw
+    line is cut only as far as that column."""
     try:
         cells = list(map(itemgetter(1), rows))
-        if type(cells[0] if cells else []) is str and all(type(cell) is str for cell in cells):
-            return list(map(str.strip, map(itemgetter(index), map(
-                methodcaller("split", ",", index + 1), cells))))
+        if set(map(type, cells)) == {str}:
+            cut = methodcaller("partition", ",") if index == 0 else methodcaller(
+                "split", ",", index + 1)
+            return list(map(str.strip, map(itemgetter(index), map(cut, cells))))
         return list(map(str.strip, map(itemgetter(index), cells)))
     except (IndexError, TypeError):
         return [_key(cells, index) for _, cells in rows]
