@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from slacalc import Policy, Ticket
 from slacalc.batch import RESULT_COLUMNS, ExportError, PolicyBook, rows_of_report
-from slacalc.batch._eventlog import Table, evaluate_log
+from slacalc.batch._eventlog import ColumnRows, Table, evaluate_log
 from slacalc.batch._logrun import _cells, read_table
 from slacalc.cli import main
 from slacalc.testing import policies
@@ -214,6 +214,19 @@ def test_a_block_of_raw_lines_splits_as_csv_reader_reads_it(
                 for line, text in records]
     split = _cells(records, width)
     assert [(line, list(cells)) for line, cells in split] == expected
+
+
+def test_column_rows_read_row_by_row_as_the_rows_they_hold() -> None:
+    # Two rows of three cells held as three columns: row i is (line i, cells i).
+    rows = ColumnRows([2, 5], [["T1", "T2"], ["a", "b"], ["x", "y"]])
+    assert len(rows) == 2
+    assert rows[1] == (5, ("T2", "b", "y"))
+    assert rows[-2] == (2, ("T1", "a", "x"))
+    assert list(rows) == [(2, ("T1", "a", "x")), (5, ("T2", "b", "y"))]
+    tail = rows[1:]
+    assert (tail.lines, tail.columns) == ([5], [["T2"], ["b"], ["y"]])
+    with pytest.raises(IndexError):
+        rows[2]
 
 
 def test_rows_with_more_cells_than_the_header_are_errors(tmp_path: Path) -> None:
