@@ -227,6 +227,7 @@ def test_column_rows_read_row_by_row_as_the_rows_they_hold() -> None:
     assert (tail.lines, tail.columns) == ([5], [["T2"], ["b"], ["y"]])
     with pytest.raises(IndexError):
         rows[2]
+    assert list(ColumnRows([2, 3], [])) == [(2, ()), (3, ())]  # rows of no cell
 
 
 def test_rows_with_more_cells_than_the_header_are_errors(tmp_path: Path) -> None:

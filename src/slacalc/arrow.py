@@ -21,7 +21,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
 
 from .batch._parquet import arrow_cells, result_table
 from .batch._results import RESULT_COLUMNS
-from .batch._tables import evaluate_cells
+from .batch._tables import evaluate_columns_of
 from .engine._zone import require_aware
 from .errors import TicketError
 
@@ -60,11 +60,9 @@ def evaluate_arrow(tickets: Any, events: Any = None, *, policy: str | None = Non
     listed = None
     if events is not None:
         event_header, event_cells = arrow_cells(events)
-        listed = (event_header, event_cells, list(range(len(event_cells))))
-    rows = evaluate_cells(header, cells, list(range(len(cells))), policy=policy, now=moment,
-                          events=listed)
-    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [
-        [] for _ in RESULT_COLUMNS]
+        listed = (event_header, event_cells, list(range(events.num_rows)))
+    columns = evaluate_columns_of(header, cells, list(range(tickets.num_rows)), policy=policy,
+                                  now=moment, events=listed)
     table = result_table(columns)
     assert isinstance(table, pa.Table)
     return table

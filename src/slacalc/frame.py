@@ -56,7 +56,7 @@ from .batch._stats import (
     percentiles_of,
     tier_zone,
 )
-from .batch._tables import INSTANT_COLUMNS, SECONDS_COLUMNS, evaluate_cells
+from .batch._tables import INSTANT_COLUMNS, SECONDS_COLUMNS, evaluate_columns_of
 from .engine._zone import require_aware
 from .errors import TicketError
 
@@ -84,10 +84,9 @@ def _cell(value: Any) -> str | None:
     return str(value)
 
 
-def _typed(rows: Sequence[Sequence[str]]) -> pd.DataFrame:
-    """Result rows (all text, in `RESULT_COLUMNS` order) as typed columns, column by
-    column: instants through the batch's column parser, seconds as floats."""
-    texts = list(zip(*rows, strict=True)) if rows else [() for _ in RESULT_COLUMNS]
+def _typed(texts: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Result columns (all text, in `RESULT_COLUMNS` order) typed, column by column:
+    instants through the batch's column parser, seconds as floats."""
     columns: dict[str, Any] = {}
     for name, values in zip(RESULT_COLUMNS, texts, strict=True):
         if name in INSTANT_COLUMNS:
@@ -111,7 +110,7 @@ def result_meta() -> pd.DataFrame:
     Example: ``dd.from_pandas(df, npartitions=3).map_partitions(evaluate_frame,
     meta=result_meta())``; ``result_meta()["due"].dtype`` is ``datetime64[us, UTC]``.
     """
-    return _typed([])
+    return _typed([[] for _ in RESULT_COLUMNS])
 
 
 def _now(now: datetime | str | None) -> datetime | None:
@@ -134,12 +133,10 @@ def _column(values: pd.Series) -> list[str]:
     return cast(list[str], items)
 
 
-def _cells(frame: pd.DataFrame) -> tuple[list[str], list[tuple[str, ...]]]:
+def _cells(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """The header and the text cells of a frame, column by column."""
     header = [str(column) for column in frame.columns]
-    columns = [_column(frame.iloc[:, index]) for index in range(len(header))]
-    rows: list[tuple[str, ...]] = (list(zip(*columns, strict=True)) if columns
-                                   else [() for _ in range(len(frame))])
-    return header, rows
+    return header, [_column(frame.iloc[:, index]) for index in range(len(header))]
 
 
 def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
@@ -170,9 +167,8 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
     if events is not None:
         event_header, event_cells = _cells(events)
         listed = (event_header, event_cells, list(events.index))
-    rows = evaluate_cells(header, cells, list(frame.index), policy=policy, now=moment,
-                          events=listed)
-    return _typed(rows)
+    return _typed(evaluate_columns_of(header, cells, list(frame.index), policy=policy,
+                                      now=moment, events=listed))
 
 
 _GROUP = ["policy", "tier", "priority", "metric"]

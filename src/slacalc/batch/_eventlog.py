@@ -71,6 +71,8 @@ class ColumnRows(Sequence[tuple[int, Sequence[str]]]):
         return self.lines[index], tuple(column[index] for column in self.columns)
 
     def __iter__(self) -> Iterator[tuple[int, Sequence[str]]]:
+        if not self.columns:  # rows of no cell
+            return zip(self.lines, repeat(()))
         return zip(self.lines, zip(*self.columns, strict=True), strict=True)
 
 

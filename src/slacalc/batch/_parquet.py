@@ -45,7 +45,7 @@ def is_parquet(path: Path | str) -> bool:
 
 
 def arrow_cells(table: Any) -> tuple[list[str], list[list[str]]]:
-    """The header and text cells of an Arrow table or record batch.
+    """The header and text cells of an Arrow table or record batch, column by column.
 
     Boundary rule: null is an empty cell; a timestamp with a time zone is written with
     its UTC offset (``2026-11-20T22:30:00.000000+0000``), one without as a naive text
@@ -65,8 +65,7 @@ def arrow_cells(table: Any) -> tuple[list[str], list[list[str]]]:
         elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             text = pc.cast(given, pa.string())
         columns.append(["" if value is None else value for value in text.to_pylist()])
-    rows = [list(row) for row in zip(*columns, strict=True)] if columns else []
-    return [str(name) for name in table.schema.names], rows
+    return [str(name) for name in table.schema.names], columns
 
 
 def parquet_rows(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, list[str]]]]:
@@ -82,9 +81,9 @@ def parquet_rows(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, list[
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 0
         for batch in handle.iter_batches(batch_size=_BATCH):
-            for row in arrow_cells(batch)[1]:
+            for row in zip(*arrow_cells(batch)[1], strict=True):
                 number += 1
-                yield number, row
+                yield number, list(row)
 
     return header, rows()
 
