@@ -17,13 +17,12 @@ reported too, naming that line. Nothing else is dropped.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from typing import TypeVar, overload
 
 import numpy as np
@@ -31,7 +30,7 @@ import numpy as np
 from ..engine._zone import instant_us
 from ..sla.ticket import EVENT_KINDS, Event
 from ._columns import CODES, Chunk, evaluate_columns
-from ._instants import Ints, parse_instants, text_array
+from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
@@ -151,12 +150,8 @@ class _Events:
                                 count=count)
         self.ticket = np.array(found, dtype=np.int64).reshape(count)  # -1: no ticket row
         self.parsed = parse_instants(self.at)
-        no_priority, no_tier = (np.fromiter(map(operator.not_, texts), dtype=bool, count=count)
-                                if name in where else np.ones(count, dtype=bool)
-                                for name, texts in (("priority", self.new),
-                                                    ("tier", self.tiers)))
-        bad = ((self.ticket < 0) | (self.code < 0) | ((self.code == _PRIORITY) & no_priority)
-               | ((self.code == _TIER) & no_tier)
+        bad = ((self.ticket < 0) | (self.code < 0)
+               | _without(self.code, _PRIORITY, self.new) | _without(self.code, _TIER, self.tiers)
                | ((self.code == _CONTACT) & (answered > 1)) | (answered < 0)
                | (confirmed < 0) | self.parsed.bad | ~self.parsed.present)
         self.spoilt: dict[int, int] = {  # ticket row -> the line of its first bad event
@@ -177,12 +172,23 @@ class _Events:
         self.priority: list[str | None] = list(map(_EMPTY.get, self.new, self.new))
 
 
+def _without(code: Ints, kind: int, texts: list[str]) -> Bools:
+    """Which events of ``kind`` have no text in ``texts`` (their column)."""
+    found = np.zeros(len(code), dtype=bool)
+    rows = np.flatnonzero(code == kind).tolist()
+    found[rows] = [not texts[row] for row in rows]
+    return found
+
+
 def _flags(columns: list[list[str]], index: int | None, count: int) -> Ints:
-    """A yes/no column as `_FLAGS` codes (-1: not one); all empty (2) without it."""
-    if index is None:
-        return np.full(count, 2, dtype=np.int64)
-    return np.fromiter(map(_FLAGS.get, map(str.casefold, map(str.strip, columns[index])),
-                           repeat(-1)), dtype=np.int64, count=count)
+    """A yes/no column as `_FLAGS` codes (-1: not one); all empty (2) without it. Only
+    the cells with text are read (most events leave the column empty)."""
+    found = np.full(count, 2, dtype=np.int64)
+    if index is not None:
+        column = columns[index]
+        filled = list(compress(range(count), column))
+        found[filled] = [_FLAGS.get(column[row].strip().casefold(), -1) for row in filled]
+    return found
 
 
 def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
