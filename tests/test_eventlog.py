@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from slacalc import Policy, Ticket
 from slacalc.batch import RESULT_COLUMNS, ExportError, PolicyBook, rows_of_report
 from slacalc.batch._eventlog import ColumnRows, Table, evaluate_log
+from slacalc.batch._lines import Lines, joined
 from slacalc.batch._logrun import _cells, read_table
 from slacalc.cli import main
 from slacalc.testing import policies
@@ -214,6 +215,45 @@ def test_a_block_of_raw_lines_splits_as_csv_reader_reads_it(
                 for line, text in records]
     split = _cells(records, width)
     assert [(line, list(cells)) for line, cells in split] == expected
+
+
+def test_blank_lines_and_crlf_keep_every_line_number(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A blank line inside each file is no row, and the rows after it keep their own line
+    # numbers: the bad event is on line 4 of the events file (CRLF endings), its ticket
+    # on line 4 of the tickets file. T1: vircom P2 opened Fri 17:30 EST, responded Mon
+    # 07:55; 1 business hour from 07:30-18:00 -> due Mon 08:00: met.
+    tickets, events = tmp_path / "tickets.csv", tmp_path / "events.csv"
+    tickets.write_text("ticket_id,policy,tier,priority,opened_at\n"
+                       "T1,vircom,standard,P2,2026-11-20T17:30:00-05:00\n\n"
+                       "T2,vircom,standard,P2,2026-11-20T17:30:00-05:00\n", encoding="utf-8")
+    events.write_bytes(b"ticket_id,at,kind\r\nT1,2026-11-23T07:55:00-05:00,responded\r\n\r\n"
+                       b"T2,2026-11-23T07:55:00-05:00,bogus\r\n")
+    out = tmp_path / "out.csv"
+    assert main(["report", str(tickets), "--events", str(events), "--format", "csv", "-o",
+                 str(out), "--now", "2026-11-23T12:00:00-05:00"]) == 1
+    err = capsys.readouterr().err
+    assert f"{events.name}:4" in err
+    assert "'bogus'" in err
+    assert f"{tickets}:4 (T2): not evaluated: its event at {events.name}:4 is bad" in err
+    rows = list(csv.DictReader(out.open()))
+    assert [(row["ticket_id"], row["metric"], row["status"], row["due"]) for row in rows
+            ][:1] == [("T1", "response", "met", "2026-11-23T08:00:00-05:00")]
+    assert {row["ticket_id"] for row in rows} == {"T1"}
+
+
+def test_numbered_lines_join_and_slice_keeping_their_numbers() -> None:
+    # Lines 2-3 then 4: one range 2-4; then line 9 (after blank lines): a list of numbers.
+    first, second = Lines(range(2, 4), ["a\n", "b\n"]), Lines(range(4, 5), ["c\n"])
+    both = first + second
+    assert (both.numbers, both.texts) == (range(2, 5), ["a\n", "b\n", "c\n"])
+    gap = both + Lines([9], ["d\n"])
+    assert (gap.numbers, list(gap)) == ([2, 3, 4, 9], [(2, "a\n"), (3, "b\n"), (4, "c\n"),
+                                                       (9, "d\n")])
+    assert (gap[1:3].numbers, gap[1:3].texts, gap[-1]) == ([3, 4], ["b\n", "c\n"], (9, "d\n"))
+    assert joined([], second) is second
+    assert joined(first, []) is first
+    assert joined([(1, ["x"])], second) == [(1, ["x"]), (4, "c\n")]  # parsed rows: a list
 
 
 def test_column_rows_read_row_by_row_as_the_rows_they_hold() -> None:

@@ -14,7 +14,7 @@ import gzip
 import sys
 from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime
-from itertools import chain, compress, count, islice, repeat
+from itertools import chain, compress, islice, repeat
 from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +22,7 @@ from typing import IO, Any
 from ._eventlog import EVENT_COLUMNS, ColumnRows, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._html import write_html
+from ._lines import Lines, joined
 from ._measures import Measured
 from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
 from ._parquet import is_parquet, parquet_rows
@@ -72,12 +73,12 @@ def _records(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
 
 
 def _blocks(path: Path, *, raw: bool = False, size: int | None = None
-            ) -> tuple[tuple[str, ...], Generator[list[tuple[int, Any]], None, None]]:
+            ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]]:
     """The header of a file (as `_records`) and its rows in blocks of about ``size``
     (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
     file's lines are given as they are (text, split by the worker that evaluates them;
-    the parent only finds their ticket) until a block holds a quote; from there on, rows
-    are parsed. Blank lines are no rows. ``size`` defaults to `_BLOCK`."""
+    the parent only finds their ticket) until a block holds a quote, in `Lines`; from
+    there on, rows are parsed. Blank lines are no rows. ``size`` defaults to `_BLOCK`."""
     size = size or _BLOCK
     if is_parquet(path):
         names, found = parquet_rows(path)
@@ -93,7 +94,7 @@ def _blocks(path: Path, *, raw: bool = False, size: int | None = None
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
     plain = raw and path.suffix.lower() == ".csv" and delimiter == ","
 
-    def blocks() -> Generator[list[tuple[int, Any]], None, None]:
+    def blocks() -> Generator[Sequence[tuple[int, Any]], None, None]:
         number = reader.line_num
         try:
             while plain:
@@ -105,10 +106,13 @@ def _blocks(path: Path, *, raw: bool = False, size: int | None = None
                     yield from _batched(((number + parsed.line_num, row) for row in parsed
                                          if row), size)
                     return
-                kept = list(map(methodcaller("rstrip", "\r\n"), lines))
-                numbered = list(zip(count(number + 1), lines))
-                # an empty line is no record, as for csv
-                yield list(compress(numbered, kept)) if "" in kept else numbered
+                numbers = range(number + 1, number + 1 + len(lines))
+                if "\n" in lines or "\r\n" in lines or "\r" in lines or "" in lines:
+                    kept = list(map(methodcaller("rstrip", "\r\n"), lines))
+                    # an empty line is no record, as for csv
+                    yield Lines(list(compress(numbers, kept)), list(compress(lines, kept)))
+                else:
+                    yield Lines(numbers, lines)
                 number += len(lines)
             yield from _batched(((reader.line_num, row) for row in reader if row), size)
         except csv.Error as error:
@@ -141,7 +145,7 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
     commas, their line feeds dropped, split at commas, and every ``width``-th cell taken
     as a column (no tuple per row).
     """
-    raw = [cells for _, cells in records]
+    raw = records.texts if isinstance(records, Lines) else [cells for _, cells in records]
     if not raw or type(raw[0]) is not str or set(map(type, raw)) - {str}:
         if not any(type(cells) is str for cells in raw):
             return list(records)
@@ -152,8 +156,9 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
             or text.count("\n") != len(raw) - (not raw[-1].endswith("\n")):
         return [(line, cells.rstrip("\r\n").split(",")) for line, cells in records]
     flat = text.replace("\n", "").split(",")
-    return ColumnRows(list(map(itemgetter(0), records)),
-                      [flat[column::width] for column in range(width)])
+    numbers = list(records.numbers) if isinstance(records, Lines) else list(
+        map(itemgetter(0), records))
+    return ColumnRows(numbers, [flat[column::width] for column in range(width)])
 
 
 def _header(path: Path) -> tuple[str, ...]:
@@ -254,10 +259,10 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
     if key is None or event_key is None:
         order.kept = False  # `_grouped` names the missing column
         return
-    pending: list[tuple[int, Any]] = []
+    pending: Sequence[tuple[int, Any]] = []
     for block in blocks:
         ids = set(_keys(block, key))
-        mine: list[tuple[int, Any]] = []
+        mine: Sequence[tuple[int, Any]] = []
         while True:
             if not pending:
                 pending = next(event_blocks, [])
@@ -265,11 +270,11 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
                     break
             inside = list(map(ids.__contains__, _keys(pending, event_key)))
             if all(inside):
-                mine += pending
+                mine = joined(mine, pending)
                 pending = []
                 continue
             first = inside.index(False)
-            mine += pending[:first]
+            mine = joined(mine, pending[:first])
             pending = pending[first:]
             break
         yield (Table(tickets_name, header, block), Table(events_name, event_header, mine),
@@ -282,8 +287,8 @@ def _keys(rows: Sequence[tuple[int, Any]], index: int) -> list[str]:
     """Column ``index`` of each record, stripped ("" where a row is too short); a raw
     line is cut only as far as that column."""
     try:
-        cells = list(map(itemgetter(1), rows))
-        if set(map(type, cells)) == {str}:
+        cells = rows.texts if isinstance(rows, Lines) else list(map(itemgetter(1), rows))
+        if isinstance(rows, Lines) or set(map(type, cells)) == {str}:
             cut = methodcaller("partition", ",") if index == 0 else methodcaller(
                 "split", ",", index + 1)
             return list(map(str.strip, map(itemgetter(index), map(cut, cells))))
