@@ -56,11 +56,12 @@ def _first(handle: IO[str]) -> str:
     return ""
 
 
-def _records(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
+def _records(path: Path, size: int | None = None
+             ) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
     """The header (names as `column_names` reads them) and rows of a CSV (``.gz``; its
     delimiter `sniff`-ed from the header) or Parquet file, each row with the line it ends
-    on (`_blocks`, row by row; closing the rows closes the file)."""
-    header, blocks = _blocks(path)
+    on (`_blocks` of ``size``, row by row; closing the rows closes the file)."""
+    header, blocks = _blocks(path, size=size)
 
     def rows() -> Iterator[tuple[int, Any]]:
         try:
@@ -312,7 +313,7 @@ def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:
     """The checks made once, before any row: ``--policy``, then each file's header (the
     required columns, no name twice, no stop column in the tickets file)."""
     check_policy(policy)
-    header, rows = _records(ticket_file[0])
+    header, rows = _records(ticket_file[0], size=1)  # only whether there is a row
     try:
         if next(rows, None) is None:
             raise ExportError(f"{ticket_file[1]}: no tickets (the file is empty or has only "
