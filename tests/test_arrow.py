@@ -93,6 +93,33 @@ def test_a_naive_timestamp_column_is_an_error_row() -> None:
     assert "has no UTC offset" in found[0]["reason"]
 
 
+def test_parquet_event_logs_in_many_blocks_read_as_their_csv(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The example log as Parquet with every cell as text, read in blocks of 40 tickets
+    # (a ticket's events then often span two Parquet blocks): the same results, byte for
+    # byte, as the CSV files themselves.
+    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 40)
+    for name in ("tickets", "events"):
+        table = pacsv.read_csv(LOG / f"{name}.csv", convert_options=pacsv.ConvertOptions(
+            column_types={column: pa.string() for column in _header(LOG / f"{name}.csv")},
+            strings_can_be_null=False))
+        pq.write_table(table, tmp_path / f"{name}.parquet", row_group_size=25)
+    found = []
+    for suffix, folder in (("csv", LOG), ("parquet", tmp_path)):
+        out = tmp_path / f"out-{suffix}.csv"
+        assert main(["report", str(folder / f"tickets.{suffix}"), "--events",
+                     str(folder / f"events.{suffix}"), "--format", "csv", "-o", str(out),
+                     "--now", "2026-11-30T12:00:00Z"]) == 0
+        found.append(out.read_text())
+    assert found[0] == found[1]
+    assert found[0].count("\n") > 500
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(newline="") as handle:
+        return next(csv.reader(handle))
+
+
 def test_parquet_output_needs_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                      ) -> None:
     assert main(["report", str(ROOT / "examples" / "tickets.csv"), "--format",

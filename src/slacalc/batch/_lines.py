@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import overload
 
+from ._eventlog import ColumnRows
+
 __all__ = ["Lines", "joined"]
 
 
@@ -59,8 +61,8 @@ class Lines(Sequence[tuple[int, str]]):
 
 def joined(first: Sequence[tuple[int, object]], second: Sequence[tuple[int, object]]
            ) -> Sequence[tuple[int, object]]:
-    """Two blocks of numbered records as one: `Lines` stay `Lines`, anything else (rows
-    the csv module parsed) becomes a list.
+    """Two blocks of numbered records as one: `Lines` stay `Lines`, `ColumnRows` of one
+    width stay `ColumnRows`, anything else (rows the csv module parsed) becomes a list.
 
     Example: ``joined([], Lines(range(2, 3), ["a"]))`` -> ``Lines(range(2, 3), ["a"])``.
     """
@@ -70,4 +72,8 @@ def joined(first: Sequence[tuple[int, object]], second: Sequence[tuple[int, obje
         return first
     if isinstance(first, Lines) and isinstance(second, Lines):
         return first + second
+    if isinstance(first, ColumnRows) and isinstance(second, ColumnRows) and len(
+            first.columns) == len(second.columns):
+        return ColumnRows(first.lines + second.lines, [
+            mine + theirs for mine, theirs in zip(first.columns, second.columns, strict=True)])
     return [*first, *second]

@@ -25,7 +25,7 @@ from ._html import write_html
 from ._lines import Lines, joined
 from ._measures import Measured
 from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
-from ._parquet import is_parquet, parquet_rows
+from ._parquet import is_parquet, parquet_blocks
 from ._results import RESULT_COLUMNS
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
 from ._run import as_of_text
@@ -82,8 +82,8 @@ def _blocks(path: Path, *, raw: bool = False, size: int | None = None
     there on, rows are parsed. Blank lines are no rows. ``size`` defaults to `_BLOCK`."""
     size = size or _BLOCK
     if is_parquet(path):
-        names, found = parquet_rows(path)
-        return column_names(names), _batched(found, size)
+        names, found = parquet_blocks(path, size)
+        return column_names(names), (block for block in found)
     handle = _open(path)
     try:
         first = _first(handle)
@@ -146,6 +146,8 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
     commas, their line feeds dropped, split at commas, and every ``width``-th cell taken
     as a column (no tuple per row).
     """
+    if isinstance(records, ColumnRows):  # split already (a Parquet file's)
+        return records
     raw = records.texts if isinstance(records, Lines) else [cells for _, cells in records]
     if not raw or type(raw[0]) is not str or set(map(type, raw)) - {str}:
         if not any(type(cells) is str for cells in raw):
@@ -287,6 +289,8 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
 def _keys(rows: Sequence[tuple[int, Any]], index: int) -> list[str]:
     """Column ``index`` of each record, stripped ("" where a row is too short); a raw
     line is cut only as far as that column."""
+    if isinstance(rows, ColumnRows) and index < len(rows.columns):
+        return list(map(str.strip, rows.columns[index]))
     try:
         cells = rows.texts if isinstance(rows, Lines) else list(map(itemgetter(1), rows))
         if isinstance(rows, Lines) or set(map(type, cells)) == {str}:

@@ -18,12 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from ._eventlog import ColumnRows
 from ._instants import parse_instants
 from ._results import RESULT_COLUMNS
 from ._rows import ExportError
 from ._tables import INSTANT_COLUMNS, SECONDS_COLUMNS
 
-__all__ = ["ParquetOut", "arrow_cells", "is_parquet", "parquet_rows", "result_table"]
+__all__ = ["ParquetOut", "arrow_cells", "is_parquet", "parquet_blocks", "parquet_rows",
+           "result_table"]
 
 _BATCH = 10_000
 
@@ -71,6 +73,16 @@ def arrow_cells(table: Any) -> tuple[list[str], list[list[str]]]:
 def parquet_rows(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, list[str]]]]:
     """A Parquet file's header and its rows as text cells, numbered from 1, read in
     batches (memory stays flat)."""
+    header, blocks = parquet_blocks(path, _BATCH)
+    return header, ((line, list(row)) for block in blocks for line, row in block)
+
+
+def parquet_blocks(path: Path, size: int) -> tuple[tuple[str, ...], Iterator[ColumnRows]]:
+    """A Parquet file's header and its rows as text cells in blocks of ``size`` rows,
+    column by column (`ColumnRows`), numbered from 1.
+
+    Example: a file of 3 rows, ``size`` 2 -> blocks of rows 1-2 and 3.
+    """
     _, _, pq = _pyarrow()
     try:
         handle = pq.ParquetFile(path)
@@ -78,14 +90,14 @@ def parquet_rows(path: Path) -> tuple[tuple[str, ...], Iterator[tuple[int, list[
         raise ExportError(f"{path}: not a readable Parquet file ({error})") from None
     header = tuple(handle.schema_arrow.names)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def blocks() -> Iterator[ColumnRows]:
         number = 0
-        for batch in handle.iter_batches(batch_size=_BATCH):
-            for row in zip(*arrow_cells(batch)[1], strict=True):
-                number += 1
-                yield number, list(row)
+        for batch in handle.iter_batches(batch_size=size):
+            yield ColumnRows(list(range(number + 1, number + 1 + batch.num_rows)),
+                             arrow_cells(batch)[1])
+            number += batch.num_rows
 
-    return header, rows()
+    return header, blocks()
 
 
 def result_table(columns: Sequence[Sequence[str]]) -> Any:
