@@ -113,6 +113,36 @@ def parquet_cost(*paths: Path) -> float:
     return time.process_time() - start
 
 
+def floor_cost(tickets: Path, events: Path, results: Path) -> tuple[float, float, float]:
+    """CPU seconds of the work any event-log report does whatever its rules, done the way
+    the report does it: splitting both files into columns (the raw blocks, split in one
+    pass), parsing their instants as columns, and writing the result rows (formatting
+    the result columns as CSV text, to a null sink)."""
+    from slacalc.batch._instants import parse_instants  # noqa: PLC0415  (the pieces timed)
+    from slacalc.batch._logrun import _blocks, _cells  # noqa: PLC0415
+    from slacalc.batch._output import format_columns  # noqa: PLC0415
+
+    start = time.process_time()
+    split = []
+    for path, name in ((tickets, "opened_at"), (events, "at")):
+        header, blocks = _blocks(path, raw=True)
+        split += [(_cells(block, len(header)), header.index(name)) for block in blocks]
+    splitting = time.process_time() - start
+    start = time.process_time()
+    for block, at in split:
+        parse_instants(block.columns[at])  # type: ignore[attr-defined]
+    parsing = time.process_time() - start
+    with results.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    chunks = [[list(column) for column in zip(*rows[first:first + 20_000], strict=True)]
+              for first in range(0, len(rows), 20_000)]
+    start = time.process_time()
+    with open("/dev/null", "w", encoding="utf-8") as sink:
+        for columns in chunks:
+            sink.write(format_columns(columns, "csv"))
+    return splitting, parsing, time.process_time() - start
+
+
 def frame_cost(tickets: Path, events: Path) -> float:
     import pandas as pd  # noqa: PLC0415
 
@@ -142,6 +172,9 @@ def main() -> int:
         parquet_reading = min(parquet_cost(*parquet) for _ in range(2))
         parquet_run = report(*parquet, folder / "out.csv", 1)
         frame = frame_cost(small_tickets, small_events)
+        report(tickets, events, folder / "out.csv", 1)  # the results the floor writes again
+        floor = min((floor_cost(tickets, events, folder / "out.csv") for _ in range(2)),
+                    key=sum)
         wall, cpu, peak = runs[1]
         per_ticket = cpu / args.rows
         ratio = cpu / reading
@@ -169,7 +202,17 @@ def main() -> int:
              f"priority changes, 5% reopenings, 70% resolved; instants with seconds, minutes "
              f"only, `Z` or fractions), `--now {NOW}`, CSV results to a file.", "",
              "| figure | measured | ratio | target |", "| --- | --- | --- | --- |",
-             *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]]
+             *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows], "",
+             f"Measured in the same run, the work any event-log report does whatever its "
+             f"rules, done as this one does it: reading both files and splitting them into "
+             f"columns {floor[0]:.1f} s, parsing their instants {floor[1]:.1f} s, writing "
+             f"the result rows {floor[2]:.1f} s CPU; together "
+             f"{sum(floor) / reading:.1f}x `csv.reader` before any ticket is judged. The "
+             f"SLA replay, the summary and the blocks' bookkeeping take the rest "
+             f"({(cpu - sum(floor)) / reading:.1f}x).", "",
+             "Before the columnar event log (commit 19bf9a0, same benchmark): 13.5x "
+             "`csv.reader` (23.7 s CPU), Parquet 52.9x, `--jobs 2` 1.71x, `evaluate_frame` "
+             "0.91x the CLI."]
     print("\n".join(lines))
     write_section("bench_eventlog", lines)
     return 0
