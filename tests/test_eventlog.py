@@ -242,6 +242,39 @@ def test_blank_lines_and_crlf_keep_every_line_number(
     assert {row["ticket_id"] for row in rows} == {"T1"}
 
 
+def test_a_quoted_note_mid_file_switches_to_csv_parsing_with_the_same_results(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The example log read in blocks of 40 tickets, once as shipped and once with a note
+    # far into the events file quoted over two lines (a comma, quotes, a line break) and
+    # a later event's kind made unknown. From the quote on the file is parsed as csv
+    # reads it: the same results for every other ticket, and the bad event named by the
+    # line csv.reader ends it on (the reference).
+    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 40)
+    log = Path(__file__).resolve().parent.parent / "examples" / "eventlog"
+    with (log / "events.csv").open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[300][header.index("note")] = 'called back, "twice"\nthen mailed'
+    bad = rows[450][0]
+    rows[450][header.index("kind")] = "bogus"
+    changed = tmp_path / "events.csv"
+    _write(changed, tuple(header), rows)
+    with changed.open(newline="") as handle:
+        reader = csv.reader(handle)
+        line = next(reader.line_num for row in reader if row == rows[450])
+    found = []
+    for events in (log / "events.csv", changed):
+        out = tmp_path / "out.csv"
+        main(["report", str(log / "tickets.csv"), "--events", str(events), "--format",
+              "csv", "-o", str(out), "--now", "2026-11-30T12:00:00Z"])
+        found.append([row for row in csv.reader(out.open()) if row[0] != bad])
+    err = capsys.readouterr().err
+    assert f"events.csv:{line} ({bad}): kind: unknown event kind 'bogus'" in err
+    assert line == 453  # one line more than its row number: the note's line break
+    assert found[0] == found[1]
+    assert len(found[0]) > 500
+
+
 def test_numbered_lines_join_and_slice_keeping_their_numbers() -> None:
     # Lines 2-3 then 4: one range 2-4; then line 9 (after blank lines): a list of numbers.
     first, second = Lines(range(2, 4), ["a\n", "b\n"]), Lines(range(4, 5), ["c\n"])
