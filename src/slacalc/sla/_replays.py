@@ -37,6 +37,7 @@ class Tables:
         self.reasons: list[str] = [""]
         self._entries: dict[tuple[int, str], int] = {}
         self._reasons: dict[str, int] = {"": 0}
+        self._flags: tuple[Bools, Bools] | None = None  # `flags`, until an entry is added
 
     def reason(self, text: str) -> int:
         """The index of ``text`` in the reasons table."""
@@ -54,14 +55,19 @@ class Tables:
             found = self._entries[key] = len(self.entries)
             self.entries.append(entry)
             self.missing.append(missing)
+            self._flags = None
         return found
 
     def flags(self) -> tuple[Bools, Bools]:
-        """Per entry item: it has a deadline; a workaround stops it."""
-        timed = [entry is not None and entry.timeline is not None for entry in self.entries]
-        workaround = [ok and entry is not None and entry.workaround
-                      for ok, entry in zip(timed, self.entries, strict=True)]
-        return np.array(timed, dtype=bool), np.array(workaround, dtype=bool)
+        """Per entry item: it has a deadline; a workaround stops it (made once per
+        entries table)."""
+        if self._flags is None:
+            timed = [entry is not None and entry.timeline is not None
+                     for entry in self.entries]
+            workaround = [ok and entry is not None and entry.workaround
+                          for ok, entry in zip(timed, self.entries, strict=True)]
+            self._flags = np.array(timed, dtype=bool), np.array(workaround, dtype=bool)
+        return self._flags
 
 
 class Replays:
