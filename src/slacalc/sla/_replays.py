@@ -5,8 +5,8 @@ applies event ``j`` of every ticket in one step, through the array forms of the 
 replay's functions, method for method (`stop`, `make_void`, `resume_paused`, `apply`,
 `_wait_on_customer`, `_change_priority`, `_close`, `due`, `breached_at`,
 `within_response`, `escalations`, and `judge` for the verdict). The entry and reason
-tables (`Tables`) are what verdict indices point into; the layouts in and out
-(`Histories`, `Verdicts`) live in `slacalc.sla._layouts`.
+tables (`slacalc.sla._entries.Tables`) are what verdict indices point into; the layouts
+in and out (`Histories`, `Verdicts`) live in `slacalc.sla._layouts`.
 """
 
 from __future__ import annotations
@@ -16,58 +16,16 @@ import numpy as np
 from ..engine.timeline import Ints
 from ..errors import TicketError
 from ._arrays import Bools, Clocks, business_elapsed, reach
+from ._entries import Tables
 from ._layouts import STATUSES, Column, Histories, Verdicts
 from .escalation import threshold_columns
 from .events import TIER
 from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, Plan
 from .replay import CONTACT, PRIORITY, REOPENED, REPLIED, RESOLVED, RESPONDED, WAITING, WORKAROUND
 
-__all__ = ["STATUSES", "Column", "Histories", "Replays", "Tables", "Verdicts"]
+__all__ = ["STATUSES", "Column", "Histories", "Replays", "Verdicts"]
 
 _NO_TARGET, _RUNNING, _PAUSED, _MET, _BREACHED, _VOID = range(6)  # `STATUSES`' indices
-
-
-class Tables:
-    """The entries and reasons the verdicts' indices point into, shared by every part of
-    one call (so parts replayed apart can be joined)."""
-
-    def __init__(self) -> None:
-        self.entries: list[Entry | None] = []
-        self.missing: list[str] = []  # an entry-less item's reason for having no target
-        self.reasons: list[str] = [""]
-        self._entries: dict[tuple[int, str], int] = {}
-        self._reasons: dict[str, int] = {"": 0}
-        self._flags: tuple[Bools, Bools] | None = None  # `flags`, until an entry is added
-
-    def reason(self, text: str) -> int:
-        """The index of ``text`` in the reasons table."""
-        found = self._reasons.get(text)
-        if found is None:
-            found = self._reasons[text] = len(self.reasons)
-            self.reasons.append(text)
-        return found
-
-    def item(self, entry: Entry | None, missing: str) -> int:
-        """The index of ``entry`` (with the reason there is none) in the entries table."""
-        key = (id(entry), "" if entry is not None else missing)
-        found = self._entries.get(key)
-        if found is None:
-            found = self._entries[key] = len(self.entries)
-            self.entries.append(entry)
-            self.missing.append(missing)
-            self._flags = None
-        return found
-
-    def flags(self) -> tuple[Bools, Bools]:
-        """Per entry item: it has a deadline; a workaround stops it (made once per
-        entries table)."""
-        if self._flags is None:
-            timed = [entry is not None and entry.timeline is not None
-                     for entry in self.entries]
-            workaround = [ok and entry is not None and entry.workaround
-                          for ok, entry in zip(timed, self.entries, strict=True)]
-            self._flags = np.array(timed, dtype=bool), np.array(workaround, dtype=bool)
-        return self._flags
 
 
 class Replays:

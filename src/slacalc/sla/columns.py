@@ -28,7 +28,8 @@ import numpy as np
 from ..engine.timeline import Ints
 from ..errors import SlacalcError
 from ._arrays import Bools
-from ._replays import STATUSES, Column, Histories, Replays, Tables, Verdicts
+from ._entries import Tables
+from ._replays import STATUSES, Column, Histories, Replays, Verdicts
 from .events import TIER
 from .plan import METRICS, Entry, Plan
 
