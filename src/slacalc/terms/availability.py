@@ -16,18 +16,14 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     Field,
-    PlainSerializer,
-    PlainValidator,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -39,6 +35,7 @@ from ..engine.calendar import BusinessCalendar
 from ..errors import AvailabilityError, CalendarError
 from ..render._display import availability_html, availability_text
 from .coverage import Problems, TermsModel, located
+from .percent import Percent, PercentField, parse_percent
 
 __all__ = [
     "Availability", "AvailabilityReport", "CreditStep", "Fee", "MaintenanceSpec", "Outages",
@@ -50,66 +47,10 @@ Outages = Iterable[tuple[datetime, datetime]]
 Fee = Decimal | int | str | None
 """A monthly fee: a `Decimal`, an int, or a decimal string (floats are refused as inexact)."""
 
-_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
 _FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _ONE_US = timedelta(microseconds=1)
 _FIRST_YEAR, _LAST_YEAR = _zone.MIN_YEAR + 1, _zone.MAX_YEAR - 1  # zone data, with margin
-
-
-# -- percentages ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Percent:
-    """A percentage kept exactly as written: ``Percent(Decimal("99.9"))`` is ``99.9%``.
-
-    Example: ``parse_percent("99.9%").fraction == Fraction(999, 1000)``; ``str()`` gives
-    back ``"99.9%"``.
-    """
-
-    value: Decimal
-
-    @property
-    def fraction(self) -> Fraction:
-        """The exact proportion: ``99.9%`` -> ``Fraction(999, 1000)``."""
-        return Fraction(self.value) / 100
-
-    def __str__(self) -> str:
-        return f"{self.value}%"
-
-
-def parse_percent(value: object) -> Percent:
-    """Parse a percent string such as ``"99.9%"`` exactly (via `Decimal`, never a float).
-
-    Boundary rule: digits with an optional decimal part, then ``%``; the value must be
-    above 0% and at most 100%. A bare number is refused: ``99.9`` could mean 99.9% or a
-    proportion, and a YAML float is inexact. Example: ``parse_percent("10%")`` ->
-    ``Percent(Decimal("10"))``; ``parse_percent(99.9)`` raises `AvailabilityError`.
-    """
-    if isinstance(value, Percent):
-        return value
-    if not isinstance(value, str):
-        raise AvailabilityError(
-            f"expected a percent string such as '99.9%', got {type(value).__name__} {value!r} "
-            f"(a bare number is ambiguous and a float inexact)"
-        )
-    match = _PERCENT.fullmatch(value)
-    if match is None:
-        raise AvailabilityError(f"malformed percent {value!r}; write it like '99.9%' or '10%'")
-    amount = Decimal(match[1])
-    if not Decimal(0) < amount <= Decimal(100):
-        raise AvailabilityError(f"percent {value!r} must be above 0% and at most 100%")
-    return Percent(amount)
-
-
-PERCENT_SCHEMA: dict[str, Any] = {
-    "type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$", "examples": ["99.9%", "10%"],
-    "description": "A percentage written with a percent sign, e.g. '99.9%' or '10%'.",
-}
-
-PercentField = Annotated[Percent, PlainValidator(parse_percent),
-                         PlainSerializer(str, return_type=str), WithJsonSchema(PERCENT_SCHEMA)]
 
 
 # -- the terms -----------------------------------------------------------------------------
