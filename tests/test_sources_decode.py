@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from slacalc.sources._files import json_keyed, json_records
-from slacalc.sources.zendesk import _Audit, _MetricEvent, convert, read_zendesk
+from slacalc.sources._zendesk_shapes import Audit, MetricEvent
+from slacalc.sources.zendesk import convert, read_zendesk
 
 EVENT = {"id": 1, "ticket_id": 7, "metric": "reply_time", "instance_id": 1,
          "type": "apply_sla", "time": "2026-11-02T09:00:00Z",
@@ -45,7 +46,7 @@ def _same(fast: list[tuple[int, Any]], slow: list[tuple[int, Any]],
         if isinstance(other, str):
             assert one == other
         else:
-            assert isinstance(one, dict | _MetricEvent | _Audit)
+            assert isinstance(one, dict | MetricEvent | Audit)
             assert [one.get(name) for name in fields] == [other.get(name) for name in fields]
 
 
@@ -53,13 +54,13 @@ def _same(fast: list[tuple[int, Any]], slow: list[tuple[int, Any]],
 def test_typed_and_plain_decoding_agree(tmp_path: Path, lines: list[str]) -> None:
     path = tmp_path / "ticket_metric_events.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    fast = list(json_records(path, "ticket_metric_events", _MetricEvent))
+    fast = list(json_records(path, "ticket_metric_events", MetricEvent))
     slow = list(json_records(path, "ticket_metric_events"))
     _same(fast, slow, FIELDS)
     assert all(type(item) is dict or isinstance(item, str) for _, item in slow)
     # keyed by ticket: "7" for each record with it, "" for a record that could not be read
     assert [key for key, _ in json_keyed(path, "ticket_metric_events", "ticket_id",
-                                         _MetricEvent)] == [
+                                         MetricEvent)] == [
         key for key, _ in json_keyed(path, "ticket_metric_events", "ticket_id")]
 
 
@@ -69,9 +70,9 @@ def test_a_clean_run_is_typed_and_a_run_with_a_bad_line_is_not(tmp_path: Path) -
     # that run is read as plain JSON, the bad lines named as before.
     path = tmp_path / "ticket_metric_events.jsonl"
     path.write_text("".join(line + "\n" for line in EDGES[:4]), encoding="utf-8")
-    assert {type(item) for _, item in json_records(path, "x", _MetricEvent)} == {_MetricEvent}
+    assert {type(item) for _, item in json_records(path, "x", MetricEvent)} == {MetricEvent}
     path.write_text("".join(line + "\n" for line in EDGES), encoding="utf-8")
-    found = dict(json_records(path, "x", _MetricEvent))
+    found = dict(json_records(path, "x", MetricEvent))
     assert {type(item) for item in found.values()} == {dict, str}
     assert found[8] == "not a JSON object"  # line 8: [1, 2]
     assert found[7].startswith("not JSON (")  # line 7, after the blank line 6
@@ -102,3 +103,4 @@ def test_the_zendesk_folder_reads_as_convert_does(tmp_path: Path) -> None:
         {**row, "source": row["source"].split(":")[1]} for row in converted.verdicts]
     # met: fulfilled 09:30 before the 10:00 breach, which the export kept
     assert [row["breached"] for row in read.verdicts] == [False]
+

@@ -5,7 +5,7 @@ them once for every disagreeing ticket and each `Timeline` compiles a year at a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from typing import Any
 
 from ..engine import BusinessCalendar
@@ -13,11 +13,12 @@ from ..engine._hours import DayHours
 from ..engine._zone import to_datetime
 from ..engine.timeline import Timeline
 
-__all__ = ["closed_dates", "free_timeline", "open_hours", "timeline"]
+__all__ = ["closed_dates", "fixed_timeline", "free_timeline", "open_hours", "timeline"]
 
 _MOST_DAYS = 3700  # dates searched for closures (ten years)
 _FREE: dict[int, tuple[BusinessCalendar, Timeline]] = {}
 _FREE_MOST = 64  # calendars whose holiday-free timeline is kept (a policy book's worth)
+_FIXED: dict[tuple[int, int], tuple[BusinessCalendar, Timeline]] = {}
 _CLOSED: dict[tuple[int, date, date], tuple[BusinessCalendar, list[date], str]] = {}
 _CLOSED_MOST = 4096  # windows whose closed dates are kept (tickets share their dates)
 
@@ -62,6 +63,27 @@ def free_timeline(calendar: BusinessCalendar) -> Timeline:
         _FREE.clear()
     line = timeline(calendar, calendar.zone, open_hours(calendar))
     _FREE[id(calendar)] = (calendar, line)
+    return line
+
+
+def fixed_timeline(calendar: BusinessCalendar, offset: int) -> Timeline:
+    """The calendar read at the fixed UTC offset ``offset`` (µs) instead of its zone (its
+    own hours and closed dates), one `Timeline` per calendar and offset (kept: each
+    compiles a year at a time, and an audit asks for it once per ticket near a DST
+    change).
+
+    Boundary rule: as `free_timeline`, a calendar is known by identity; at most 64
+    calendars' worth are kept. Example: ``fixed_timeline(c, -7 * 3_600_000_000)`` counts
+    Los Angeles business hours as if daylight time never ended.
+    """
+    key = (id(calendar), offset)
+    found = _FIXED.get(key)
+    if found is not None and found[0] is calendar:
+        return found[1]
+    if len(_FIXED) >= 2 * _FREE_MOST:
+        _FIXED.clear()
+    line = timeline(calendar, timezone(timedelta(microseconds=offset)), calendar.hours_on)
+    _FIXED[key] = (calendar, line)
     return line
 
 

@@ -21,15 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ._audit_calendar import free_timeline
-from ._audit_reasons import (
-    Case,
-    Guess,
-    _closed,
-    _forbidden,
-    _held,
-    _length,
-    _waits,
-)
+from ._audit_case import Case, Guess, length
+from ._audit_reasons import _held
 
 __all__ = ["desk_pause"]
 
@@ -51,11 +44,11 @@ def desk_pause(case: Case) -> Iterator[Guess]:
     10:00 to Tue 10:00 (8 business hours) -> the desk's due 8 business hours after the
     contract's, reason ``desk_pause``.
     """
-    paused, calendar = _spans(case), case.report.calendar(case.metric)
-    if not paused or calendar is None or case.due is None:
+    paused, calendar, due = _spans(case), case.calendar, case.due
+    if not paused or calendar is None or due is None:
         return
-    closed, names = _closed(case)
-    rule, waits = _forbidden(case), _waits(case)
+    closed, names = case.closed()
+    rule, waits = case.forbidden(), case.waits()
     free = free_timeline(calendar)
     tries = [("desk_pause", calendar.timeline, paused, "")]
     if closed:
@@ -69,15 +62,18 @@ def desk_pause(case: Case) -> Iterator[Guess]:
             tries.append(("holiday, forbidden_pause, desk_pause", free,
                           sorted(paused + waits),
                           f"a holiday the desk does not know ({names}), {waited}"))
-    shown = ", ".join(f"{case.shown(start)} to {case.shown(stop)}" for start, stop in paused)
     for reason, line, spans, before in tries:
         found = _held(case, line, spans)
         if found is None:
             continue
         moved, elapsed, amount = found
-        yield Guess(reason, f"{before}a pause of the desk's own: it holds the {case.metric} "
-                            f"clock in a status the mapping lists as desk_paused ({shown}), "
-                            f"where the contract's clock runs; held ({_length(amount)} of "
-                            f"open time before its due), the due is {case.shown(moved)}, the "
-                            f"contract's {case.shown(case.due)}",
-                    moved, elapsed, case.end > moved)
+
+        def say(before: str = before, moved: int = moved, amount: int = amount) -> str:
+            shown = ", ".join(f"{case.shown(start)} to {case.shown(stop)}"
+                              for start, stop in paused)
+            return (f"{before}a pause of the desk's own: it holds the {case.metric} clock in "
+                    f"a status the mapping lists as desk_paused ({shown}), where the "
+                    f"contract's clock runs; held ({length(amount)} of open time before its "
+                    f"due), the due is {case.shown(moved)}, the contract's {case.shown(due)}")
+
+        yield Guess(reason, say, moved, elapsed, case.end > moved)

@@ -31,8 +31,8 @@ Otherwise the reason is ``unexplained``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
+from functools import partial
 from itertools import pairwise
 
 from pydantic import ValidationError
@@ -42,9 +42,9 @@ from ..engine._zone import instant_us, offset_segments, to_datetime
 from ..engine.timeline import Timeline
 from ..errors import SlacalcError
 from ..policy import Policy
-from ..sla import SLAReport, Ticket
-from ..sla.plan import AWAIT_PAUSE, METRICS
-from ._audit_calendar import closed_dates, free_timeline, timeline
+from ..sla import Ticket
+from ._audit_calendar import fixed_timeline, free_timeline
+from ._audit_case import Case, Guess, close, length
 from ._audit_tables import DeskVerdict
 
 __all__ = ["REASONS", "Case", "Guess", "close", "reason_for"]
@@ -55,83 +55,13 @@ REASONS = ("holiday", "forbidden_pause", "priority_change", "dst", "holiday, for
 """The reasons an audit names, in the order they are tried."""
 _SECOND_US = 1_000_000
 _ONE_US = timedelta(microseconds=1)
-_AWAIT = ("ignore", "pause", "void")
-_RESUME = {"customer_replied", "reopened"}
-
-
-def close(one: int, other: int) -> bool:
-    """The audit's tolerance: two instants (or lengths), in µs, agree when they are less
-    than one second apart. Example: 08:00:00 and 08:00:00.999 agree; 08:00:01 does not."""
-    return abs(one - other) < _SECOND_US
-
-
-@dataclass(frozen=True, slots=True)
-class Guess:
-    """What the desk would answer with one named mistake (µs; None: no value)."""
-
-    reason: str
-    detail: str
-    due: int | None
-    elapsed: int | None
-    breached: bool
-
-    def matches(self, desk: DeskVerdict) -> bool:
-        """Every value the desk gave agrees with this guess."""
-        if desk.breached is not None and desk.breached != self.breached:
-            return False
-        if desk.due is not None and (self.due is None or not close(desk.due, self.due)):
-            return False
-        return desk.elapsed is None or (self.elapsed is not None
-                                        and close(desk.elapsed, self.elapsed))
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One disagreeing ticket and metric: the policy, the ticket, its report as of
-    ``now`` (µs), and a cache of policies under the other priority_change rule."""
-
-    policy: Policy
-    ticket: Ticket
-    report: SLAReport
-    metric: str
-    now: datetime
-    others: dict[int, Policy | None]
-    desk_paused: tuple[tuple[int, int | None], ...] = ()
-    """The spans the ticket spent in a status the desk pauses on (`DeskMapping.desk_paused`)."""
-
-    @property
-    def opened(self) -> int:
-        return instant_us(self.ticket.opened_at)
-
-    @property
-    def due(self) -> int | None:
-        found = self.report[self.metric].due
-        return None if found is None else instant_us(found)
-
-    @property
-    def elapsed(self) -> int:
-        return self.report[self.metric].elapsed // _ONE_US
-
-    @property
-    def end(self) -> int:
-        """Where the clock's count ends: its stop, else ``now``."""
-        stopped = self.report[self.metric].stopped_at
-        return instant_us(stopped if stopped is not None else self.now)
-
-    def shown(self, us: int) -> str:
-        """An instant as explanations show it, in the tier calendar's zone."""
-        return to_datetime(us, self.report.zone).strftime("%a %Y-%m-%d %H:%M %Z")
-
-
-def _length(us: int) -> str:
-    minutes = round(us / 60_000_000)
-    return f"{minutes // 60}h{minutes % 60:02d}"
+_length = length
 
 
 def _guess_on(case: Case, reason: str, timeline: Timeline, detail: Callable[[int], str]
               ) -> Guess | None:
     """The desk's answer had it counted the same business time on ``timeline``."""
-    calendar, due = case.report.calendar(case.metric), case.due
+    calendar, due = case.calendar, case.due
     if calendar is None or due is None:
         return None
     opened, end = case.opened, case.end
@@ -140,20 +70,17 @@ def _guess_on(case: Case, reason: str, timeline: Timeline, detail: Callable[[int
         opened, end)
     if moved == due and elapsed == case.elapsed:
         return None
-    return Guess(reason, detail(moved), moved, elapsed, end > moved)
+    return Guess(reason, partial(detail, moved), moved, elapsed, end > moved)
 
 
 def _closed(case: Case) -> tuple[list[date], str]:
     """The closed dates (holidays) of the metric's calendar from the opening to the due
-    or the clock's end, whichever is later, and their names."""
-    calendar, due = case.report.calendar(case.metric), case.due
-    if calendar is None or due is None:
-        return [], ""
-    return closed_dates(calendar, case.opened, max(due, case.end))
+    or the clock's end, whichever is later, and their names (`Case.closed`)."""
+    return case.closed()
 
 
 def _landing(case: Case, closed: list[date], moved: int) -> str:
-    calendar = case.report.calendar(case.metric)
+    calendar = case.calendar
     assert calendar is not None
     if to_datetime(moved, calendar.zone).date() in closed:
         return " (it lands inside the closed date)"
@@ -161,9 +88,11 @@ def _landing(case: Case, closed: list[date], moved: int) -> str:
 
 
 def _holiday(case: Case) -> Iterator[Guess]:
-    closed, names = _closed(case)
-    calendar, due = case.report.calendar(case.metric), case.due
-    if not closed or calendar is None or due is None:
+    calendar, due = case.calendar, case.due
+    if calendar is None or due is None:
+        return
+    closed, names = case.closed()
+    if not closed:
         return
 
     def detail(moved: int) -> str:
@@ -180,41 +109,20 @@ def _holiday(case: Case) -> Iterator[Guess]:
 
 
 def _waits(case: Case) -> list[tuple[int, int]]:
-    """The spans waiting on the customer: ``awaiting_customer`` until the next
-    ``customer_replied`` or ``reopened`` (else the clock's end)."""
-    spans: list[tuple[int, int]] = []
-    start: int | None = None
-    for event in sorted(case.ticket.events, key=lambda event: instant_us(event.at)):
-        at = instant_us(event.at)
-        if event.kind == "awaiting_customer" and start is None:
-            start = at
-        elif event.kind in _RESUME and start is not None:
-            spans.append((start, at))
-            start = None
-    if start is not None:
-        spans.append((start, max(start, case.end)))
-    return spans
+    """The spans waiting on the customer (`Case.waits`)."""
+    return case.waits()
 
 
 def _forbidden(case: Case) -> str | None:
-    """The rule that does not pause this metric on waiting (with its line), or None when
-    the policy pauses it."""
-    rules = case.policy.plan_at(case.ticket.tier, case.ticket.opened_at).rules
-    if rules.awaiting == AWAIT_PAUSE and rules.paused[METRICS.index(case.metric)]:
-        return None
-    rule = f"awaiting_customer: {_AWAIT[rules.awaiting]}"
-    if rules.awaiting == AWAIT_PAUSE:
-        paused = [name for name, on in zip(METRICS, rules.paused, strict=True) if on]
-        rule += f", paused_metrics: {paused}"
-    where = case.policy.location("rules", "awaiting_customer")
-    return rule + (f" ({where[0]}:{where[1]})" if where else "")
+    """The rule that does not pause this metric on waiting, or None (`Case.forbidden`)."""
+    return case.forbidden()
 
 
 def _held(case: Case, line: Timeline, spans: list[tuple[int, int]]
           ) -> tuple[int, int, int] | None:
     """The desk's due and elapsed had it counted on ``line`` and held the clock over
     ``spans``, and the open time held before that due; None when nothing changes."""
-    calendar, due = case.report.calendar(case.metric), case.due
+    calendar, due = case.calendar, case.due
     if calendar is None or due is None:
         return None
     opened, end = case.opened, case.end
@@ -238,39 +146,52 @@ def _held(case: Case, line: Timeline, spans: list[tuple[int, int]]
 
 
 def _pause(case: Case) -> Iterator[Guess]:
-    rule, spans, calendar = _forbidden(case), _waits(case), case.report.calendar(case.metric)
-    if rule is None or not spans or calendar is None or case.due is None:
+    calendar, due = case.calendar, case.due
+    if calendar is None or due is None:
+        return
+    rule, spans = case.forbidden(), case.waits()
+    if rule is None or not spans:
         return
     found = _held(case, calendar.timeline, spans)
     if found is None:
         return
     moved, elapsed, amount = found
-    waits = ", ".join(f"{case.shown(start)} to {case.shown(stop)}" for start, stop in spans)
-    yield Guess("forbidden_pause",
-                f"a pause the contract does not allow: the desk holds the {case.metric} clock "
+
+    def say() -> str:
+        waits = ", ".join(f"{case.shown(start)} to {case.shown(stop)}" for start, stop in spans)
+        return (f"a pause the contract does not allow: the desk holds the {case.metric} clock "
                 f"while waiting on the customer ({waits}: {_length(amount)} of open time "
                 f"before its due), but the rule {rule} does not pause it; held, the due is "
-                f"{case.shown(moved)}, the contract's {case.shown(case.due)}",
-                moved, elapsed, case.end > moved)
+                f"{case.shown(moved)}, the contract's {case.shown(due)}")
+
+    yield Guess("forbidden_pause", say, moved, elapsed, case.end > moved)
 
 
 def _holiday_and_pause(case: Case) -> Iterator[Guess]:
     """Both mistakes at once: the closed dates counted as open, and the clock held while
     waiting on the customer."""
-    rule, spans, calendar = _forbidden(case), _waits(case), case.report.calendar(case.metric)
-    closed, names = _closed(case)
-    if rule is None or not spans or not closed or calendar is None or case.due is None:
+    calendar, due = case.calendar, case.due
+    if calendar is None or due is None:
+        return
+    rule, spans = case.forbidden(), case.waits()
+    if rule is None or not spans:
+        return
+    closed, names = case.closed()
+    if not closed:
         return
     found = _held(case, free_timeline(calendar), spans)
     if found is None:
         return
     moved, elapsed, amount = found
-    yield Guess("holiday, forbidden_pause",
-                f"a holiday the desk does not know ({names}) and a pause the contract does "
+
+    def say() -> str:
+        return (f"a holiday the desk does not know ({names}) and a pause the contract does "
                 f"not allow (the desk holds the clock while waiting on the customer, "
                 f"{_length(amount)} of open time before its due; the rule {rule} does not "
                 f"pause it): the due is {case.shown(moved)}, the contract's "
-                f"{case.shown(case.due)}", moved, elapsed, case.end > moved)
+                f"{case.shown(due)}")
+
+    yield Guess("holiday, forbidden_pause", say, moved, elapsed, case.end > moved)
 
 
 def _other_rule(case: Case) -> Policy | None:
@@ -290,18 +211,21 @@ def _other_rule(case: Case) -> Policy | None:
     return case.others[key]
 
 
-def _evaluated(case: Case, policy: Policy, ticket: Ticket, reason: str, detail: str
-               ) -> Guess | None:
+def _evaluated(case: Case, policy: Policy, ticket: Ticket, reason: str,
+               detail: Callable[[], str]) -> Guess | None:
     try:
         metric = policy.evaluate(ticket, case.now)[case.metric]
     except SlacalcError:
         return None
     due = None if metric.due is None else instant_us(metric.due)
     elapsed = None if metric.length is None else metric.elapsed // _ONE_US
-    return Guess(reason, f"{detail}; that gives due "
-                 f"{'none' if due is None else case.shown(due)}, the contract's "
-                 f"{'none' if case.due is None else case.shown(case.due)}",
-                 due, elapsed, metric.status == "breached")
+
+    def say() -> str:
+        return (f"{detail()}; that gives due "
+                f"{'none' if due is None else case.shown(due)}, the contract's "
+                f"{'none' if case.due is None else case.shown(case.due)}")
+
+    return Guess(reason, say, due, elapsed, metric.status == "breached")
 
 
 def _priority(case: Case) -> Iterator[Guess]:
@@ -316,27 +240,29 @@ def _priority(case: Case) -> Iterator[Guess]:
     first = changes[0]
     held = [ticket.priority, *(event.priority or "" for event in changes)]
     for number, priority in enumerate(dict.fromkeys(held)):
-        how = (f"the desk keeps {priority}, ignoring the priority_changed at "
-               f"{case.shown(instant_us(first.at))}" if number == 0 else
-               f"the desk applies {priority} from the opening")
+        def how(number: int = number, priority: str = priority) -> str:
+            kept = (f"the desk keeps {priority}, ignoring the priority_changed at "
+                    f"{case.shown(instant_us(first.at))}" if number == 0 else
+                    f"the desk applies {priority} from the opening")
+            return (f"a priority change handled differently: {kept}, where {said} applies "
+                    f"it at the change")
+
         found = _evaluated(case, case.policy, ticket.model_copy(update={
-            "priority": priority, "events": plain}), "priority_change",
-            f"a priority change handled differently: {how}, where {said} applies it at "
-            f"the change")
+            "priority": priority, "events": plain}), "priority_change", how)
         if found is not None:
             yield found
     other = _other_rule(case)
     if other is not None:
+        rule_name = other.rules.priority_change
         found = _evaluated(case, other, ticket, "priority_change",
-                           f"a priority change handled differently: the desk uses "
-                           f"priority_change: {other.rules.priority_change}, the contract "
-                           f"{said}")
+                           lambda: f"a priority change handled differently: the desk uses "
+                                   f"priority_change: {rule_name}, the contract {said}")
         if found is not None:
             yield found
 
 
 def _dst(case: Case) -> Iterator[Guess]:
-    calendar, due = case.report.calendar(case.metric), case.due
+    calendar, due = case.calendar, case.due
     if calendar is None or due is None:
         return
     opened = case.opened
@@ -358,7 +284,7 @@ def _dst(case: Case) -> Iterator[Guess]:
         for offset in dict.fromkeys(offset for start, stop, offset in segments
                                     if start <= due and stop > opened):
             fixed = timezone(timedelta(microseconds=offset))
-            fixed_line = timeline(calendar, fixed, calendar.hours_on)
+            fixed_line = fixed_timeline(calendar, offset)
             guesses.append((fixed_line.shift(opened, length), f"reads calendar "
                             f"{calendar.name or ''!r} at the fixed offset {fixed.tzname(None)}",
                             fixed_line))
@@ -374,7 +300,7 @@ def _dst(case: Case) -> Iterator[Guess]:
         yield Guess("dst", f"a DST hour: the desk {how}, across the change of {zone} at "
                     f"{case.shown(at)} ({_length(abs(step))}); its due is "
                     f"{case.shown(moved)}, the contract's {case.shown(due)}",
-                    moved, elapsed, end > moved)
+                    moved, elapsed, end > moved)  # rare (a DST change before the due)
 
 
 _DETECTORS = (_holiday, _pause, _priority, _dst, _holiday_and_pause)

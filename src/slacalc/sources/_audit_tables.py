@@ -10,13 +10,15 @@ and the desk's verdicts are checked field by field, a bad one a located `AuditRo
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import chain, repeat
+from typing import cast
 
 from ..batch._results import RESULT_COLUMNS
-from ..batch._tables import evaluate_cells
+from ..batch._tables import evaluate_cells, evaluate_columns_of
 from ..engine._zone import instant_us
 from ..errors import SlacalcError
 from ..sla.plan import METRICS
@@ -26,6 +28,7 @@ __all__ = ["AuditRowError", "Contract", "DeskVerdict", "cells", "contract_verdic
            "desk_verdicts", "ticket_of"]
 
 _SECOND_US = 1_000_000
+_EXACT = 2.0**53  # floats below it that are whole are exactly that integer
 _TICKET_KEYS = ("ticket_id", "policy", "tier", "priority", "opened_at")
 _EVENT_KEYS = ("ticket_id", "at", "kind", "priority", "tier", "answered", "confirmed", "note")
 
@@ -110,12 +113,33 @@ def cells(rows: Sequence[Mapping[str, object]], first: Sequence[str]
                      for value in map(row.get, header)] for row in rows]
 
 
+def _columns(rows: Sequence[Mapping[str, object]], first: Sequence[str]
+             ) -> tuple[list[str], list[list[str]]] | None:
+    """`cells` of rows that are all plain dicts, as a header and text columns (each read
+    at C speed, its values checked at once); None when a row is not a plain dict."""
+    if set(map(type, rows)) - {dict}:
+        return None
+    plain = cast(Sequence[dict[str, object]], rows)
+    header = list(dict.fromkeys(chain(first, chain.from_iterable(plain))))
+    columns = []
+    for name in header:
+        column: list[object] = list(map(dict.get, plain, repeat(name)))
+        if set(map(type, column)) != {str}:
+            column = [value if type(value) is str else _cell(value) for value in column]
+        columns.append(cast(list[str], column))
+    return header, columns
+
+
 def _us(text: str) -> int | None:
     return None if not text else instant_us(datetime.fromisoformat(text))
 
 
 def _seconds_us(text: str) -> int | None:
-    return None if not text else int(Decimal(text) * _SECOND_US)
+    if not text:
+        return None
+    if text.isdigit() and text.isascii():  # whole seconds, as the batch mostly writes
+        return int(text) * _SECOND_US
+    return int(Decimal(text) * _SECOND_US)
 
 
 def contract_verdicts(tickets: Sequence[Mapping[str, object]],
@@ -133,14 +157,21 @@ def contract_verdicts(tickets: Sequence[Mapping[str, object]],
     ticket opened Fri 2026-11-20 17:30 -05:00 and its ``responded`` event Mon 07:55 ->
     ``("T1", "response")``: met, due ``2026-11-23T08:00:00-05:00``, elapsed 3300 s.
     """
-    header, ticket_cells = cells(tickets, _TICKET_KEYS[:1] + _TICKET_KEYS[2:]
-                                 if policy else _TICKET_KEYS)
-    event_header, event_cells = cells(events, _EVENT_KEYS[:3])
+    first = _TICKET_KEYS[:1] + _TICKET_KEYS[2:] if policy else _TICKET_KEYS
     ticket_labels, event_labels = labels or (
         [f"tickets[{i}]" for i in range(len(tickets))],
         [f"events[{i}]" for i in range(len(events))])
-    rows = evaluate_cells(header, ticket_cells, ticket_labels, policy=policy, now=now,
-                          events=(event_header, event_cells, event_labels))
+    ticket_columns, event_columns = _columns(tickets, first), _columns(events, _EVENT_KEYS[:3])
+    rows: Iterable[Sequence[str]]
+    if ticket_columns is not None and event_columns is not None:  # plain dicts: as columns
+        rows = zip(*evaluate_columns_of(
+            *ticket_columns, ticket_labels, policy=policy, now=now,
+            events=(*event_columns, event_labels)), strict=True)
+    else:
+        header, ticket_cells = cells(tickets, first)
+        event_header, event_cells = cells(events, _EVENT_KEYS[:3])
+        rows = evaluate_cells(header, ticket_cells, ticket_labels, policy=policy, now=now,
+                              events=(event_header, event_cells, event_labels))
     found: dict[tuple[str, str], Contract] = {}
     failed: dict[str, str] = {}
     at = {name: index for index, name in enumerate(RESULT_COLUMNS)}
@@ -188,6 +219,8 @@ def _due(value: object) -> tuple[int | None, str]:
 def _elapsed(value: object) -> int | None:
     if value is None or value == "":
         return None
+    if type(value) is float and value.is_integer() and 0 <= value < _EXACT:
+        return int(value) * _SECOND_US  # a whole number of seconds: exact, as below
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise ValueError(f"elapsed_seconds: expected a number of seconds, got {value!r}")
     try:

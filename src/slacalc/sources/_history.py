@@ -28,7 +28,7 @@ from datetime import datetime
 from ._tables import SourceRowError
 from .mapping import DeskMapping, unknown
 
-__all__ = ["Change", "History", "derive"]
+__all__ = ["MOVES", "Change", "History", "derive"]
 
 STATUS, PRIORITY, REPLY = "status", "priority", "reply"
 
@@ -63,7 +63,7 @@ def _event(ticket_id: str, at: datetime, kind: str, note: str,
             "priority": priority, "answered": "", "confirmed": "", "note": note}
 
 
-_MOVES = {
+MOVES = {
     ("open", "awaiting_customer"): ("awaiting_customer",),
     ("awaiting_customer", "open"): ("customer_replied",),
     ("resolved", "open"): ("reopened",),
@@ -71,6 +71,8 @@ _MOVES = {
     ("resolved", "awaiting_customer"): ("reopened", "awaiting_customer"),
     ("closed", "awaiting_customer"): ("reopened", "awaiting_customer"),
 }
+"""The events of a move between two roles (any other move into resolved or closed gives
+that kind; one within a role, none)."""
 
 
 def derive(ticket_id: str, mapping: DeskMapping, changes: Sequence[Change], *,
@@ -134,7 +136,7 @@ def derive(ticket_id: str, mapping: DeskMapping, changes: Sequence[Change], *,
             responded = True
             events.append((line, _event(ticket_id, change.at, "responded", note)))
         if target != role:
-            kinds = _MOVES.get((role, target), (target,) if target in {"resolved", "closed"}
+            kinds = MOVES.get((role, target), (target,) if target in {"resolved", "closed"}
                                else ())
             events += [(line, _event(ticket_id, change.at, kind, note)) for kind in kinds]
             role = target

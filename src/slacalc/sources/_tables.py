@@ -131,6 +131,10 @@ def instant(value: object, where: tuple[str, int], name: str, *,
     return moment
 
 
+_RECORD = itemgetter(1)
+_KEY = itemgetter(0)
+
+
 def _key(record: Any) -> str:
     return str(record[0])
 
@@ -160,7 +164,7 @@ def joined(tickets: Iterable[tuple[str, _T]],
         yield "", None, [[record for rows in found.values() for record in rows]
                          for found in grouped]
         return
-    runs = [groupby(rows, key=itemgetter(0)) for _name, rows in followers]
+    runs = [groupby(rows, key=_KEY) for _name, rows in followers]
     heads: list[tuple[str, Iterator[tuple[str, Record]]] | None] = [
         next(run, None) for run in runs]
     for key, item in tickets:
@@ -168,7 +172,7 @@ def joined(tickets: Iterable[tuple[str, _T]],
         for index, run in enumerate(runs):
             head = heads[index]
             if head is not None and head[0] == key:
-                taken.append([record for _, record in head[1]])
+                taken.append(list(map(_RECORD, head[1])))
                 heads[index] = next(run, None)
             else:
                 taken.append([])

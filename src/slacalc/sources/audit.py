@@ -64,6 +64,7 @@ FINDINGS = ("costly", "disagrees", "error", "agrees")
 """An audit row's ``finding``, in the order rows come in."""
 _SECOND = 1_000_000
 _EMPTY: Any = ""
+_BOOK: PolicyBook | None = None
 
 
 def _now(now: datetime | str) -> datetime:
@@ -209,7 +210,10 @@ def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
                ) -> list[dict[str, Any]]:
     """The rows of the disagreeing verdicts: each ticket re-evaluated once by
     `Policy.evaluate`, for its explanation, its policy line and the reason."""
-    book = PolicyBook()
+    global _BOOK  # noqa: PLW0603  (one policy cache per process, as the desk report's)
+    if _BOOK is None:
+        _BOOK = PolicyBook()
+    book = _BOOK
     reports: dict[str, tuple[Policy, Ticket, SLAReport] | str] = {}
     others: dict[int, Policy | None] = {}
     rows = []
@@ -237,8 +241,8 @@ def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
                 differences), reason="unexplained", detail=f"cannot re-evaluate: {evaluated}"))
             continue
         owner, ticket, report = evaluated
-        case = Case(owner, ticket, report, desk.metric, now, others,
-                    tuple(paused.get(key, ())))
+        case = Case(owner, ticket, report, desk.metric, now=now, others=others,
+                    desk_paused=tuple(paused.get(key, ())))
         reason, detail = reason_for(case, desk, (desk_pause,))
         rows.append(_row(desk, contract, finding=finding, difference=", ".join(differences),
                          reason=reason, detail=detail,

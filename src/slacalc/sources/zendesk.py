@@ -17,7 +17,9 @@ Files in an export folder: ``tickets.jsonl`` (or ``tickets.json``: ``{"tickets":
 ``audits.jsonl`` (or ``audits.json``: ``{"audits": [...]}``) and, optionally,
 ``ticket_metric_events.jsonl`` (or ``.json``: ``{"ticket_metric_events": [...]}``).
 Streamed when the audits and metric events come grouped by ticket in the tickets'
-order; otherwise they are read whole first (`joined`).
+order; otherwise they are read whole first (`joined`). A ticket whose records came
+typed, with stamps in Zendesk's own form, is converted on the lean path of
+`slacalc.sources._zendesk_typed`; any other, here.
 """
 
 from __future__ import annotations
@@ -28,36 +30,16 @@ from typing import Any
 
 from ..engine._zone import instant_us
 from ._convert import Builder, Opening, blocks, verdict
-from ._files import Typed, find, find_optional, json_keyed, shown
+from ._files import find, find_optional, json_keyed, shown
 from ._history import PRIORITY, REPLY, STATUS, Change
 from ._tables import Converted, Record, SourceRowError, instant, joined
+from ._zendesk_shapes import Audit, AuditEvent, MetricEvent, Ticket
+from ._zendesk_typed import Fast
 from .mapping import DeskMapping, default_mapping, unknown
 
 __all__ = ["FILES", "convert", "read_zendesk", "stream_zendesk"]
 
 FILES = ("tickets.jsonl", "audits.jsonl", "ticket_metric_events.jsonl")
-
-
-class _Audit(Typed, gc=False):
-    """An audit line in its usual shape (decoded typed; any other goes as a dict)."""
-
-    ticket_id: int | str | None = None
-    created_at: str | None = None
-    author_id: int | str | None = None
-    events: list[dict[str, Any]] | None = None
-
-
-class _MetricEvent(Typed, gc=False):
-    """A metric event line in its usual shape (decoded typed; any other as a dict)."""
-
-    ticket_id: int | str | None = None
-    metric: str | None = None
-    instance_id: int | str | None = None
-    type: str | None = None
-    time: str | None = None
-    sla: dict[str, Any] | None = None
-    status: dict[str, Any] | None = None
-    deleted: bool | None = None
 
 
 def _text(value: Any) -> str:
@@ -88,7 +70,8 @@ def _changes(ticket_id: str, requester: str, audits: list[Record], name: str,
         except SourceRowError as error:
             errors.append(error)
             continue
-        events = [event for event in audit.get("events") or () if type(event) is dict]
+        events = [event for event in audit.get("events") or ()
+                  if type(event) is dict or type(event) is AuditEvent]
         creating = any(event.get("type") == "Create" for event in events)
         author = audit.get("author_id")
         for event in events:
@@ -128,7 +111,7 @@ def _verdicts(ticket_id: str, records: list[Record], name: str, mapping: DeskMap
         if type(record) is str:
             errors.append(SourceRowError(name, position, record, ticket_id))
             continue
-        if type(record) is _MetricEvent:  # typed: its fields read as attributes
+        if type(record) is MetricEvent:  # typed: its fields read as attributes
             metric, instance, kind = record.metric, record.instance_id, record.type
         else:
             metric, instance, kind = (record.get("metric"), record.get("instance_id"),
@@ -201,6 +184,7 @@ def _feed(tickets: Iterable[tuple[str, Record]], audits: Iterable[tuple[str, Rec
           metric_events: Iterable[tuple[str, Record]], names: tuple[str, str, str],
           ordered: bool) -> Callable[[Builder], Iterator[None]]:
     def feed(builder: Builder) -> Iterator[None]:
+        fast = Fast(builder.mapping, names)
         for key, item, (mine, metrics) in joined(
                 tickets, [(names[1], audits), (names[2], metric_events)], ordered=ordered):
             if item is None:  # the records of no ticket
@@ -212,7 +196,8 @@ def _feed(tickets: Iterable[tuple[str, Record]], audits: Iterable[tuple[str, Rec
                             f"ticket_id {owner!r} has no ticket in {names[0]}")
                             if not isinstance(record, str) else record))
                 continue
-            _ticket(builder, key, item, mine=mine, metrics=metrics, names=names)
+            if not fast.convert(builder, key, item, mine, metrics):
+                _ticket(builder, key, item, mine=mine, metrics=metrics, names=names)
             yield
     return feed
 
@@ -221,7 +206,7 @@ def _ticket(builder: Builder, key: str, item: Record, *, mine: list[Record],
             metrics: list[Record], names: tuple[str, str, str]) -> None:
     position, ticket = item
     where = (names[0], position)
-    if not isinstance(ticket, dict):
+    if not isinstance(ticket, dict | Ticket):
         builder.fail(SourceRowError(*where, str(ticket)))
         return
     if not key:
@@ -295,10 +280,10 @@ def stream_zendesk(folder: Path, mapping: DeskMapping | None = None, *,
     metric_file = find_optional(folder, ["ticket_metric_events.jsonl", "ticket_metric_events.json"])
     names = (shown(ticket_file), shown(audit_file),
              shown(metric_file) if metric_file else "ticket_metric_events.jsonl")
-    metrics = json_keyed(metric_file, "ticket_metric_events", "ticket_id", _MetricEvent) \
+    metrics = json_keyed(metric_file, "ticket_metric_events", "ticket_id", MetricEvent) \
         if metric_file else iter(())
-    feed = _feed(json_keyed(ticket_file, "tickets", "id"),
-                 json_keyed(audit_file, "audits", "ticket_id", _Audit), metrics, names,
+    feed = _feed(json_keyed(ticket_file, "tickets", "id", Ticket),
+                 json_keyed(audit_file, "audits", "ticket_id", Audit), metrics, names,
                  ordered=ordered)
     yield from blocks(feed, Builder(mapping or default_mapping("zendesk"), names[:2],
                                     ("channel",)), block)
