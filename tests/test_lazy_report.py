@@ -184,3 +184,18 @@ def test_deadlines_are_the_same_object_as_the_constructor_builds() -> None:
         assert clone == due
         assert vars(clone) == vars(due)
     assert vircom.plan("standard") is vircom.plan("standard")
+
+
+def test_explain_writes_the_first_eight_counted_spans_and_counts_the_rest() -> None:
+    # P2 opened Mon 2026-11-02 09:00 EST, never answered, judged Fri 11-20 17:00: the
+    # office calendar (Mon-Fri 09:00-17:00, no holidays) counts one span a weekday, Nov
+    # 2-6, 9-13 and 16-20: 15 spans for each metric; eight are written, 7 more counted.
+    ticket = Ticket(id="T-2", tier="standard", priority="P2", opened_at=to(2026, 11, 2, 9, 0))
+    text = policy().evaluate(ticket, now=to(2026, 11, 20, 17, 0)).explain()
+    counted = [line for line in text.splitlines() if line.startswith("  counted: ")]
+    assert len(counted) == 2  # response and resolution
+    for line in counted:
+        assert line.count(" - ") == 8
+        assert line.startswith("  counted: Mon 2026-11-02 09:00 EST - 17:00 EST, "
+                               "Tue 2026-11-03 09:00 EST - 17:00 EST")
+        assert line.endswith("Wed 2026-11-11 09:00 EST - 17:00 EST, and 7 more")

@@ -43,9 +43,11 @@ def evaluate_cells(header: Sequence[str], cells: Sequence[Sequence[str]],
                    labels: Sequence[Hashable], *, policy: str | None = None,
                    now: datetime | None = None,
                    events: tuple[Sequence[str], Sequence[Sequence[str]],
-                                 Sequence[Hashable]] | None = None) -> list[Result]:
+                                 Sequence[Hashable]] | None = None,
+                   book: PolicyBook | None = None) -> list[Result]:
     """Result rows of a table of text cells (``labels`` name its rows in errors), with an
-    optional events table ``(header, cells, labels)``.
+    optional events table ``(header, cells, labels)``; ``book`` loads the policies (a
+    fresh one by default: a policy file edited between calls is read again).
 
     Boundary rule: the rows ``slacalc report --format csv`` gives the same tables, and an
     ``error`` row for each bad row (see above). Example: one vircom P2 row opened Fri
@@ -56,7 +58,7 @@ def evaluate_cells(header: Sequence[str], cells: Sequence[Sequence[str]],
         event_header, event_cells, event_labels = events
         listed = (event_header, list(enumerate(event_cells, start=2)), event_labels)
     found = _evaluated(header, list(enumerate(cells, start=2)), labels, policy=policy, now=now,
-                       events=listed)
+                       events=listed, book=book)
     return list(zip(*found, strict=True))
 
 
@@ -64,7 +66,8 @@ def evaluate_columns_of(header: Sequence[str], columns: Sequence[Sequence[str]],
                         labels: Sequence[Hashable], *, policy: str | None = None,
                         now: datetime | None = None,
                         events: tuple[Sequence[str], Sequence[Sequence[str]],
-                                      Sequence[Hashable]] | None = None) -> list[list[str]]:
+                                      Sequence[Hashable]] | None = None,
+                        book: PolicyBook | None = None) -> list[list[str]]:
     """`evaluate_cells` of tables given column by column (each column the same length as
     ``labels``), as result columns (`RESULT_COLUMNS` order): the columns are read as they
     are, no row is made of them (`slacalc.frame` and `slacalc.arrow` hold columns).
@@ -78,7 +81,7 @@ def evaluate_columns_of(header: Sequence[str], columns: Sequence[Sequence[str]],
         event_header, event_columns, event_labels = events
         listed = (event_header, _numbered(event_columns, len(event_labels)), event_labels)
     return _evaluated(header, _numbered(columns, len(labels)), labels, policy=policy, now=now,
-                      events=listed)
+                      events=listed, book=book)
 
 
 def _numbered(columns: Sequence[Sequence[str]], count: int) -> ColumnRows:
@@ -90,9 +93,10 @@ def _numbered(columns: Sequence[Sequence[str]], count: int) -> ColumnRows:
 def _evaluated(header: Sequence[str], rows: Sequence[tuple[int, Sequence[str]]],
                labels: Sequence[Hashable], *, policy: str | None, now: datetime | None,
                events: tuple[Sequence[str], Sequence[tuple[int, Sequence[str]]],
-                             Sequence[Hashable]] | None) -> list[list[str]]:
+                             Sequence[Hashable]] | None,
+               book: PolicyBook | None) -> list[list[str]]:
     """The result columns of numbered ticket rows (and events), error rows in place."""
-    book = PolicyBook()
+    book = book or PolicyBook()
     if events is None:
         found, errors, _ = evaluate_rows(book, header, list(rows), policy=policy, now=now)
         late: list[Result] = []

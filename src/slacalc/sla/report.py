@@ -287,9 +287,9 @@ def _explain_metric(state: History, name: str, report: MetricReport, when: Any) 
              f" ({report.source or 'source unknown'}), on {calendar_text}"]
     spans = _counted(state, clock, report)
     if spans:
-        shown = [f"{when(a)} - {_until(a, b, when)}" for a, b in spans]
-        more = len(shown) - _SHOWN_SPANS
-        text = ", ".join(shown[:_SHOWN_SPANS]) + (f", and {more} more" if more > 0 else "")
+        shown = [f"{when(a)} - {_until(a, b, when)}" for a, b in spans[:_SHOWN_SPANS]]
+        more = len(spans) - _SHOWN_SPANS  # the rest are counted, not written
+        text = ", ".join(shown) + (f", and {more} more" if more > 0 else "")
         lines.append(f"  counted: {text}")
     for start, started_by, end, ended_by in clock.pauses:
         until = f"until {when(end)} (event {ended_by})" if end else "still paused"

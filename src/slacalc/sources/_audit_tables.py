@@ -18,6 +18,7 @@ from itertools import chain, repeat
 from typing import cast
 
 from ..batch._results import RESULT_COLUMNS
+from ..batch._rows import PolicyBook
 from ..batch._tables import evaluate_cells, evaluate_columns_of
 from ..engine._zone import instant_us
 from ..errors import SlacalcError
@@ -145,7 +146,8 @@ def _seconds_us(text: str) -> int | None:
 def contract_verdicts(tickets: Sequence[Mapping[str, object]],
                       events: Sequence[Mapping[str, object]], now: datetime,
                       policy: str | None, *, wanted: Collection[tuple[str, str]],
-                      labels: tuple[Sequence[str], Sequence[str]] | None = None
+                      labels: tuple[Sequence[str], Sequence[str]] | None = None,
+                      book: PolicyBook | None = None
                       ) -> tuple[dict[tuple[str, str], Contract], dict[str, str]]:
     """slacalc's verdict per (ticket id, metric) in ``wanted``, every ticket evaluated in
     bulk as ``slacalc report --events`` evaluates an event log, and the fault of each
@@ -166,12 +168,12 @@ def contract_verdicts(tickets: Sequence[Mapping[str, object]],
     if ticket_columns is not None and event_columns is not None:  # plain dicts: as columns
         rows = zip(*evaluate_columns_of(
             *ticket_columns, ticket_labels, policy=policy, now=now,
-            events=(*event_columns, event_labels)), strict=True)
+            events=(*event_columns, event_labels), book=book), strict=True)
     else:
         header, ticket_cells = cells(tickets, first)
         event_header, event_cells = cells(events, _EVENT_KEYS[:3])
         rows = evaluate_cells(header, ticket_cells, ticket_labels, policy=policy, now=now,
-                              events=(event_header, event_cells, event_labels))
+                              events=(event_header, event_cells, event_labels), book=book)
     found: dict[tuple[str, str], Contract] = {}
     failed: dict[str, str] = {}
     at = {name: index for index, name in enumerate(RESULT_COLUMNS)}

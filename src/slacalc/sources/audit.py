@@ -203,6 +203,15 @@ class AuditReport:
         return pd.DataFrame(columns, columns=list(AUDIT_COLUMNS))
 
 
+def _book() -> PolicyBook:
+    """The process's policies, loaded once (as the desk report's): every block of a
+    streamed audit reads the same files."""
+    global _BOOK  # noqa: PLW0603  (one policy cache per process)
+    if _BOOK is None:
+        _BOOK = PolicyBook()
+    return _BOOK
+
+
 def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
                tickets: Mapping[str, Mapping[str, object]],
                events: Mapping[str, list[Mapping[str, object]]], now: datetime, *,
@@ -210,10 +219,7 @@ def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
                ) -> list[dict[str, Any]]:
     """The rows of the disagreeing verdicts: each ticket re-evaluated once by
     `Policy.evaluate`, for its explanation, its policy line and the reason."""
-    global _BOOK  # noqa: PLW0603  (one policy cache per process, as the desk report's)
-    if _BOOK is None:
-        _BOOK = PolicyBook()
-    book = _BOOK
+    book = _book()
     reports: dict[str, tuple[Policy, Ticket, SLAReport] | str] = {}
     others: dict[int, Policy | None] = {}
     rows = []
@@ -295,7 +301,7 @@ def audit_parts(tickets: Sequence[Mapping[str, object]],
     desks, bad = desk_verdicts(verdicts)
     desks = [_scheduled(desk, instant_us(now)) for desk in desks]
     contracts, failed = contract_verdicts(
-        tickets, events, now, policy, labels=labels,
+        tickets, events, now, policy, labels=labels, book=_book(),
         wanted={(desk.ticket_id, desk.metric) for desk in desks})
     by_id: dict[str, Mapping[str, object]] = {}
     for row in tickets:
