@@ -51,7 +51,11 @@ class Measures:
 
     def named(self, names: Mapping[str, str]) -> Measures:
         """These measures with each group's policy shown as ``names`` maps it (a policy
-        not in ``names`` as it is)."""
+        not in ``names`` as it is).
+
+        Example: groups ``{0: ("policies/ours.yaml", "standard", "P2", "response")}`` and
+        ``{"policies/ours.yaml": "ours"}`` -> ``{0: ("ours", "standard", "P2", "response")}``.
+        """
         return replace(self, groups={code: (names.get(group[0], group[0]), *group[1:])
                                      for code, group in self.groups.items()})
 
