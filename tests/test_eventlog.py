@@ -322,3 +322,41 @@ def test_rows_with_more_cells_than_the_header_are_errors(tmp_path: Path) -> None
     assert [(error.line, error.reason) for error in errors] == \
         [(3, "7 cells, the header has 5")]
     assert set(columns[0]) == {"T1"}
+
+
+_SHIPPED = Path(__file__).resolve().parent.parent / "examples" / "eventlog"
+_EXPECTED: list[str] = []  # the shipped files' results, made once
+
+
+def _shipped_report(tickets: Path, events: Path, out: Path) -> str:
+    main(["report", str(tickets), "--events", str(events), "--format", "csv", "-o", str(out),
+          "--now", "2026-11-30T12:00:00Z"])
+    return out.read_text()
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(block=st.integers(1, 70), ending=st.sampled_from(["\n", "\r\n"]),
+       blanks=st.lists(st.tuples(st.booleans(), st.integers(0, 1200)), max_size=6))
+def test_any_block_size_line_ending_and_blank_lines_stream_the_same_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        *, block: int, ending: str, blanks: list[tuple[bool, int]]) -> None:
+    # The shipped log streamed in blocks of any size, its lines ended by LF or CRLF, with
+    # blank lines put anywhere in either file: the results are those of the shipped files
+    # read as they are (the reference), and the streamed pass is kept (no regrouping).
+    if not _EXPECTED:
+        _EXPECTED.append(_shipped_report(_SHIPPED / "tickets.csv", _SHIPPED / "events.csv",
+                                         tmp_path / "expected.csv"))
+    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", block)
+    paths = {}
+    for name in ("tickets", "events"):
+        lines = (_SHIPPED / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+        for in_events, where in blanks:
+            if in_events == (name == "events"):
+                lines.insert(1 + where % len(lines), "")  # never before the header
+        paths[name] = tmp_path / f"{name}.csv"
+        paths[name].write_bytes((ending.join(lines) + ending).encode("utf-8"))
+    capsys.readouterr()
+    found = _shipped_report(paths["tickets"], paths["events"], tmp_path / "found.csv")
+    assert "is not grouped by ticket" not in capsys.readouterr().err
+    assert found == _EXPECTED[0]
