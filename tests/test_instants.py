@@ -255,3 +255,16 @@ def test_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert texts[9] == "1970-01-10T00:09:00+00:09"
     assert len(instants._DAYS) <= 3
     assert len(instants._SUFFIXES) <= 3
+
+
+def test_taken_rows_are_what_parsing_those_cells_alone_gives() -> None:
+    # A column parsed once, then rows taken from it in any order (repeats included), is
+    # field for field the column of those cells parsed on its own.
+    cells = ["2026-11-20T17:30:00-05:00", "", "2026-10-01T05:21Z", "2026-10-01T05:21",
+             "2026-11-01T01:30:00.250000-04:00"]
+    rows = np.array([4, 0, 1, 3, 4, 2], dtype=np.int64)
+    taken = parse_instants(cells).taken(rows)
+    alone = parse_instants([cells[row] for row in rows.tolist()])
+    for name in ("us", "offset", "present", "bad", "canonical", "texts"):
+        np.testing.assert_array_equal(getattr(taken, name), getattr(alone, name), err_msg=name)
+    assert taken.bad.tolist() == [False, False, False, True, False, False]  # no offset

@@ -313,7 +313,7 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     chunk = Chunk(ids, names, columns[where["tier"]], columns[where["priority"]],
                   parse_instants(columns[where["opened_at"]]), attributes,
                   place[log.ticket[mine]], log.code[mine],
-                  parse_instants(_pick(log.at, chosen)), _pick(log.priority, chosen),
+                  log.parsed.taken(mine), _pick(log.priority, chosen),
                   log.confirmed[mine], _pick(log.answered, chosen))
     fast, clean = evaluate_columns(chunk, partial(quick_plan, book),
                                    None if now is None else instant_us(now),

@@ -70,6 +70,16 @@ class Instants:
     canonical: Bools  # the text is exactly what ``isoformat`` writes for it
     texts: Texts  # the cells as given
 
+    def taken(self, rows: Ints) -> Instants:
+        """The instants of ``rows`` (indices, in that order), as parsing their cells alone
+        gives them.
+
+        Example: the column ``["2026-11-20T17:30:00-05:00", ""]``, rows ``[1, 0]`` -> the
+        column ``["", "2026-11-20T17:30:00-05:00"]``, parsed.
+        """
+        return Instants(self.us[rows], self.offset[rows], self.present[rows], self.bad[rows],
+                        self.canonical[rows], self.texts[rows])
+
 
 def parse_instants(cells: Sequence[str]) -> Instants:
     """Parse a column of export cells (empty cells are absent instants).
