@@ -187,7 +187,8 @@ def _flags(columns: list[list[str]], index: int | None, count: int) -> Ints:
     if index is not None:
         column = columns[index]
         filled = list(compress(range(count), column))
-        found[filled] = [_FLAGS.get(column[row].strip().casefold(), -1) for row in filled]
+        found[filled] = list(map(_FLAGS.get, map(str.casefold, map(str.strip, map(
+            column.__getitem__, filled))), repeat(-1)))
     return found
 
 
