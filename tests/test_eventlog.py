@@ -360,3 +360,26 @@ def test_any_block_size_line_ending_and_blank_lines_stream_the_same_results(
     found = _shipped_report(paths["tickets"], paths["events"], tmp_path / "found.csv")
     assert "is not grouped by ticket" not in capsys.readouterr().err
     assert found == _EXPECTED[0]
+
+
+def test_yes_no_cells_read_in_any_case_and_anything_else_is_the_rows_error() -> None:
+    # T1: " TRUE " confirms its resolution (spaces and case do not matter) and "No"
+    # answers its contact attempt: evaluated. T2: "maybe" is no confirmation; T3: a
+    # contact attempt needs an answer. Each bad event is its row's error, naming its line,
+    # and its ticket is not evaluated (its verdict would be wrong).
+    tickets = Table("tickets.csv", TICKETS, [(2, VIRCOM), (3, ["T2", *VIRCOM[1:]]),
+                                             (4, ["T3", *VIRCOM[1:]])])
+    stamp = "2026-11-23T09:00:00-05:00"
+    events = Table("events.csv", EVENTS, [
+        (2, ["T1", stamp, "contact_attempt", "", "No", "", ""]),
+        (3, ["T1", stamp, "resolved", "", "", " TRUE ", ""]),
+        (4, ["T2", stamp, "resolved", "", "", "maybe", ""]),
+        (5, ["T3", stamp, "contact_attempt", "", "", "", ""])])
+    columns, errors, count = evaluate_log(PolicyBook(), tickets, events)
+    assert count == 1
+    assert set(columns[0]) == {"T1"}
+    assert [(error.line, error.ticket_id, error.reason) for error in errors] == [
+        (3, "T2", "not evaluated: its event at events.csv:4 is bad"),
+        (4, "T3", "not evaluated: its event at events.csv:5 is bad"),
+        (4, "T2", "events.csv:4: confirmed: not true or false"),
+        (5, "T3", "events.csv:5: answered: contact_attempt needs true or false")]
