@@ -66,7 +66,7 @@ class Chunk:
     ticket: Ints
     code: Ints  # the event's kind: its index in EVENT_KINDS, or -1 for an unknown kind
     at: Instants
-    new: Sequence[str | None]  # priority_changed: the new priority as written
+    new: Sequence[str | None]  # priority_changed: the new priority as written ("", None: none)
     confirmed: Bools
     answered: Sequence[bool | None]
 

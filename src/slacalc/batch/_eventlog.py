@@ -23,7 +23,7 @@ from datetime import datetime
 from difflib import get_close_matches
 from functools import partial
 from itertools import compress, repeat
-from typing import TypeVar, overload
+from typing import TypeVar, cast, overload
 
 import numpy as np
 
@@ -42,7 +42,6 @@ _EXTRAS = ("priority", "tier", "answered", "confirmed", "note")
 _FLAGS = {"true": 1, "yes": 1, "1": 1, "false": 0, "no": 0, "0": 0, "": 2}
 """A yes/no cell (casefolded) -> 1 yes, 0 no, 2 empty; anything else is not one."""
 _ANSWERED = {1: True, 0: False}
-_EMPTY = {"": None}
 _PRIORITY, _CONTACT = CODES["priority_changed"], CODES["contact_attempt"]
 _TIER = CODES["tier_changed"]
 _T = TypeVar("_T")
@@ -169,7 +168,6 @@ class _Events:
         self.good = ~bad
         self.confirmed = confirmed != 0
         self.answered: list[bool | None] = list(map(_ANSWERED.get, answered.tolist()))
-        self.priority: list[str | None] = list(map(_EMPTY.get, self.new, self.new))
 
 
 def _without(code: Ints, kind: int, texts: list[str]) -> Bools:
@@ -222,7 +220,7 @@ def _event(log: _Events, index: int) -> Event:
     """Event ``index`` of a checked events table (a good one) as an `Event`."""
     return Event.model_validate({
         "kind": log.kinds[index], "at": datetime.fromisoformat(log.at[index]),
-        "priority": log.priority[index], "confirmed": bool(log.confirmed[index]),
+        "priority": log.new[index] or None, "confirmed": bool(log.confirmed[index]),
         "answered": log.answered[index], "note": log.notes[index] or None,
         "tier": log.tiers[index] or None})
 
@@ -314,7 +312,7 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     chunk = Chunk(ids, names, columns[where["tier"]], columns[where["priority"]],
                   parse_instants(columns[where["opened_at"]]), attributes,
                   place[log.ticket[mine]], log.code[mine],
-                  log.parsed.taken(mine), _pick(log.priority, chosen),
+                  log.parsed.taken(mine), _pick(cast("list[str | None]", log.new), chosen),
                   log.confirmed[mine], _pick(log.answered, chosen))
     fast, clean = evaluate_columns(chunk, partial(quick_plan, book),
                                    None if now is None else instant_us(now),
