@@ -1,10 +1,14 @@
 """The report over an event log: a tickets file and an events file (CSV, optionally
 gzipped, or Parquet), evaluated in blocks of tickets, each with its events.
 
-The events file is read first and its rows grouped by ``ticket_id`` (so it may be in any
-order); the tickets file is then read in blocks of `_BLOCK` tickets, in order, and each
-block is evaluated with its events (`evaluate_log`), in this process or in ``jobs``
-worker processes. Memory grows with the events file, not with the tickets file.
+Both files are first streamed side by side (`_streamed`): the tickets file in blocks of
+`_BLOCK` tickets, each with the events read before the first event of a ticket outside
+it, so memory stays flat when the events are grouped by ticket in the tickets' order (the
+usual export). Plain lines travel to the workers as they are (`Lines`) and are split
+there (`_cells`, into `ColumnRows`). When the events turn out to be in another order, the
+report starts again (`_grouped`): the events file is read whole and grouped by
+``ticket_id``, so memory grows with the events file. Each block is evaluated with its
+events (`evaluate_log`), in this process or in ``jobs`` worker processes.
 """
 
 from __future__ import annotations

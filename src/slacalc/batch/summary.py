@@ -37,9 +37,9 @@ class Summary:
     def add(self, columns: Sequence[Sequence[str]], tickets: int = 1, *,
             measures: Measures | None = None) -> None:
         """Count result rows (given as columns, in `RESULT_COLUMNS` order) of ``tickets``
-        tickets; ``measures`` are the numbers the rows were written from, for the
-        percentiles and months (`Stats.add`; without them, they are read from the text,
-        with no real times and no months).
+        tickets; ``measures`` are the numbers the rows were written from, with each row's
+        status and group, for the counts, percentiles and months (`Stats.add`; without
+        them, they are read from the text, with no real times and no months).
 
         Boundary rule: a row counts towards the worst overruns only when it has an overrun
         (breached); equal overruns are ordered by ticket id. Example: two tickets with rows
