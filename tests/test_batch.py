@@ -267,3 +267,14 @@ def test_a_stop_typed_millennia_late_fails_alone() -> None:
     assert columns[5] == ["breached", "met"]
     assert columns[11] == ["1800", ""]
     assert count == 1
+
+
+def test_a_status_the_kernel_never_writes_is_still_counted() -> None:
+    # Summary.add of columns a caller made, with a status outside STATUSES ("error", as
+    # slacalc.frame writes for a bad row): counted under its own name, the rest as usual.
+    full = [("T1", "p", "t", "P1", "response", "error", "", "", "", "", "", "", "", "", ""),
+            ("T2", "p", "t", "P1", "response", "met", "", "", "", "", "", "", "", "", ""),
+            ("T3", "p", "t", "P1", "response", "error", "", "", "", "", "", "", "", "", "")]
+    summary = Summary()
+    summary.add([list(column) for column in zip(*full, strict=True)], tickets=3)
+    assert summary.groups[("p", "t", "P1", "response")] == {"error": 2, "met": 1}

@@ -36,8 +36,9 @@ class Measures:
     """Per result row (NaN where the row's cell is blank or the value unknown): elapsed,
     remaining and overrun seconds as the row shows them, the stop and the ticket's
     opening in UTC µs, and that opening on the tier calendar's wall clock (µs); and the
-    row's status as its index in `STATUSES`, and its group as a code (``groups`` gives
-    each code's group; several codes may share one)."""
+    row's status as its index in ``statuses`` (`STATUSES`, then any other status text
+    the rows hold, in the order met), and its group as a code (``groups`` gives each
+    code's group; several codes may share one)."""
 
     elapsed: Floats
     remaining: Floats
@@ -48,6 +49,7 @@ class Measures:
     status: Ints
     group: Ints
     groups: Mapping[int, Group]
+    statuses: tuple[str, ...] = STATUSES
 
     def named(self, names: Mapping[str, str]) -> Measures:
         """These measures with each group's policy shown as ``names`` maps it (a policy
@@ -92,11 +94,16 @@ def measures_of_text(columns: Sequence[Sequence[str]], opened: Floats | None,
     elapsed, remaining, overrun = (_floats(columns[_AT[name]]) if count else np.zeros(0)
                                    for name in ("elapsed_seconds", "remaining_seconds",
                                                 "overrun_seconds"))
-    status = np.fromiter(map(_STATUS.__getitem__, columns[_AT["status"]] if count else ()),
-                         dtype=np.int64, count=count)
+    texts = columns[_AT["status"]] if count else ()
+    numbered = _STATUS
+    if not set(texts) <= numbered.keys():  # a status of no `STATUSES` entry: after them
+        numbered = dict(_STATUS)
+        for text in texts:
+            numbered.setdefault(text, len(numbered))
+    status = np.fromiter(map(numbered.__getitem__, texts), dtype=np.int64, count=count)
     return Measures(elapsed, remaining, overrun, stop,
                     unknown if opened is None else opened, unknown if local is None else local,
-                    status, *groups_of_text(columns))
+                    status, *groups_of_text(columns), statuses=tuple(numbered))
 
 
 def groups_of_text(columns: Sequence[Sequence[str]]) -> tuple[Ints, dict[int, Group]]:

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..sla.columns import STATUSES
 from ._measures import Measures, measures_of_text
 from ._results import RESULT_COLUMNS
 from ._stats import PERCENTILES, Stats, percentiles_of
@@ -52,11 +51,12 @@ class Summary:
         measures = measures or measures_of_text(columns, None, None)
         code, named = measures.group, measures.groups
         self.stats.add(columns, measures)
-        pairs, counted = np.unique(code * len(STATUSES) + measures.status, return_counts=True)
+        statuses = measures.statuses
+        pairs, counted = np.unique(code * len(statuses) + measures.status, return_counts=True)
         for pair, count in zip(pairs.tolist(), counted.tolist(), strict=True):
-            first, status = divmod(pair, len(STATUSES))
+            first, status = divmod(pair, len(statuses))
             counts = self.groups.setdefault(named[first], {})
-            counts[STATUSES[status]] = counts.get(STATUSES[status], 0) + count
+            counts[statuses[status]] = counts.get(statuses[status], 0) + count
         overruns = columns[_AT["overrun_seconds"]]
         ids, policies = columns[_AT["ticket_id"]], columns[_AT["policy"]]
         metrics, dues = columns[_AT["metric"]], columns[_AT["due"]]
