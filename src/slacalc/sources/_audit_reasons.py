@@ -108,16 +108,6 @@ def _holiday(case: Case) -> Iterator[Guess]:
         yield found
 
 
-def _waits(case: Case) -> list[tuple[int, int]]:
-    """The spans waiting on the customer (`Case.waits`)."""
-    return case.waits()
-
-
-def _forbidden(case: Case) -> str | None:
-    """The rule that does not pause this metric on waiting, or None (`Case.forbidden`)."""
-    return case.forbidden()
-
-
 def _held(case: Case, line: Timeline, spans: list[tuple[int, int]]
           ) -> tuple[int, int, int] | None:
     """The desk's due and elapsed had it counted on ``line`` and held the clock over
@@ -145,13 +135,20 @@ def _held(case: Case, line: Timeline, spans: list[tuple[int, int]]
     return moved, elapsed, held(moved)
 
 
-def _pause(case: Case) -> Iterator[Guess]:
-    calendar, due = case.calendar, case.due
-    if calendar is None or due is None:
-        return
+def _waiting(case: Case) -> tuple[str, list[tuple[int, int]]] | None:
+    """The rule that does not pause this metric while waiting on the customer, and the
+    spans waited; None when the metric has no due, the rule pauses it, or nobody waited."""
+    if case.calendar is None or case.due is None:
+        return None
     rule, spans = case.forbidden(), case.waits()
-    if rule is None or not spans:
+    return None if rule is None or not spans else (rule, spans)
+
+
+def _pause(case: Case) -> Iterator[Guess]:
+    calendar, due, waiting = case.calendar, case.due, _waiting(case)
+    if calendar is None or due is None or waiting is None:
         return
+    rule, spans = waiting
     found = _held(case, calendar.timeline, spans)
     if found is None:
         return
@@ -170,12 +167,10 @@ def _pause(case: Case) -> Iterator[Guess]:
 def _holiday_and_pause(case: Case) -> Iterator[Guess]:
     """Both mistakes at once: the closed dates counted as open, and the clock held while
     waiting on the customer."""
-    calendar, due = case.calendar, case.due
-    if calendar is None or due is None:
+    calendar, due, waiting = case.calendar, case.due, _waiting(case)
+    if calendar is None or due is None or waiting is None:
         return
-    rule, spans = case.forbidden(), case.waits()
-    if rule is None or not spans:
-        return
+    rule, spans = waiting
     closed, names = case.closed()
     if not closed:
         return

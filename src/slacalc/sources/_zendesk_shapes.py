@@ -11,7 +11,23 @@ from typing import Any
 
 from ._files import Typed
 
-__all__ = ["Audit", "AuditEvent", "MetricEvent", "Ticket"]
+__all__ = ["Audit", "AuditEvent", "MetricEvent", "Ticket", "metric_state"]
+
+
+def metric_state(kept: bool, breach: int | None, fulfil: int | None, applied: int | None
+                 ) -> tuple[bool | None, int | None]:
+    """What a metric instance's events say, and the position of the event that says it:
+    ``kept`` (a breach event not deleted, and no fulfil before its time) -> breached, at
+    the breach; else a fulfil -> met (False), at the fulfil; else running (None), at the
+    ``apply_sla`` event. ``breach``, ``fulfil``: those events' positions, None if none.
+
+    Example: ``metric_state(False, 7, 9, 3)`` -> ``(False, 9)``.
+    """
+    if kept and breach is not None:
+        return True, breach
+    if fulfil is not None:
+        return False, fulfil
+    return None, applied
 
 
 class Ticket(Typed, gc=False):

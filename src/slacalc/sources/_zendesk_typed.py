@@ -27,7 +27,7 @@ from ..engine._zone import instant_us
 from ._convert import Builder
 from ._history import MOVES, PRIORITY, REPLY, STATUS
 from ._tables import Record
-from ._zendesk_shapes import Audit, MetricEvent, Ticket
+from ._zendesk_shapes import Audit, MetricEvent, Ticket, metric_state
 from .mapping import DeskMapping, PolicyRule
 
 __all__ = ["Fast"]
@@ -330,14 +330,8 @@ class Fast:
             if fulfilled is None:
                 return None
             kept = fulfilled > due
-        source = applied
-        if kept:
-            breached: bool | None = True
-            source = breach[0]
-        elif fulfil is not None:
-            breached, source = False, fulfil[0]
-        else:
-            breached = None
+        breached, source = metric_state(kept, None if breach is None else breach[0],
+                                        None if fulfil is None else fulfil[0], applied)
         return {"ticket_id": key, "metric": metric, "breached": breached,
                 "due_at": None if breach is None else _iso(breach[1].time),
                 "elapsed_seconds": elapsed, "desk_metric": desk_metric,

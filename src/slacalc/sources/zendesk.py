@@ -33,7 +33,7 @@ from ._convert import Builder, Opening, blocks, verdict
 from ._files import find, find_optional, json_keyed, shown
 from ._history import PRIORITY, REPLY, STATUS, Change
 from ._tables import Converted, Record, SourceRowError, instant, joined
-from ._zendesk_shapes import Audit, AuditEvent, MetricEvent, Ticket
+from ._zendesk_shapes import Audit, AuditEvent, MetricEvent, Ticket, metric_state
 from ._zendesk_typed import Fast
 from .mapping import DeskMapping, default_mapping, unknown
 
@@ -161,7 +161,7 @@ def _verdict(ticket_id: str, metric: str, desk_metric: str, cycle: _Cycle,
     status = cycle.elapsed if type(cycle.elapsed) is dict else {}
     minutes = status.get("business" if cycle.business else "calendar")
     elapsed = float(minutes) * 60 if isinstance(minutes, int | float) else None
-    breach, fulfil, source = cycle.breach, cycle.fulfil, cycle.applied
+    breach, fulfil = cycle.breach, cycle.fulfil
     due = None
     if breach is not None:
         due = instant(breach[1].get("time"), (name, breach[0]), "time")
@@ -169,13 +169,8 @@ def _verdict(ticket_id: str, metric: str, desk_metric: str, cycle: _Cycle,
     if kept and fulfil is not None and due is not None:
         fulfilled = instant(fulfil[1].get("time"), (name, fulfil[0]), "time")
         kept = instant_us(fulfilled) > instant_us(due)
-    if kept and breach is not None:
-        breached: bool | None = True
-        source = breach[0]
-    elif fulfil is not None:
-        breached, source = False, fulfil[0]
-    else:
-        breached = None
+    breached, source = metric_state(kept, None if breach is None else breach[0],
+                                    None if fulfil is None else fulfil[0], cycle.applied)
     return verdict(ticket_id, metric, breached=breached, due_at=due, elapsed=elapsed,
                    desk_metric=desk_metric, source=f"{name}:{source}")
 
