@@ -34,7 +34,7 @@ from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
-__all__ = ["EVENT_COLUMNS", "ColumnRows", "Table", "evaluate_log", "events_of"]
+__all__ = ["EVENT_COLUMNS", "ColumnRows", "Strays", "Table", "evaluate_log", "events_of"]
 
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""
@@ -72,6 +72,12 @@ class ColumnRows(Sequence[tuple[int, Sequence[str]]]):
         if not self.columns:  # rows of no cell
             return zip(self.lines, repeat(()))
         return zip(self.lines, zip(*self.columns, strict=True), strict=True)
+
+
+class Strays(Exception):  # noqa: N818  (not an error: a signal to read the file whole)
+    """A block of a streamed events file holds an event of a ticket outside the block: the
+    file is not grouped by ticket in the tickets' order (or names a ticket with no row),
+    and the report starts again with the file read whole (`evaluate_log`, ``whole``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +161,8 @@ class _Events:
                | (confirmed < 0) | self.parsed.bad | ~self.parsed.present)
         self.spoilt: dict[int, int] = {  # ticket row -> the line of its first bad event
             rows[ticket_id]: line for ticket_id, line in odd.items() if ticket_id in rows}
+        self.strays = bool((self.ticket < 0).any()) or len(self.spoilt) < len(odd)
+        """Some event (or a row of the wrong width) names a ticket with no row here."""
         for index in np.flatnonzero(bad).tolist():
             row = found[index]
             problem = _problem(self, index, answered=int(answered[index]),
@@ -273,7 +281,7 @@ def _tickets(table: Table, where: dict[str, int],
 
 
 def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
-                 policy: str | None = None, now: datetime | None = None
+                 policy: str | None = None, now: datetime | None = None, whole: bool = True
                  ) -> tuple[list[list[str]], list[RowError], int]:
     """Result columns of an event log (tickets in file order), the rows that failed (in
     the tickets file, then the events file), and the tickets evaluated.
@@ -283,6 +291,9 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     row twice (same ``ticket_id``) fails the second. Example: ticket T1 (vircom standard
     P2, opened Fri 2026-11-20 17:30 -05:00) and the event ``T1,
     2026-11-23T07:55:00-05:00, responded`` -> response met, due Mon 08:00.
+    ``whole``: the events table is the whole log, so an event whose ticket has no row is
+    that event's row error; otherwise it is one streamed block's share, and such an event
+    raises `Strays` (its ticket may be in another block).
     """
     needed = [name for name in COLUMNS if not (policy and name == "policy")]
     where = _where(tickets, needed)
@@ -293,16 +304,19 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     errors: list[RowError] = []
     lines, columns, ids = _tickets(tickets, where, errors)
     log = _Events(events, dict(zip(ids, range(len(ids)), strict=True)))
+    if log.strays and not whole:
+        raise Strays(f"{events.name}: an event of a ticket outside the block")
     for row, line in sorted(log.spoilt.items()):
         errors.append(RowError(lines[row], f"not evaluated: its event at {events.name}:"
                                            f"{line} is bad", ids[row]))
-    whole = np.ones(len(ids), dtype=bool)  # the tickets evaluated here
-    whole[list(log.spoilt)] = False
-    place = np.cumsum(whole) - 1  # a kept ticket's row in the chunk
-    keep = np.flatnonzero(whole).tolist()
+    kept = np.ones(len(ids) + 1, dtype=bool)  # the tickets evaluated here, then False
+    kept[[*log.spoilt, -1]] = False  # for "no ticket row" (-1)
+    place = np.cumsum(kept) - 1  # a kept ticket's row in the chunk
+    keep = np.flatnonzero(kept).tolist()
     lines, ids = _pick(lines, keep), _pick(ids, keep)
     columns = [_pick(column, keep) for column in columns]
-    mine = np.flatnonzero(log.good)  # a good event's ticket is never spoilt
+    # the good events of the tickets evaluated here (a spoilt ticket may have good ones)
+    mine = np.flatnonzero(log.good & kept[log.ticket])
     names = columns[where["policy"]] if "policy" in where and not policy else \
         [policy or ""] * len(ids)
     others = [(name, index) for name, index in where.items() if name not in COLUMNS and name]

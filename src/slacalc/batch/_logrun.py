@@ -2,13 +2,15 @@
 gzipped, or Parquet), evaluated in blocks of tickets, each with its events.
 
 Both files are first streamed side by side (`_streamed`): the tickets file in blocks of
-`_BLOCK` tickets, each with the events read before the first event of a ticket outside
-it, so memory stays flat when the events are grouped by ticket in the tickets' order (the
-usual export). Plain lines travel to the workers as they are (`Lines`) and are split
-there (`_cells`, into `ColumnRows`). When the events turn out to be in another order, the
-report starts again (`_grouped`): the events file is read whole and grouped by
-``ticket_id``, so memory grows with the events file. Each block is evaluated with its
-events (`evaluate_log`), in this process or in ``jobs`` worker processes.
+`_BLOCK` tickets, each with the events up to the first event of a ticket outside it
+(found by binary search, `_cut`; the block's evaluation notices an event of another
+block's ticket, `Strays`), so memory stays flat when the events are grouped by ticket in
+the tickets' order (the usual export). Plain lines travel to the workers as they are
+(`Lines`) and are split there (`_cells`, into `ColumnRows`). When the events turn out to
+be in another order, the report starts again (`_grouped`): the events file is read whole
+and grouped by ``ticket_id``, so memory grows with the events file. Each block is
+evaluated with its events (`evaluate_log`), in this process or in ``jobs`` worker
+processes.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO, Any
 
-from ._eventlog import EVENT_COLUMNS, ColumnRows, Table, evaluate_log
+from ._eventlog import EVENT_COLUMNS, ColumnRows, Strays, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._html import write_html
 from ._lines import Lines, joined
@@ -40,7 +42,9 @@ __all__ = ["read_table", "run_log_report"]
 _BLOCK = 10_000
 _ID = RESULT_COLUMNS.index("ticket_id")
 _BOOK: PolicyBook | None = None
-_LogWork = tuple[Table, Table, str, str | None, datetime | None, bool]
+_LogWork = tuple[Table, Table, str, str | None, datetime | None, bool, bool]
+"""Tickets, their events, the `_Options`, and whether the events are the whole log's
+(else a streamed block's share: `evaluate_log`'s ``whole``)."""
 _Options = tuple[str, str | None, datetime | None, bool]  # format, policy, now, html
 _Named = tuple[Path, str]
 """A file and its name in messages (its file name, or ``stdin``)."""
@@ -196,10 +200,11 @@ def _evaluate(work: _LogWork) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    tickets, events, output_format, policy, now, html = work
+    tickets, events, output_format, policy, now, html, whole = work
     tickets = Table(tickets.name, tickets.header, _cells(tickets.rows, len(tickets.header)))
     events = Table(events.name, events.header, _cells(events.rows, len(events.header)))
-    columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
+    columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
+                                          whole=whole)
     rows: list[str] = []  # each result row's opening as written, unless `Measured`
     if columns and not isinstance(columns, Measured):
         where = {name: index for index, name in enumerate(tickets.header)}
@@ -236,12 +241,12 @@ def _grouped(ticket_file: _Named, event_file: _Named,
                       key=lambda item: item[0])  # file order: same-instant events keep it
         taken.update(ids)
         yield (Table(tickets_name, header, block), Table(events_name, table.header, mine),
-               *options)
+               *options, True)
     orphans = sorted((item for key, items in grouped.items() if key not in taken
                       for item in items), key=lambda item: item[0])
     if orphans:  # events whose ticket_id has no ticket row: each is a row error
         yield (Table(tickets_name, header, []), Table(events_name, table.header, orphans),
-               *options)
+               *options, True)
 
 
 class _Order:
@@ -253,11 +258,12 @@ class _Order:
 
 def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
               order: _Order) -> Iterator[_LogWork]:
-    """The blocks with their events, both files streamed: the events of a block are those
-    read before the first event of a ticket outside it. Exact when the events file is
-    grouped by ticket in the tickets file's order (memory stays flat); an event left over
-    at the end (its ticket earlier, or none) sets ``order.kept`` to False, and the
-    caller runs `_grouped` instead."""
+    """The blocks with their events, both files streamed: the events of a block end where
+    a binary search finds the first event of a ticket outside it (`_cut`). Exact when the
+    events file is grouped by ticket in the tickets file's order (memory stays flat). In
+    any other order some block is given an event of a ticket outside it, and its
+    evaluation raises `Strays`; or an event is left over at the end, which sets
+    ``order.kept`` to False. Either way the caller runs `_grouped` instead."""
     (tickets, tickets_name), (events, events_name) = ticket_file, event_file
     header, blocks = _blocks(tickets, raw=True)
     event_header, event_blocks = _blocks(events, raw=True, size=4 * _BLOCK)
@@ -275,19 +281,32 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
                 pending = next(event_blocks, [])
                 if not pending:
                     break
-            inside = list(map(ids.__contains__, _keys(pending, event_key)))
-            if all(inside):
-                mine = joined(mine, pending)
-                pending = []
-                continue
-            first = inside.index(False)
-            mine = joined(mine, pending[:first])
-            pending = pending[first:]
-            break
+            cut = _cut(pending, event_key, ids)
+            mine, pending = joined(mine, pending[:cut]), pending[cut:]
+            if pending:
+                break
         yield (Table(tickets_name, header, block), Table(events_name, event_header, mine),
-               *options)
+               *options, False)
     if pending or next(event_blocks, None) is not None:
         order.kept = False
+
+
+def _cut(rows: Sequence[tuple[int, Any]], index: int, ids: set[str]) -> int:
+    """How many of ``rows`` (from the first) belong to tickets ``ids``, found by binary
+    search: exact when they do up to some row and none does after it, as in a file
+    grouped by ticket in the tickets' order; any other order leaves an event in a block
+    of the wrong tickets, which its evaluation notices (`Strays`).
+
+    Example: rows of tickets ``T1, T1, T2, T3`` and ``ids == {"T1", "T2"}`` -> 3.
+    """
+    low, high = 0, len(rows)
+    while low < high:
+        middle = (low + high) // 2
+        if _key(rows[middle][1], index) in ids:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def _keys(rows: Sequence[tuple[int, Any]], index: int) -> list[str]:
@@ -371,7 +390,10 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
             sink = Sink(shown, results, results.bad_csv, False, 0, int, lines.append)
             work = (_streamed(ticket_file, event_file, options, order) if streamed
                     else _grouped(ticket_file, event_file, options))
-            summary = _report(work, sink, jobs)
+            try:
+                summary = _report(work, sink, jobs)
+            except Strays:
+                order.kept = False
             if streamed and not order.kept:
                 print(f"slacalc report: {given[1]} is not grouped by ticket in the order of "
                       f"{shown}: reading it whole (memory grows with it)", file=sys.stderr)
