@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import sys
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import chain, compress, islice, repeat
 from operator import itemgetter, methodcaller
@@ -209,11 +209,17 @@ def _evaluate(work: _LogWork) -> Done:
     if columns and not isinstance(columns, Measured):
         where = {name: index for index, name in enumerate(tickets.header)}
         key, at = where.get("ticket_id", -1), where.get("opened_at", -1)
-        opened: dict[str, str] = {}
-        for _, cells in tickets.rows:  # ids are unique among the evaluated tickets
-            if 0 <= key < len(cells) and 0 <= at < len(cells):
-                opened.setdefault(cells[key].strip(), cells[at])
-        rows = [opened.get(ticket_id, "") for ticket_id in columns[_ID]]
+        found = tickets.rows
+        if isinstance(found, ColumnRows) and min(key, at) >= 0 and max(key, at) < len(
+                found.columns):
+            pairs: Iterable[tuple[str, str]] = zip(
+                map(str.strip, found.columns[key]), found.columns[at], strict=True)
+        else:
+            pairs = ((cells[key].strip(), cells[at]) for _, cells in found
+                     if 0 <= key < len(cells) and 0 <= at < len(cells))
+        # ids are unique among the evaluated tickets: a later row of the same id failed
+        opened = dict(reversed(list(pairs)))  # so the first row of an id is kept
+        rows = list(map(opened.get, columns[_ID], repeat("")))
     return chunk_done(_BOOK, columns, errors, count, output_format, opened=rows, html=html)
 
 

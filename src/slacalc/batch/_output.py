@@ -84,8 +84,12 @@ def format_columns(columns: list[list[str]], output_format: str) -> str:
         return "".join(json.dumps({name: _json_value(name, text) for name, text
                                    in zip(RESULT_COLUMNS, row, strict=True)}) + "\n"
                        for row in rows)
-    count = len(columns[0])
-    text = "\n".join(map(",".join, rows)) + "\n"
+    count, width = len(columns[0]), 2 * len(columns)
+    cells = [","] * (count * width)  # each cell, then "," or (the last) a line feed
+    for index, column in enumerate(columns):
+        cells[2 * index::width] = column
+    cells[width - 1::width] = ["\n"] * count
+    text = "".join(cells)
     if text.count(",") == _CSV_FIELDS * count and text.count("\n") == count \
             and '"' not in text and "\r" not in text:
         return text
