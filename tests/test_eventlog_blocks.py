@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from slacalc.batch import RESULT_COLUMNS
 from slacalc.batch._eventlog import Strays, Table, evaluate_log
 from slacalc.batch._lines import Lines
-from slacalc.batch._logrun import _cut
+from slacalc.batch._logrun import _cut, _split
 from slacalc.batch._rows import PolicyBook
 from slacalc.cli import main
 
@@ -31,6 +31,20 @@ def test_the_cut_is_after_the_last_event_of_the_blocks_tickets() -> None:
     assert _cut(Lines(range(2, 2), []), 0, {"T1"}) == 0
     # Parsed rows and a key in the second column.
     assert _cut([(2, ["a", "T1"]), (3, ["b", "T2"])], 1, {"T1"}) == 1
+
+
+def test_a_block_of_lines_splits_into_columns_only_when_every_line_has_the_width() -> None:
+    # Two cells per line: the columns; the last line may lack its line feed.
+    assert _split(["a,b\n", "c,d\n"], 2) == [["a", "c"], ["b", "d"]]
+    assert _split(["a,b\n", ",\n", "c,d"], 2) == [["a", "", "c"], ["b", "", "d"]]
+    # A line with one comma too many and the next with one too few: the count of cells is
+    # right (4), but the first line feed is in the third cell, not a last column's.
+    assert _split(["a,b,x\n", "c\n"], 2) is None
+    assert _split(["a\n", "b,c,d\n"], 2) is None
+    assert _split(["a,b,c\n", "d\n", "e,f\n", "g,h\n"], 2) is None
+    # A line of three cells among lines of two (the count is off), and a carriage return.
+    assert _split(["a,b,x\n", "c,d\n"], 2) is None
+    assert _split(["a,b\r\n"], 2) is None
 
 
 def test_a_streamed_block_with_another_blocks_event_raises_strays() -> None:

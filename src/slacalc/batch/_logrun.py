@@ -150,26 +150,54 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
     exactly as ``csv.reader`` reads it).
 
     When every record is a raw line of ``width`` cells ending in one line feed (the
-    usual block), the block is split in one pass into `ColumnRows`: the lines joined by
-    commas, their line feeds dropped, split at commas, and every ``width``-th cell taken
-    as a column (no tuple per row).
+    usual block), the block is split in one pass into `ColumnRows` (`_split`, no tuple
+    per row); otherwise line by line.
     """
     if isinstance(records, ColumnRows):  # split already (a Parquet file's)
         return records
     raw = records.texts if isinstance(records, Lines) else [cells for _, cells in records]
-    if not raw or type(raw[0]) is not str or set(map(type, raw)) - {str}:
+    if not raw:
+        return list(records)
+    if not isinstance(records, Lines) and (type(raw[0]) is not str
+                                           or set(map(type, raw)) - {str}):
         if not any(type(cells) is str for cells in raw):
             return list(records)
         return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str else cells)
                 for line, cells in records]
-    text = ",".join(raw)
-    if "\r" in text or set(map(str.count, raw, repeat(","))) != {width - 1} \
-            or text.count("\n") != len(raw) - (not raw[-1].endswith("\n")):
+    columns = _split(raw, width)
+    if columns is None:
         return [(line, cells.rstrip("\r\n").split(",")) for line, cells in records]
-    flat = text.replace("\n", "").split(",")
     numbers = list(records.numbers) if isinstance(records, Lines) else list(
         map(itemgetter(0), records))
-    return ColumnRows(numbers, [flat[column::width] for column in range(width)])
+    return ColumnRows(numbers, columns)
+
+
+def _split(lines: list[str], width: int) -> list[list[str]] | None:
+    """The columns of ``lines`` (each ending in a line feed, the last one perhaps not)
+    when every line has ``width`` cells and no carriage return; else None.
+
+    The lines are joined by commas and split at commas once. A line ends in the cell
+    holding its line feed, so every line has ``width`` cells exactly when there are
+    ``width`` cells per line in all and every line feed is in a last column's cell (a line
+    with ``k`` commas more or less than ``width - 1`` would move the next line feed out of
+    that column, or need another line to make up for it, which moves one too). Example:
+    ``["a,b\\n", "c,d\\n"]``, width 2 -> ``[["a", "c"], ["b", "d"]]``.
+    """
+    text = ",".join(lines)
+    if not text.endswith("\n"):
+        text += "\n"
+    if "\r" in text:
+        return None
+    flat = text.split(",")
+    count = len(lines)
+    if len(flat) != count * width:
+        return None
+    ends = "".join(flat[width - 1::width])
+    if ends.count("\n") != count:
+        return None
+    columns = [flat[column::width] for column in range(width - 1)]
+    columns.append(ends.split("\n")[:-1])
+    return columns
 
 
 def _header(path: Path) -> tuple[str, ...]:
