@@ -142,21 +142,19 @@ class _Events:
         self.lines, values, odd = _widths(table, self.errors, named=True,
                                           key=where["ticket_id"])
         count = len(self.lines)
-        self.ids = _stripped(values, where["ticket_id"], count)
-        found = list(map(rows.get, self.ids, repeat(-1)))
-        self.kinds = _stripped(values, where["kind"], count)
+        self._values, self._where = values, where
+        self.code = _looked_up(values[where["kind"]], CODES)
+        self.ticket = _looked_up(values[where["ticket_id"]], rows)  # -1: no ticket row
+        found = self.ticket.tolist()
         self.at = _stripped(values, where["at"], count)
-        self.new = _stripped(values, where.get("priority"), count)
-        self.tiers = _stripped(values, where.get("tier"), count)
-        self.notes = _stripped(values, where.get("note"), count)
+        self.new = list(values[where["priority"]]) if "priority" in where else [""] * count
+        for index in np.flatnonzero(self.code == _PRIORITY).tolist():
+            self.new[index] = self.new[index].strip()  # other kinds' cells are not read
         answered, confirmed = (_flags(values, where.get(name), count)
                                for name in ("answered", "confirmed"))
-        self.code = np.fromiter(map(CODES.get, self.kinds, repeat(-1)), dtype=np.int64,
-                                count=count)
-        self.ticket = np.array(found, dtype=np.int64).reshape(count)  # -1: no ticket row
         self.parsed = parse_instants(self.at)
         bad = ((self.ticket < 0) | (self.code < 0)
-               | _without(self.code, _PRIORITY, self.new) | _without(self.code, _TIER, self.tiers)
+               | self._without(_PRIORITY, "priority") | self._without(_TIER, "tier")
                | ((self.code == _CONTACT) & (answered > 1)) | (answered < 0)
                | (confirmed < 0) | self.parsed.bad | ~self.parsed.present)
         self.spoilt: dict[int, int] = {  # ticket row -> the line of its first bad event
@@ -169,7 +167,7 @@ class _Events:
                                confirmed=int(confirmed[index]))
             line = self.lines[index]
             self.errors.append(RowError(line, f"{table.name}:{line}: {problem}",
-                                        self.ids[index]))
+                                        self.cell("ticket_id", index)))
             if row >= 0:
                 self.spoilt[row] = min(self.spoilt.get(row, line), line)
         self.errors.sort(key=lambda error: error.line)
@@ -178,11 +176,25 @@ class _Events:
         self.answered: list[bool | None] = list(map(_ANSWERED.get, answered.tolist()))
 
 
-def _without(code: Ints, kind: int, texts: list[str]) -> Bools:
-    """Which events of ``kind`` have no text in ``texts`` (their column)."""
-    found = np.zeros(len(code), dtype=bool)
-    rows = np.flatnonzero(code == kind).tolist()
-    found[rows] = [not texts[row] for row in rows]
+    def cell(self, name: str, index: int) -> str:
+        """Event ``index``'s cell in column ``name``, stripped ("" without the column)."""
+        column = self._where.get(name)
+        return "" if column is None else self._values[column][index].strip()
+
+    def _without(self, kind: int, name: str) -> Bools:
+        """Which events of ``kind`` have no text in column ``name``."""
+        found = np.zeros(len(self.code), dtype=bool)
+        rows = np.flatnonzero(self.code == kind).tolist()
+        found[rows] = [not self.cell(name, row) for row in rows]
+        return found
+
+
+def _looked_up(cells: list[str], codes: dict[str, int]) -> Ints:
+    """The code of each cell, stripped (-1: none). Cells are looked up as they are first,
+    and stripped only when that finds nothing (cells seldom have spaces around them)."""
+    found = np.fromiter(map(codes.get, cells, repeat(-1)), dtype=np.int64, count=len(cells))
+    for index in np.flatnonzero(found < 0).tolist():
+        found[index] = codes.get(cells[index].strip(), -1)
     return found
 
 
@@ -200,18 +212,18 @@ def _flags(columns: list[list[str]], index: int | None, count: int) -> Ints:
 
 def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
     """What is wrong with event ``index`` (one of the checks of `_Events` failed)."""
-    kind, text = log.kinds[index], log.at[index]
-    if not log.ids[index]:
+    kind, text, ticket_id = log.cell("kind", index), log.at[index], log.cell("ticket_id", index)
+    if not ticket_id:
         return "ticket_id: missing"
     if log.ticket[index] < 0:
-        return f"ticket_id {log.ids[index]!r} has no ticket row"
+        return f"ticket_id {ticket_id!r} has no ticket row"
     if log.code[index] < 0:
         close = get_close_matches(kind, EVENT_KINDS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"kind: unknown event kind {kind!r}{hint}; kinds: {', '.join(EVENT_KINDS)}"
     if kind == "priority_changed" and not log.new[index]:
         return "priority_changed needs the new priority (a priority column)"
-    if kind == "tier_changed" and not log.tiers[index]:
+    if kind == "tier_changed" and not log.cell("tier", index):
         return "tier_changed needs the new tier (a tier column)"
     if answered < 0 or (kind == "contact_attempt" and answered > 1):
         return "answered: contact_attempt needs true or false"
@@ -227,10 +239,10 @@ def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
 def _event(log: _Events, index: int) -> Event:
     """Event ``index`` of a checked events table (a good one) as an `Event`."""
     return Event.model_validate({
-        "kind": log.kinds[index], "at": datetime.fromisoformat(log.at[index]),
-        "priority": log.new[index] or None, "confirmed": bool(log.confirmed[index]),
-        "answered": log.answered[index], "note": log.notes[index] or None,
-        "tier": log.tiers[index] or None})
+        "kind": log.cell("kind", index), "at": datetime.fromisoformat(log.at[index]),
+        "priority": log.cell("priority", index) or None,
+        "confirmed": bool(log.confirmed[index]), "answered": log.answered[index],
+        "note": log.cell("note", index) or None, "tier": log.cell("tier", index) or None})
 
 
 def events_of(events: Table, ids: Sequence[str]) -> dict[str, list[Event]]:
@@ -242,7 +254,7 @@ def events_of(events: Table, ids: Sequence[str]) -> dict[str, list[Event]]:
     log = _Events(events, {ticket_id: row for row, ticket_id in enumerate(ids)})
     found: dict[str, list[Event]] = {}
     for index in np.flatnonzero(log.good).tolist():
-        found.setdefault(log.ids[index], []).append(_event(log, index))
+        found.setdefault(log.cell("ticket_id", index), []).append(_event(log, index))
     return found
 
 
