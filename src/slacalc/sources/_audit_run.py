@@ -15,6 +15,7 @@ from typing import IO, Any
 from ..batch._escape import FORMULA_STARTS, csv_text, formula_safe, printable
 from ..batch._header import ReportUsageError, check_outputs, check_policy
 from ..batch._whole import WholeFile, write_whole
+from ._audit_rows import Agreeing, cell
 from ._convert import BLOCK
 from ._report import fewer_collections
 from ._tables import Converted, UnorderedError
@@ -44,16 +45,6 @@ _STREAMS: dict[object, Callable[..., Iterator[Converted]]] = {
     read_jira: stream_jira, read_servicenow: stream_servicenow,
     read_statuslog: stream_statuslog, read_zendesk: stream_zendesk}
 """Each desk's reader (`slacalc.sources.ADAPTERS`) -> its stream (``STREAMS``)."""
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.0f}" if value.is_integer() else f"{value:.6f}"
-    return str(value)
 
 
 def _table(rows: Sequence[Sequence[str]]) -> list[str]:
@@ -93,6 +84,13 @@ class Tally:
                 self.others += 1
                 if len(self.shown) < _SHOWN:
                     self.shown.append([row[name] for name in _OTHERS])
+
+
+    def agreeing(self, rows: Agreeing) -> None:
+        """Count the agreeing rows of a batch (as `add` counts each)."""
+        self.compared += len(rows)
+        self.agree += len(rows)
+        rows.tally(self.counts)
 
 
 def audit_text(report: AuditReport | Tally, *, listed: bool = True) -> str:
@@ -153,12 +151,12 @@ def _text(value: Any, raw_csv: bool) -> str:
     """A cell that is not plain text (or is text of a subclass of str)."""
     if isinstance(value, str):
         return str(value) if raw_csv else formula_safe(str(value))
-    return _cell(value)
+    return cell(value)
 
 
 def _csv(rows: Iterable[dict[str, Any]], raw_csv: bool) -> str:
     """The rows as CSV lines: text cells `formula_safe` unless ``raw_csv``, other values
-    by `_cell` (each row's cells picked at C speed, plain text handled inline)."""
+    by `cell` (each row's cells picked at C speed, plain text handled inline)."""
     if raw_csv:
         return csv_text([value if type(value) is str else _text(value, raw_csv)
                          for value in _PICK(row)] for row in rows)
@@ -214,11 +212,14 @@ def _streamed(blocks: Iterator[Converted], now: datetime, *, output: str | None,
                 parts = audit_parts(block.tickets, block.events, block.verdicts, now,
                                     policy, labels=_labels(block),
                                     desk_paused=block.desk_paused)
-                found = (parts.costly, parts.disagrees, parts.error_rows, parts.agrees)
+                found = (parts.costly, parts.disagrees, parts.error_rows)
                 for index, rows in enumerate(found):
                     tally.add(rows)
                     if handles:
                         handles[index].write(_csv(rows, raw_csv))
+                tally.agreeing(parts.agrees)
+                if handles:
+                    handles[3].write(parts.agrees.csv(raw_csv))
                 tally.errors += [str(error) for error in parts.errors]
                 failed += [error.reason for error in block.errors]
         finally:

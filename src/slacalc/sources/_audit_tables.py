@@ -10,7 +10,7 @@ and the desk's verdicts are checked field by field, a bad one a located `AuditRo
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -25,8 +25,8 @@ from ..errors import SlacalcError
 from ..sla.plan import METRICS
 from ..sla.ticket import Event, Ticket
 
-__all__ = ["AuditRowError", "Contract", "DeskVerdict", "cells", "contract_verdicts",
-           "desk_verdicts", "ticket_of"]
+__all__ = ["AuditRowError", "Contract", "DeskVerdict", "cells", "desk_verdicts",
+           "result_columns", "seconds_us", "ticket_of"]
 
 _SECOND_US = 1_000_000
 _EXACT = 2.0**53  # floats below it that are whole are exactly that integer
@@ -131,11 +131,11 @@ def _columns(rows: Sequence[Mapping[str, object]], first: Sequence[str]
     return header, columns
 
 
-def _us(text: str) -> int | None:
-    return None if not text else instant_us(datetime.fromisoformat(text))
+def seconds_us(text: str) -> int | None:
+    """A seconds cell of a result row in µs (None when empty).
 
-
-def _seconds_us(text: str) -> int | None:
+    Example: ``"90"`` -> ``90_000_000``; ``"1.500000"`` -> ``1_500_000``.
+    """
     if not text:
         return None
     if text.isdigit() and text.isascii():  # whole seconds, as the batch mostly writes
@@ -143,56 +143,35 @@ def _seconds_us(text: str) -> int | None:
     return int(Decimal(text) * _SECOND_US)
 
 
-def contract_verdicts(tickets: Sequence[Mapping[str, object]],
-                      events: Sequence[Mapping[str, object]], now: datetime,
-                      policy: str | None, *, wanted: Collection[tuple[str, str]],
-                      labels: tuple[Sequence[str], Sequence[str]] | None = None,
-                      book: PolicyBook | None = None
-                      ) -> tuple[dict[tuple[str, str], Contract], dict[str, str]]:
-    """slacalc's verdict per (ticket id, metric) in ``wanted``, every ticket evaluated in
-    bulk as ``slacalc report --events`` evaluates an event log, and the fault of each
-    ticket id that failed.
+def result_columns(tickets: Sequence[Mapping[str, object]],
+                   events: Sequence[Mapping[str, object]], now: datetime,
+                   policy: str | None, *,
+                   labels: tuple[Sequence[str], Sequence[str]] | None = None,
+                   book: PolicyBook | None = None) -> list[list[str]]:
+    """The result columns (`RESULT_COLUMNS` order) of every ticket evaluated in bulk, as
+    ``slacalc report --events`` evaluates an event log; a bad ticket's row has the status
+    ``error`` and its fault as the reason.
 
     Boundary rule: as of ``now``, events after it not applied; a bad ticket or event row
     fails its ticket (the message names the row by ``labels``, the tickets' and the
     events', else ``tickets[3]``, ``events[12]``, counted from 0). Example: a vircom P2
     ticket opened Fri 2026-11-20 17:30 -05:00 and its ``responded`` event Mon 07:55 ->
-    ``("T1", "response")``: met, due ``2026-11-23T08:00:00-05:00``, elapsed 3300 s.
+    two rows, the first response met, due ``2026-11-23T08:00:00-05:00``, elapsed 3300.
     """
     first = _TICKET_KEYS[:1] + _TICKET_KEYS[2:] if policy else _TICKET_KEYS
     ticket_labels, event_labels = labels or (
         [f"tickets[{i}]" for i in range(len(tickets))],
         [f"events[{i}]" for i in range(len(events))])
     ticket_columns, event_columns = _columns(tickets, first), _columns(events, _EVENT_KEYS[:3])
-    rows: Iterable[Sequence[str]]
     if ticket_columns is not None and event_columns is not None:  # plain dicts: as columns
-        rows = zip(*evaluate_columns_of(
-            *ticket_columns, ticket_labels, policy=policy, now=now,
-            events=(*event_columns, event_labels), book=book), strict=True)
-    else:
-        header, ticket_cells = cells(tickets, first)
-        event_header, event_cells = cells(events, _EVENT_KEYS[:3])
-        rows = evaluate_cells(header, ticket_cells, ticket_labels, policy=policy, now=now,
-                              events=(event_header, event_cells, event_labels), book=book)
-    found: dict[tuple[str, str], Contract] = {}
-    failed: dict[str, str] = {}
-    at = {name: index for index, name in enumerate(RESULT_COLUMNS)}
-    for row in rows:
-        ticket_id = row[at["ticket_id"]].strip()
-        if row[at["status"]] == "error":
-            reason = row[at["reason"]]
-            reason = reason.removeprefix("events row ") if reason.startswith(
-                "events row ") else reason.removeprefix("row ")
-            failed[ticket_id] = "; ".join(filter(None, (failed.get(ticket_id), reason)))
-            continue
-        key = (ticket_id, row[at["metric"]])
-        if key not in wanted:
-            continue
-        due = row[at["due"]]
-        found[key] = Contract(
-            row[at["policy"]], row[at["tier"]], row[at["priority"]], row[at["status"]],
-            _us(due), due, _seconds_us(row[at["elapsed_seconds"]]), row[at["reason"]])
-    return found, failed
+        return evaluate_columns_of(*ticket_columns, ticket_labels, policy=policy, now=now,
+                                   events=(*event_columns, event_labels), book=book)
+    header, ticket_cells = cells(tickets, first)
+    event_header, event_cells = cells(events, _EVENT_KEYS[:3])
+    rows = evaluate_cells(header, ticket_cells, ticket_labels, policy=policy, now=now,
+                          events=(event_header, event_cells, event_labels), book=book)
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [
+        [] for _ in RESULT_COLUMNS]
 
 
 def _flag(value: object) -> bool | None:

@@ -219,6 +219,7 @@ class Fast:
         """The events of the sorted changes (as `derive`); None to decline."""
         name = self.names[1]
         responded = False
+        roles, responding = self.roles, self.responding
         events: list[tuple[int, dict[str, str]]] = []
         for _at, field, value, line, previous, stamp in changes:
             if field == REPLY:
@@ -236,11 +237,19 @@ class Fast:
                     events.append((line, _event(key, stamp, "priority_changed",
                                                 f"priority {value} ({name}:{line})", new)))
                 continue
-            target = self.role(value)
+            target = roles.get(value, _MISSING)
+            if target is _MISSING:
+                target = self.role(value)
             if target is None:
                 return None
+            responds = False
+            if not responded:
+                cached = responding.get(value)
+                responds = self.responds(value) if cached is None else cached
+            if not responds and target == role:
+                continue  # a move within a role, and no reply: no event
             note = f"status {previous or '?'} -> {value} ({name}:{line})"
-            if not responded and self.responds(value):
+            if responds:
                 responded = True
                 events.append((line, _event(key, stamp, "responded", note)))
             if target != role:
@@ -255,10 +264,13 @@ class Fast:
         """The spans in a ``desk_paused`` status, in µs (as ``_paused``)."""
         spans: list[tuple[int, int | None]] = []
         held = opened if self.pauses(status) else None
+        pausing_of = self.pausing
         for at, field, value, _line, _previous, _stamp in changes:
             if field != STATUS:
                 continue
-            pausing = self.pauses(value)
+            pausing = pausing_of.get(value)
+            if pausing is None:
+                pausing = self.pauses(value)
             if pausing and held is None:
                 held = at
             elif not pausing and held is not None:
@@ -271,36 +283,42 @@ class Fast:
     def _verdicts(self, key: str, records: list[Record]) -> list[dict[str, Any]] | None:
         """The desk's verdicts (as ``_verdicts``); None to decline."""
         cycles: dict[tuple[Any, Any], list[Any]] = {}
-        for position, record in records:
+        known = cycles.get
+        for item in records:
+            record = item[1]
             if type(record) is not MetricEvent:
                 return None
-            kind = record.type
-            cycle = cycles.get((record.metric, record.instance_id))
+            pair = (record.metric, record.instance_id)
+            cycle = known(pair)
             if cycle is None:  # applied, business hours, breach, fulfil, elapsed
-                cycle = cycles[record.metric, record.instance_id] = [None, True, None, None,
-                                                                     None]
+                cycle = cycles[pair] = [None, True, None, None, None]
+            kind = record.type
             if kind == "update_status":
                 cycle[4] = record.status
             elif kind == "breach":
                 if cycle[2] is None or not record.deleted:
-                    cycle[2] = (position, record)
+                    cycle[2] = item
             elif kind == "fulfill":
-                cycle[3] = (position, record)
+                cycle[3] = item
             elif kind == "apply_sla":
                 sla = record.sla
                 cycle[1] = bool(sla.get("business_hours", True)) if type(sla) is dict else True
-                cycle[0] = position
+                cycle[0] = item[0]
         found = []
+        metrics = self.metrics
         for (desk_metric, instance), cycle in cycles.items():
             if cycle[0] is None:
                 continue
-            metric = self.metric(_text(desk_metric))
+            name = desk_metric if type(desk_metric) is str else _text(desk_metric)
+            metric = metrics.get(name, _MISSING)
+            if metric is _MISSING:
+                metric = self.metric(name)
             if metric is None:
                 return None
             if metric == "ignore" or (desk_metric == "reply_time"
                                       and instance not in {None, 1, "1"}):
                 continue
-            verdict = self._verdict(key, metric, _text(desk_metric), cycle)
+            verdict = self._verdict(key, metric, name, cycle)
             if verdict is None:
                 return None
             found.append(verdict)
@@ -319,11 +337,14 @@ class Fast:
         status = status if type(status) is dict else {}
         minutes = status.get("business" if business else "calendar")
         elapsed = float(minutes) * 60 if isinstance(minutes, int | float) else None
-        due = None
+        due = when = None
         if breach is not None:
-            due = self.us(breach[1].time)
+            when = breach[1].time
+            due = self.stamps.get(when) if type(when) is str else None
             if due is None:
-                return None
+                due = self.us(when)
+                if due is None:
+                    return None
         kept = breach is not None and not breach[1].deleted
         if kept and fulfil is not None and due is not None:
             fulfilled = self.us(fulfil[1].time)
@@ -333,7 +354,7 @@ class Fast:
         breached, source = metric_state(kept, None if breach is None else breach[0],
                                         None if fulfil is None else fulfil[0], applied)
         return {"ticket_id": key, "metric": metric, "breached": breached,
-                "due_at": None if breach is None else _iso(breach[1].time),
+                "due_at": None if when is None else when[:19] + "+00:00",
                 "elapsed_seconds": elapsed, "desk_metric": desk_metric,
                 "source": f"{self.names[2]}:{source}"}
 

@@ -29,39 +29,27 @@ verdicts' order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from ..batch._rows import PolicyBook
-from ..engine._zone import instant_us, require_aware
+from ..engine._zone import require_aware
 from ..errors import SlacalcError, TicketError
 from ..policy import Policy
 from ..sla import SLAReport, Ticket
+from ._audit_bulk import ContractColumns, DeskColumns, Ints, compared, events_of, tickets_by_id
 from ._audit_desk import desk_pause
-from ._audit_reasons import REASONS, Case, close, reason_for
-from ._audit_tables import (
-    AuditRowError,
-    Contract,
-    DeskVerdict,
-    contract_verdicts,
-    desk_verdicts,
-    ticket_of,
-)
+from ._audit_reasons import REASONS, Case, reason_for
+from ._audit_rows import AUDIT_COLUMNS, FINDINGS, Agreeing
+from ._audit_tables import AuditRowError, Contract, DeskVerdict, ticket_of
 
 __all__ = ["AUDIT_COLUMNS", "FINDINGS", "REASONS", "AuditReport", "AuditRowError", "audit",
            "audit_report"]
 
-AUDIT_COLUMNS = ("finding", "ticket_id", "metric", "desk_metric", "policy", "tier",
-                 "priority", "difference", "reason", "detail", "desk_breached",
-                 "contract_breached", "contract_status", "desk_due", "contract_due",
-                 "due_difference_seconds", "desk_elapsed_seconds",
-                 "contract_elapsed_seconds", "policy_line", "explain", "source")
-"""An audit row's columns (docs/sources.md, "Audit", defines each)."""
-FINDINGS = ("costly", "disagrees", "error", "agrees")
-"""An audit row's ``finding``, in the order rows come in."""
 _SECOND = 1_000_000
 _EMPTY: Any = ""
 _BOOK: PolicyBook | None = None
@@ -81,18 +69,6 @@ def _seconds(us: int | None) -> float | None:
     return None if us is None else us / _SECOND
 
 
-def _differences(desk: DeskVerdict, contract: Contract) -> list[str]:
-    found = []
-    if desk.breached is not None and desk.breached != contract.breached:
-        found.append("breached")
-    if desk.due is not None and (contract.due is None or not close(desk.due, contract.due)):
-        found.append("due")
-    if desk.elapsed is not None and (contract.elapsed is None
-                                     or not close(desk.elapsed, contract.elapsed)):
-        found.append("elapsed")
-    return found
-
-
 def _row(desk: DeskVerdict, contract: Contract | None, **values: Any) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(AUDIT_COLUMNS, _EMPTY) | {
         "ticket_id": desk.ticket_id, "metric": desk.metric, "desk_metric": desk.desk_metric,
@@ -107,6 +83,43 @@ def _row(desk: DeskVerdict, contract: Contract | None, **values: Any) -> dict[st
                 "due_difference_seconds": None if desk.due is None or contract.due is None
                 else (desk.due - contract.due) / _SECOND}
     return row | values
+
+
+def _agreeing(desk: DeskColumns, contract: ContractColumns, rows: Ints, indices: Ints
+              ) -> Agreeing:
+    """The ``agrees`` rows of the desk verdicts ``indices`` (their contract rows in
+    ``rows``), as columns: the values `_row` gives each."""
+    mine = rows[indices]
+    chosen, picked = indices.tolist(), mine.tolist()
+    dated = desk.has_due[indices] & contract.has_due[mine]
+    gap = np.where(dated, desk.due[indices] - contract.due[mine], 0) / _SECOND
+
+    def known(values: Ints | Any, given: Any) -> list[float | None]:
+        return [value if there else None for value, there in zip(
+            values.tolist(), given.tolist(), strict=True)]
+
+    def take(values: Sequence[Any], at: list[int]) -> list[Any]:
+        return [values[index] for index in at]
+
+    count = len(chosen)
+    status = take(contract.status, picked)
+    return Agreeing({
+        "finding": ["agrees"] * count, "ticket_id": take(desk.ticket_id, chosen),
+        "metric": take(desk.metric, chosen), "desk_metric": take(desk.desk_metric, chosen),
+        "policy": take(contract.policy, picked), "tier": take(contract.tier, picked),
+        "priority": take(contract.priority, picked), "difference": [""] * count,
+        "reason": [""] * count, "detail": [""] * count,
+        "desk_breached": take(desk.breached, chosen),
+        "contract_breached": [text == "breached" for text in status],
+        "contract_status": status, "desk_due": take(desk.due_text, chosen),
+        "contract_due": take(contract.due_text, picked),
+        "due_difference_seconds": known(gap, dated),
+        "desk_elapsed_seconds": known(desk.elapsed[indices] / _SECOND,
+                                      desk.has_elapsed[indices]),
+        "contract_elapsed_seconds": known(contract.elapsed[mine] / _SECOND,
+                                          contract.has_elapsed[mine]),
+        "policy_line": [""] * count, "explain": [""] * count,
+        "source": take(desk.source, chosen)}, count)
 
 
 def count(counts: dict[tuple[str, str], list[int]], row: Mapping[str, Any]) -> None:
@@ -257,20 +270,6 @@ def _explained(found: Sequence[tuple[DeskVerdict, Contract, list[str]]],
     return rows
 
 
-def _scheduled(desk: DeskVerdict, now_us: int) -> DeskVerdict:
-    """The desk's verdict as of ``now``: a breach dated at or after ``now`` has not
-    happened yet (Zendesk writes its ``breach`` metric events ahead, at the target), so
-    the desk has not decided (``breached`` None, its due kept).
-
-    Boundary rule: a breach exactly at ``now`` has not happened (a ticket still open at
-    its due is running, not breached). Example: ``breached`` True, due
-    ``2026-12-03T00:00:00Z``, now ``2026-12-01T00:00:00Z`` -> ``breached`` None.
-    """
-    if desk.breached is True and desk.due is not None and desk.due >= now_us:
-        return replace(desk, breached=None)
-    return desk
-
-
 @dataclass(frozen=True, slots=True)
 class AuditParts:
     """One batch of verdicts audited, its rows by finding (each in the verdicts' order):
@@ -280,7 +279,7 @@ class AuditParts:
     costly: list[dict[str, Any]]
     disagrees: list[dict[str, Any]]
     error_rows: list[dict[str, Any]]
-    agrees: list[dict[str, Any]]
+    agrees: Agreeing  # as columns (`Agreeing.rows`: the dicts)
     errors: list[AuditRowError]
 
 
@@ -298,33 +297,14 @@ def audit_parts(tickets: Sequence[Mapping[str, object]],
     ``tickets`` is an ``error`` (no ticket row). Example: the vircom P2 ticket of
     `audit_report` with the desk's due at 07:45 -> one row in ``disagrees``.
     """
-    desks, bad = desk_verdicts(verdicts)
-    desks = [_scheduled(desk, instant_us(now)) for desk in desks]
-    contracts, failed = contract_verdicts(
-        tickets, events, now, policy, labels=labels, book=_book(),
-        wanted={(desk.ticket_id, desk.metric) for desk in desks})
-    by_id: dict[str, Mapping[str, object]] = {}
-    for row in tickets:
-        by_id.setdefault(str(row.get("ticket_id") or "").strip(), row)
-    grouped: dict[str, list[Mapping[str, object]]] = {}
-    for event in events:
-        grouped.setdefault(str(event.get("ticket_id") or "").strip(), []).append(event)
-    errors = list(bad)
-    agreeing: list[dict[str, Any]] = []
-    disagreeing: list[tuple[DeskVerdict, Contract, list[str]]] = []
-    for desk in desks:
-        contract = contracts.get((desk.ticket_id, desk.metric))
-        if contract is None:
-            reason = (f"ticket_id {desk.ticket_id!r} has no ticket row"
-                      if desk.ticket_id not in by_id else
-                      f"ticket not evaluated: {failed.get(desk.ticket_id, 'no verdict')}")
-            errors.append(AuditRowError(desk.source, desk.ticket_id, reason, desk.position))
-            continue
-        differences = _differences(desk, contract)
-        if differences:
-            disagreeing.append((desk, contract, differences))
-        else:
-            agreeing.append(_row(desk, contract, finding="agrees"))
+    by_id = tickets_by_id(tickets)
+    desk, contract, found, errors = compared(verdicts, tickets, events, now, policy,
+                                             labels=labels, book=_book(), ids=by_id)
+    differing = found.breached | found.due | found.elapsed
+    agreeing = _agreeing(desk, contract, found.row, np.flatnonzero(found.known & ~differing))
+    disagreeing = [(desk.verdict(index), contract.contract(int(found.row[index])),
+                    found.differences(index)) for index in np.flatnonzero(differing).tolist()]
+    grouped = events_of({verdict.ticket_id for verdict, _, _ in disagreeing}, events)
     explained = _explained(disagreeing, by_id, grouped, now, policy=policy,
                            paused=desk_paused or {})
     errors.sort(key=lambda error: error.position)
@@ -363,7 +343,7 @@ def audit_report(tickets: Sequence[Mapping[str, object]],
     moment = _now(now)
     parts = audit_parts(tickets, events, verdicts, moment, policy, labels=labels,
                         desk_paused=desk_paused)
-    rows = parts.costly + parts.disagrees + parts.error_rows + parts.agrees
+    rows = parts.costly + parts.disagrees + parts.error_rows + parts.agrees.rows()
     return AuditReport(moment, tuple(rows), tuple(parts.errors))
 
 
