@@ -45,6 +45,7 @@ def test_a_block_of_lines_splits_into_columns_only_when_every_line_has_the_width
     # A line of three cells among lines of two (the count is off), and a carriage return.
     assert _split(["a,b,x\n", "c,d\n"], 2) is None
     assert _split(["a,b\r\n"], 2) is None
+    assert _split(['a,"b"\n'], 2) is None  # a quote: the csv module reads the line
 
 
 def test_a_streamed_block_with_another_blocks_event_raises_strays() -> None:

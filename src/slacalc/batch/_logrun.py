@@ -174,7 +174,7 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
 
 def _split(lines: list[str], width: int) -> list[list[str]] | None:
     """The columns of ``lines`` (each ending in a line feed, the last one perhaps not)
-    when every line has ``width`` cells and no carriage return; else None.
+    when every line has ``width`` cells and no quote or carriage return; else None.
 
     The lines are joined by commas and split at commas once. A line ends in the cell
     holding its line feed, so every line has ``width`` cells exactly when there are
@@ -186,7 +186,7 @@ def _split(lines: list[str], width: int) -> list[list[str]] | None:
     text = ",".join(lines)
     if not text.endswith("\n"):
         text += "\n"
-    if "\r" in text:
+    if "\r" in text or '"' in text:  # (a quoted cell is the csv module's to read)
         return None
     flat = text.split(",")
     count = len(lines)
