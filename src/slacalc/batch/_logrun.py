@@ -86,8 +86,8 @@ def _blocks(path: Path, *, raw: bool = False, size: int | None = None
     """The header of a file (as `_records`) and its rows in blocks of about ``size``
     (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
     file's lines are given as they are (text, split by the worker that evaluates them;
-    the parent only finds their ticket) until a block holds a quote, in `Lines`; from
-    there on, rows are parsed. Blank lines are no rows. ``size`` defaults to `_BLOCK`."""
+    the parent reads only the tickets' ids, and a few events' by binary search) until a
+    block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines are no rows. ``size`` defaults to `_BLOCK`."""
     size = size or _BLOCK
     if is_parquet(path):
         names, found = parquet_blocks(path, size)
