@@ -4,11 +4,12 @@ otherwise, the same results), and a ticket spoilt by a bad event keeping its goo
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from slacalc.batch import RESULT_COLUMNS
@@ -46,6 +47,28 @@ def test_a_block_of_lines_splits_into_columns_only_when_every_line_has_the_width
     assert _split(["a,b,x\n", "c,d\n"], 2) is None
     assert _split(["a,b\r\n"], 2) is None
     assert _split(['a,"b"\n'], 2) is None  # a quote: the csv module reads the line
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(width=st.integers(1, 5),
+       lines=st.lists(st.lists(st.text(alphabet="ab ", max_size=3), min_size=1, max_size=7),
+                      min_size=1, max_size=8),
+       last_feed=st.booleans())
+def test_split_agrees_with_the_csv_module(width: int, lines: list[list[str]],
+                                          last_feed: bool) -> None:
+    # Lines of cells without quotes, none blank (the readers drop blank lines): `_split`
+    # gives columns exactly when every line has `width` cells, and then the cells
+    # `csv.reader` reads (the reference), by column.
+    assume(all(",".join(cells) for cells in lines))
+    texts = [",".join(cells) + "\n" for cells in lines]
+    if not last_feed:
+        texts[-1] = texts[-1][:-1]
+    found = _split(texts, width)
+    rows = list(csv.reader(texts))
+    if {len(row) for row in rows} != {width}:
+        assert found is None
+    else:
+        assert found == [list(column) for column in zip(*rows, strict=True)]
 
 
 def test_a_streamed_block_with_another_blocks_event_raises_strays() -> None:

@@ -173,8 +173,9 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
 
 
 def _split(lines: list[str], width: int) -> list[list[str]] | None:
-    """The columns of ``lines`` (each ending in a line feed, the last one perhaps not)
-    when every line has ``width`` cells and no quote or carriage return; else None.
+    """The columns of ``lines`` (none blank, each ending in a line feed, the last one
+    perhaps not) when every line has ``width`` cells and no quote or carriage return;
+    else None.
 
     The lines are joined by commas and split at commas once. A line ends in the cell
     holding its line feed, so every line has ``width`` cells exactly when there are
