@@ -87,7 +87,8 @@ def _blocks(path: Path, *, raw: bool = False, size: int | None = None
     (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
     file's lines are given as they are (text, split by the worker that evaluates them;
     the parent reads only the tickets' ids, and a few events' by binary search) until a
-    block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines are no rows. ``size`` defaults to `_BLOCK`."""
+    block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines are no
+    rows. ``size`` defaults to `_BLOCK`."""
     size = size or _BLOCK
     if is_parquet(path):
         names, found = parquet_blocks(path, size)
