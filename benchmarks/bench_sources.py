@@ -170,7 +170,7 @@ def main() -> int:
              f"- what stands between the agreeing desk and the target: the conversion "
              f"alone costs {agreeing.convert / agreeing.log:.1f}x (every ticket's "
              f"JSON decoded, about 11 µs a ticket, and converted record by record in "
-             f"Python, about 20 to 24 µs; docs/sources.md, \"Streaming\"); the audit adds "
+             f"Python, about 17 to 20 µs; docs/sources.md, \"Streaming\"); the audit adds "
              f"the bulk evaluation (the report's, about 7 µs), the comparison and the "
              f"agreeing rows, both as columns (`_audit_bulk`, `_audit_rows`; about 5 µs "
              f"with the CSV), and each disagreeing ticket's single evaluation, `explain` "

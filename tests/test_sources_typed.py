@@ -175,6 +175,24 @@ ODD: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
         [*_cycle(18, breach="2026-11-02T17:00:00Z"),
          _metric(20, "apply_sla", "2026-11-02T09:00:00Z", sla={"business_hours": None}),
          {"ticket_id": 20, "metric": 5, "type": "breach", "time": "2026-11-02T17:00:00Z"}]),
+    "metric events of two metrics and instances interleaved": (
+        # the lean path reads a run of one metric and instance with one look-up: here
+        # the pairs alternate (the three apply_sla, reply_time 1, agent_work_time,
+        # reply_time "1"; then their breaches in that order; zip stops at the shortest
+        # cycle), then reply_time 1 again: each pair's cycle must be found again, the
+        # verdicts in first-seen order
+        [_ticket(22), _ticket(23)],
+        [_audit(22, "2026-11-02T10:00:00Z", _reply())],
+        [*[row for pair in zip(
+            _cycle(22, breach="2026-11-02T17:00:00Z", fulfil="2026-11-02T10:00:00Z",
+                   metric="reply_time"),
+            _cycle(22, breach="2026-11-03T17:00:00Z"),
+            _cycle(22, breach="2026-11-02T18:00:00Z", metric="reply_time", instance="1"),
+            strict=False) for row in pair],
+         _metric(22, "update_status", "2026-11-02T11:00:00Z", metric="reply_time",
+                 status={"calendar": 120, "business": 30}),
+         *_cycle(23, breach="2026-11-02T17:00:00Z", metric="reply_time", instance=None),
+         *_cycle(23, breach="2026-11-02T16:00:00Z", fulfil="2026-11-02T12:00:00Z")]),
     "records of no ticket, and a ticket without an id": (
         [_ticket(21), {"created_at": "2026-11-02T09:00:00Z"}],
         [_audit(21, "2026-11-02T10:00:00Z", _reply()),

@@ -18,8 +18,10 @@ from functools import cached_property
 from typing import Any, Literal
 
 from ..engine import BusinessCalendar
+from ..engine._zone import to_datetime
 from ..render._display import metric_html, report_html
 from ..render.picture import timeline_svg
+from ._shown import counted_us, shown_in
 from .escalation import percent_text
 from .history import History, HistoryClock
 from .plan import ALWAYS, METRICS
@@ -224,7 +226,7 @@ class SLAReport(Mapping[str, MetricReport]):
     def explain(self) -> str:
         """A short, plain account of each metric, for people (see the module docstring)."""
         state = self._state
-        when = _when(state.zone)
+        when = shown_in(state.zone)
         ticket = state.ticket
         lines = [
             f"Ticket {ticket.id or '(no id)'}: {state.policy.vendor} ({state.policy.name}), "
@@ -244,30 +246,22 @@ class SLAReport(Mapping[str, MetricReport]):
         return "\n".join(lines)
 
 
-def _when(zone: Any) -> Any:
-    def show(moment: datetime) -> str:
-        return moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
-    return show
-
-
 def _priority(state: History, key: str) -> str:
     return f"{key} ({state.names[key]})"
 
 
 def _counted(state: History, clock: HistoryClock, report: MetricReport) -> list[tuple[datetime,
                                                                                     datetime]]:
+    return [(to_datetime(a, tz), to_datetime(b, tz)) for a, b, tz in _spans(state, clock,
+                                                                            report)]
+
+
+def _spans(state: History, clock: HistoryClock, report: MetricReport
+           ) -> list[tuple[int, int, tzinfo]]:
+    """The calendar's open spans counted, in µs (`counted_us`): none without a target."""
     if report.status in {"no_target", "not_applicable"} or report.clock is None:
         return []
-    calendar = state.calendar(report.metric)
-    if calendar is None:
-        return []
-    counted: list[tuple[datetime, datetime]] = []
-    for start, end in clock.spans:
-        assert start is not None
-        stop = state.now if end is None else min(end, state.now)
-        if stop > start:
-            counted += calendar.open_intervals(start, stop)
-    return counted
+    return counted_us(state, clock, report.metric)
 
 
 def _pauses(clock: HistoryClock) -> list[dict[str, Any]]:
@@ -285,9 +279,10 @@ def _explain_metric(state: History, name: str, report: MetricReport, when: Any) 
                      else f"calendar {report.clock!r}")
     lines = [head, f"  target: {report.target} for {_priority(state, report.priority or '')}"
              f" ({report.source or 'source unknown'}), on {calendar_text}"]
-    spans = _counted(state, clock, report)
+    spans = _spans(state, clock, report)
     if spans:
-        shown = [f"{when(a)} - {_until(a, b, when)}" for a, b in spans[:_SHOWN_SPANS]]
+        shown = [f"{when(a)} - {_until(a, b, when)}" for a, b in (
+            (to_datetime(a, zone), to_datetime(b, zone)) for a, b, zone in spans[:_SHOWN_SPANS])]
         more = len(spans) - _SHOWN_SPANS  # the rest are counted, not written
         text = ", ".join(shown) + (f", and {more} more" if more > 0 else "")
         lines.append(f"  counted: {text}")

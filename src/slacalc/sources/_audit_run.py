@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from ..batch._escape import FORMULA_STARTS, csv_text, formula_safe, printable
 from ..batch._header import ReportUsageError, check_outputs, check_policy
@@ -137,13 +137,34 @@ def _say(line: str, err: IO[str]) -> None:
     print(printable(line, lines=False), file=err)
 
 
-def _labels(block: Converted) -> tuple[list[str], list[str]] | None:
+class _Labels(Sequence[str]):
+    """Rows' names in messages, the export's ``file:line``, each written when a message
+    asks for it (few do: a block's names are not made up front)."""
+
+    __slots__ = ("file", "lines")
+
+    def __init__(self, file: str, lines: Sequence[int]) -> None:
+        self.file, self.lines = file, lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [f"{self.file}:{line}" for line in self.lines[index]]
+        return f"{self.file}:{self.lines[index]}"
+
+
+def _labels(block: Converted) -> tuple[Sequence[str], Sequence[str]] | None:
     """The rows' names in messages, the export's ``file:line``, when the block has them."""
     files = block.files
     if len(block.ticket_lines) == len(block.tickets) and len(
             block.event_lines) == len(block.events):
-        return ([f"{files[0]}:{line}" for line in block.ticket_lines],
-                [f"{files[1]}:{line}" for line in block.event_lines])
+        return _Labels(files[0], block.ticket_lines), _Labels(files[1], block.event_lines)
     return None
 
 

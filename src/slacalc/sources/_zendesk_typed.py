@@ -48,14 +48,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _iso(stamp: str) -> str:
-    """A stamp of Zendesk's form as ``datetime.isoformat`` writes it (UTC, seconds)."""
-    return stamp[:19] + "+00:00"
-
-
-def _event(ticket_id: str, stamp: str, kind: str, note: str, priority: str = ""
-           ) -> dict[str, str]:
-    return {"ticket_id": ticket_id, "at": _iso(stamp), "kind": kind, "priority": priority,
+def _event(ticket_id: str, at: str, kind: str, note: str) -> dict[str, str]:
+    """An event row; ``at`` a stamp of Zendesk's form as ``datetime.isoformat`` writes
+    it (``stamp[:19] + "+00:00"``: UTC, seconds)."""
+    return {"ticket_id": ticket_id, "at": at, "kind": kind, "priority": "",
             "answered": "", "confirmed": "", "note": note}
 
 
@@ -140,8 +136,8 @@ class Fast:
         changes, created = found
         changes.sort(key=_AT)
         status = created.get(STATUS) or _previous(changes, STATUS) or _text(ticket.status)
-        priority = created.get(PRIORITY, _previous(changes, PRIORITY)
-                               or _text(ticket.priority))
+        priority = created[PRIORITY] if PRIORITY in created else (
+            _previous(changes, PRIORITY) or _text(ticket.priority))
         tags = ticket.tags
         if tags is not None and type(tags) is not list:
             return False
@@ -157,22 +153,23 @@ class Fast:
         current = self.priority(priority)
         if rule is None or role is None or current is None:
             return False
-        events = self._events(key, changes, role, current)
+        lines: list[int] = []
+        events = self._events(key, changes, role, current, lines)
         verdicts = self._verdicts(key, metrics)
         if events is None or verdicts is None:
             return False
         builder.count += 1
         out = builder.out
         row = {"ticket_id": key, "policy": rule.policy, "tier": rule.tier,
-               "priority": current, "opened_at": _iso(ticket.created_at)}
-        attributes = {"channel": _text((via or {}).get("channel"))}
-        for name in builder.attributes:
-            row[name] = attributes.get(name, "")
+               "priority": current, "opened_at": ticket.created_at[:19] + "+00:00"}
+        if builder.attributes:
+            attributes = {"channel": _text((via or {}).get("channel"))}
+            for name in builder.attributes:
+                row[name] = attributes.get(name, "")
         out.tickets.append(row)
         out.ticket_lines.append(position)
-        for line, event in events:
-            out.events.append(event)
-            out.event_lines.append(line)
+        out.events += events
+        out.event_lines += lines
         out.verdicts += verdicts
         if self.paused:
             spans = self._paused(changes, status, opened)
@@ -197,36 +194,46 @@ class Fast:
                 if at is None:
                     return None
             events = audit.events or ()
-            creating = "Create" in map(_TYPE, events)
-            author = audit.author_id
+            creating = None  # whether the audit creates the ticket: asked by a comment
             for event in events:
-                kind, field = event.type, event.field_name
-                if kind == "Change" and field in _FIELDS:
-                    value, previous = event.value, event.previous_value
-                    changes.append((at, field, "" if value is None else str(value), line,
-                                    None if previous in (None, "") else str(previous), stamp))
+                kind = event.type
+                if kind == "Change":
+                    field = event.field_name
+                    if field in _FIELDS:
+                        value, previous = event.value, event.previous_value
+                        changes.append((at, field, "" if value is None else str(value), line,
+                                        None if previous in (None, "") else str(previous),
+                                        stamp))
                 elif kind == "Comment":
-                    if event.public and not creating:
-                        writer = event.author_id or author
-                        if ("" if writer is None else str(writer)) != requester:
-                            changes.append((at, REPLY, "", line, None, stamp))
-                elif kind == "Create" and field in _FIELDS:
-                    created[field] = _text(event.value)
+                    if event.public:
+                        if creating is None:
+                            creating = "Create" in map(_TYPE, events)
+                        if not creating:
+                            writer = event.author_id or audit.author_id
+                            if ("" if writer is None else str(writer)) != requester:
+                                changes.append((at, REPLY, "", line, None, stamp))
+                elif kind == "Create":
+                    field = event.field_name
+                    if field in _FIELDS:
+                        created[field] = _text(event.value)
         return changes, created
 
-    def _events(self, key: str, changes: list[_Change], role: str, current: str
-                ) -> list[tuple[int, dict[str, str]]] | None:
-        """The events of the sorted changes (as `derive`); None to decline."""
+    def _events(self, key: str, changes: list[_Change], role: str, current: str,
+                lines: list[int]) -> list[dict[str, str]] | None:
+        """The event rows of the sorted changes (as `derive`), each one's line put in
+        ``lines``; None to decline."""
         name = self.names[1]
         responded = False
         roles, responding = self.roles, self.responding
-        events: list[tuple[int, dict[str, str]]] = []
+        events: list[dict[str, str]] = []
         for _at, field, value, line, previous, stamp in changes:
             if field == REPLY:
                 if not responded:
                     responded = True
-                    events.append((line, _event(key, stamp, "responded",
-                                                f"public reply ({name}:{line})")))
+                    events.append({"ticket_id": key, "at": stamp[:19] + "+00:00",
+                                   "kind": "responded", "priority": "", "answered": "",
+                                   "confirmed": "", "note": f"public reply ({name}:{line})"})
+                    lines.append(line)
                 continue
             if field == PRIORITY:
                 new = self.priority(value)
@@ -234,8 +241,11 @@ class Fast:
                     return None
                 if new != current:
                     current = new
-                    events.append((line, _event(key, stamp, "priority_changed",
-                                                f"priority {value} ({name}:{line})", new)))
+                    events.append({"ticket_id": key, "at": stamp[:19] + "+00:00",
+                                   "kind": "priority_changed", "priority": new,
+                                   "answered": "", "confirmed": "",
+                                   "note": f"priority {value} ({name}:{line})"})
+                    lines.append(line)
                 continue
             target = roles.get(value, _MISSING)
             if target is _MISSING:
@@ -249,13 +259,17 @@ class Fast:
             if not responds and target == role:
                 continue  # a move within a role, and no reply: no event
             note = f"status {previous or '?'} -> {value} ({name}:{line})"
+            at = stamp[:19] + "+00:00"
             if responds:
                 responded = True
-                events.append((line, _event(key, stamp, "responded", note)))
+                events.append(_event(key, at, "responded", note))
+                lines.append(line)
             if target != role:
                 kinds = MOVES.get((role, target), (target,) if target in {"resolved", "closed"}
                                   else ())
-                events += [(line, _event(key, stamp, kind, note)) for kind in kinds]
+                for kind in kinds:
+                    events.append(_event(key, at, kind, note))
+                    lines.append(line)
                 role = target
         return events
 
@@ -284,14 +298,19 @@ class Fast:
         """The desk's verdicts (as ``_verdicts``); None to decline."""
         cycles: dict[tuple[Any, Any], list[Any]] = {}
         known = cycles.get
+        metric: Any = _MISSING
+        instance: Any = _MISSING
+        cycle: list[Any] = []
         for item in records:
             record = item[1]
             if type(record) is not MetricEvent:
                 return None
-            pair = (record.metric, record.instance_id)
-            cycle = known(pair)
-            if cycle is None:  # applied, business hours, breach, fulfil, elapsed
-                cycle = cycles[pair] = [None, True, None, None, None]
+            if record.metric != metric or record.instance_id != instance:
+                metric, instance = pair = (record.metric, record.instance_id)
+                found = known(pair)
+                if found is None:  # applied, business hours, breach, fulfil, elapsed
+                    found = cycles[pair] = [None, True, None, None, None]
+                cycle = found
             kind = record.type
             if kind == "update_status":
                 cycle[4] = record.status
@@ -304,7 +323,7 @@ class Fast:
                 sla = record.sla
                 cycle[1] = bool(sla.get("business_hours", True)) if type(sla) is dict else True
                 cycle[0] = item[0]
-        found = []
+        verdicts = []
         metrics = self.metrics
         for (desk_metric, instance), cycle in cycles.items():
             if cycle[0] is None:
@@ -321,8 +340,8 @@ class Fast:
             verdict = self._verdict(key, metric, name, cycle)
             if verdict is None:
                 return None
-            found.append(verdict)
-        return found
+            verdicts.append(verdict)
+        return verdicts
 
     def metric(self, name: str) -> str | None:
         found = self.metrics.get(name, _MISSING)
