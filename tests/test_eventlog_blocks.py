@@ -5,6 +5,7 @@ otherwise, the same results), and a ticket spoilt by a bad event keeping its goo
 from __future__ import annotations
 
 import csv
+import pickle
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,19 +35,43 @@ def test_the_cut_is_after_the_last_event_of_the_blocks_tickets() -> None:
     assert _cut([(2, ["a", "T1"]), (3, ["b", "T2"])], 1, {"T1"}) == 1
 
 
+def _lines(texts: list[str], width: int) -> list[list[str]] | None:
+    """`_split` of lines, given both ways a block holds them: as texts, and as the one
+    string a block is pickled as (the two must agree)."""
+    held = Lines(range(2, 2 + len(texts)), texts)
+    found = _split(held.commas(), len(texts), width)
+    sent = pickle.loads(pickle.dumps(held))
+    assert sent.texts == texts
+    assert _split(sent.commas(), len(texts), width) == found
+    return found
+
+
+def test_lines_travel_as_one_string_only_when_it_splits_back_into_them() -> None:
+    # Lines each ending in a line feed (the last one perhaps not) pickle as one string;
+    # a line ended by a lone carriage return (a line of its own in the csv module's
+    # reading) or an empty line could not be found again in it: they pickle as a list.
+    for texts, one in ((["a,b\n", "c,d\n"], True), (["a,b\n", "c,d"], True),
+                       (["a,b\r", "c,d\n"], False), (["a\n", "", "b\n"], False)):
+        lines = Lines(range(2, 2 + len(texts)), texts)
+        assert (lines.blob is not None) == one
+        sent = pickle.loads(pickle.dumps(lines))
+        assert (sent.texts, list(sent.numbers), len(sent)) == (texts, list(lines.numbers),
+                                                               len(texts))
+
+
 def test_a_block_of_lines_splits_into_columns_only_when_every_line_has_the_width() -> None:
     # Two cells per line: the columns; the last line may lack its line feed.
-    assert _split(["a,b\n", "c,d\n"], 2) == [["a", "c"], ["b", "d"]]
-    assert _split(["a,b\n", ",\n", "c,d"], 2) == [["a", "", "c"], ["b", "", "d"]]
+    assert _lines(["a,b\n", "c,d\n"], 2) == [["a", "c"], ["b", "d"]]
+    assert _lines(["a,b\n", ",\n", "c,d"], 2) == [["a", "", "c"], ["b", "", "d"]]
     # A line with one comma too many and the next with one too few: the count of cells is
     # right (4), but the first line feed is in the third cell, not a last column's.
-    assert _split(["a,b,x\n", "c\n"], 2) is None
-    assert _split(["a\n", "b,c,d\n"], 2) is None
-    assert _split(["a,b,c\n", "d\n", "e,f\n", "g,h\n"], 2) is None
+    assert _lines(["a,b,x\n", "c\n"], 2) is None
+    assert _lines(["a\n", "b,c,d\n"], 2) is None
+    assert _lines(["a,b,c\n", "d\n", "e,f\n", "g,h\n"], 2) is None
     # A line of three cells among lines of two (the count is off), and a carriage return.
-    assert _split(["a,b,x\n", "c,d\n"], 2) is None
-    assert _split(["a,b\r\n"], 2) is None
-    assert _split(['a,"b"\n'], 2) is None  # a quote: the csv module reads the line
+    assert _lines(["a,b,x\n", "c,d\n"], 2) is None
+    assert _lines(["a,b\r\n"], 2) is None
+    assert _lines(['a,"b"\n'], 2) is None  # a quote: the csv module reads the line
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -63,7 +88,7 @@ def test_split_agrees_with_the_csv_module(width: int, lines: list[list[str]],
     texts = [",".join(cells) + "\n" for cells in lines]
     if not last_feed:
         texts[-1] = texts[-1][:-1]
-    found = _split(texts, width)
+    found = _lines(texts, width)
     rows = list(csv.reader(texts))
     if {len(row) for row in rows} != {width}:
         assert found is None

@@ -4,30 +4,83 @@ worker that splits it.
 A block of an event log's file is read in the parent process, cut where its tickets'
 events end, and sent to a worker process. Held as a tuple ``(line, text)`` per line, it
 costs the parent one tuple to build and to pickle per line; `Lines` holds the numbers
-(a ``range`` when they follow each other, the usual case) and the texts apart, so a
-block pickles as one list of texts and a range.
+(a ``range`` when they follow each other, the usual case) and the texts apart, and
+pickles its texts as one string (`blob`, a copy at memory speed, where a list of texts
+costs a step per text on each side); the worker splits that string only if it must.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import islice
+from operator import methodcaller
 from typing import overload
 
 from ._eventlog import ColumnRows
 
 __all__ = ["Lines", "joined"]
 
+_FED = methodcaller("endswith", "\n")
+
 
 class Lines(Sequence[tuple[int, str]]):
     """Text lines, each with the number of the line it is in its file."""
 
-    __slots__ = ("numbers", "texts")
+    __slots__ = ("_blob", "_texts", "numbers")
 
     def __init__(self, numbers: range | list[int], texts: list[str]) -> None:
-        self.numbers, self.texts = numbers, texts
+        self.numbers = numbers
+        self._texts: list[str] | None = texts
+        self._blob: str | None = None  # the texts joined, once asked for
+
+    @property
+    def texts(self) -> list[str]:
+        """The lines, each with its line feed (the file's last one perhaps without)."""
+        if self._texts is None:
+            assert self._blob is not None
+            parts = self._blob.split("\n")
+            last = parts.pop()  # "" after a final line feed, else the last line
+            self._texts = [part + "\n" for part in parts] + ([last] if last else [])
+        return self._texts
+
+    @property
+    def blob(self) -> str | None:
+        """The lines as one string, when splitting it at line feeds gives them back (each
+        line but the last ends in one line feed and holds no other); else None."""
+        if self._blob is None:
+            texts = self._texts or []
+            blob = "".join(texts)
+            feeds = len(texts) - (not texts[-1].endswith("\n")) if texts else 0
+            if blob.count("\n") != feeds or not all(
+                    map(_FED, islice(texts, max(len(texts) - 1, 0)))):
+                return None
+            self._blob = blob
+        return self._blob
+
+    def __getstate__(self) -> tuple[range | list[int], list[str] | None, str | None]:
+        blob = self.blob
+        return (self.numbers, None, blob) if blob is not None else (
+            self.numbers, self.texts, None)
+
+    def __setstate__(self, state: tuple[range | list[int], list[str] | None, str | None]
+                     ) -> None:
+        self.numbers, self._texts, self._blob = state
+
+    def commas(self) -> str:
+        """The lines joined by commas, the last one ending in a line feed (what
+        `slacalc.batch._logrun._split` splits), made from the texts or the string.
+
+        Example: the lines ``a,b\\n`` and ``c,d`` -> ``"a,b\\n,c,d\\n"``.
+        """
+        if self._texts is not None:
+            text = ",".join(self._texts)
+            return text if text.endswith("\n") else text + "\n"
+        assert self._blob is not None
+        text = self._blob.replace("\n", "\n,")
+        return text[:-1] if self._blob.endswith("\n") else text + "\n"
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return len(self.numbers)
 
     @overload
     def __getitem__(self, index: int) -> tuple[int, str]: ...

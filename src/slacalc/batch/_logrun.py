@@ -156,16 +156,18 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
     """
     if isinstance(records, ColumnRows):  # split already (a Parquet file's)
         return records
-    raw = records.texts if isinstance(records, Lines) else [cells for _, cells in records]
-    if not raw:
-        return list(records)
-    if not isinstance(records, Lines) and (type(raw[0]) is not str
-                                           or set(map(type, raw)) - {str}):
-        if not any(type(cells) is str for cells in raw):
-            return list(records)
-        return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str else cells)
-                for line, cells in records]
-    columns = _split(raw, width)
+    if not records:
+        return []
+    if isinstance(records, Lines):  # (read from its one string when it was pickled)
+        columns = _split(records.commas(), len(records), width)
+    else:
+        raw = [cells for _, cells in records]
+        if type(raw[0]) is not str or set(map(type, raw)) - {str}:
+            if not any(type(cells) is str for cells in raw):
+                return list(records)
+            return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str
+                     else cells) for line, cells in records]
+        columns = _split(",".join(raw), len(raw), width)
     if columns is None:
         return [(line, cells.rstrip("\r\n").split(",")) for line, cells in records]
     numbers = list(records.numbers) if isinstance(records, Lines) else list(
@@ -173,25 +175,23 @@ def _cells(records: Sequence[tuple[int, Any]], width: int
     return ColumnRows(numbers, columns)
 
 
-def _split(lines: list[str], width: int) -> list[list[str]] | None:
-    """The columns of ``lines`` (none blank, each ending in a line feed, the last one
-    perhaps not) when every line has ``width`` cells and no quote or carriage return;
-    else None.
+def _split(text: str, count: int, width: int) -> list[list[str]] | None:
+    """The columns of ``count`` lines joined by commas (none blank, each ending in a line
+    feed; a final line feed added if the last line had none) when every line has
+    ``width`` cells and no quote or carriage return; else None.
 
-    The lines are joined by commas and split at commas once. A line ends in the cell
-    holding its line feed, so every line has ``width`` cells exactly when there are
-    ``width`` cells per line in all and every line feed is in a last column's cell (a line
-    with ``k`` commas more or less than ``width - 1`` would move the next line feed out of
-    that column, or need another line to make up for it, which moves one too). Example:
-    ``["a,b\\n", "c,d\\n"]``, width 2 -> ``[["a", "c"], ["b", "d"]]``.
+    The text is split at commas once. A line ends in the cell holding its line feed, so
+    every line has ``width`` cells exactly when there are ``width`` cells per line in all
+    and every line feed is in a last column's cell (a line with ``k`` commas more or less
+    than ``width - 1`` would move the next line feed out of that column, or need another
+    line to make up for it, which moves one too). Example: ``"a,b\\n,c,d\\n"``, 2 lines,
+    width 2 -> ``[["a", "c"], ["b", "d"]]``.
     """
-    text = ",".join(lines)
     if not text.endswith("\n"):
         text += "\n"
     if "\r" in text or '"' in text:  # (a quoted cell is the csv module's to read)
         return None
     flat = text.split(",")
-    count = len(lines)
     if len(flat) != count * width:
         return None
     ends = "".join(flat[width - 1::width])
