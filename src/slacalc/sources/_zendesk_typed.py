@@ -19,6 +19,7 @@ Differential tests hold the two paths to the same tables.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar, cast
@@ -48,10 +49,18 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _event(ticket_id: str, at: str, kind: str, note: str) -> dict[str, str]:
-    """An event row; ``at`` a stamp of Zendesk's form as ``datetime.isoformat`` writes
-    it (``stamp[:19] + "+00:00"``: UTC, seconds)."""
-    return {"ticket_id": ticket_id, "at": at, "kind": kind, "priority": "",
+def _iso(stamp: str) -> str:
+    """A stamp of Zendesk's form as ``datetime.isoformat`` writes it (UTC, seconds).
+
+    Example: ``"2026-11-02T09:00:00Z"`` -> ``"2026-11-02T09:00:00+00:00"``.
+    """
+    return stamp[:19] + "+00:00"
+
+
+def _event(ticket_id: str, stamp: str, kind: str, note: str, priority: str = ""
+           ) -> dict[str, str]:
+    """An event row at a stamp of Zendesk's form."""
+    return {"ticket_id": ticket_id, "at": _iso(stamp), "kind": kind, "priority": priority,
             "answered": "", "confirmed": "", "note": note}
 
 
@@ -62,12 +71,12 @@ class Fast:
         self.mapping = mapping
         self.names = names
         self.stamps: dict[str, int] = {}  # each cache holds at most _CACHE_LIMIT entries
-        self.roles: dict[str, Any] = {}
-        self.priorities: dict[str, Any] = {}
-        self.metrics: dict[str, Any] = {}
+        self.roles: dict[str, str | None] = {}
+        self.priorities: dict[str, str | None] = {}
+        self.metrics: dict[str, str | None] = {}
         self.responding: dict[str, bool] = {}
         self.pausing: dict[str, bool] = {}
-        self.rules: dict[tuple[str, frozenset[str], str], Any] = {}
+        self.rules: dict[tuple[str, frozenset[str], str], PolicyRule | None] = {}
         self.paused = bool(mapping.desk_paused)
 
     def us(self, stamp: object) -> int | None:
@@ -88,35 +97,20 @@ class Fast:
         return found
 
     def role(self, status: str) -> str | None:
-        found = self.roles.get(status, _MISSING)
-        if found is _MISSING:
-            found = _kept(self.roles, status, self.mapping.role(status))
-        return cast("str | None", found)
+        return _answer(self.roles, status, self.mapping.role)
 
     def priority(self, value: str) -> str | None:
-        found = self.priorities.get(value, _MISSING)
-        if found is _MISSING:
-            found = _kept(self.priorities, value, self.mapping.priority(value))
-        return cast("str | None", found)
+        return _answer(self.priorities, value, self.mapping.priority)
 
     def responds(self, status: str) -> bool:
-        found = self.responding.get(status)
-        if found is None:
-            found = _kept(self.responding, status, self.mapping.responds(status))
-        return found
+        return _answer(self.responding, status, self.mapping.responds)
 
     def pauses(self, status: str) -> bool:
-        found = self.pausing.get(status)
-        if found is None:
-            found = _kept(self.pausing, status, self.mapping.desk_pauses(status))
-        return found
+        return _answer(self.pausing, status, self.mapping.desk_pauses)
 
     def rule(self, organization: str, tags: frozenset[str], group: str) -> PolicyRule | None:
-        key = (organization, tags, group)
-        found = self.rules.get(key, _MISSING)
-        if found is _MISSING:
-            found = _kept(self.rules, key, self.mapping.rule(organization, tags, group))
-        return cast("PolicyRule | None", found)
+        return _answer(self.rules, (organization, tags, group),
+                       lambda key: self.mapping.rule(*key))
 
     def convert(self, builder: Builder, key: str, item: Record, mine: list[Record],
                 metrics: list[Record]) -> bool:
@@ -161,7 +155,7 @@ class Fast:
         builder.count += 1
         out = builder.out
         row = {"ticket_id": key, "policy": rule.policy, "tier": rule.tier,
-               "priority": current, "opened_at": ticket.created_at[:19] + "+00:00"}
+               "priority": current, "opened_at": _iso(ticket.created_at)}
         if builder.attributes:
             attributes = {"channel": _text((via or {}).get("channel"))}
             for name in builder.attributes:
@@ -230,9 +224,8 @@ class Fast:
             if field == REPLY:
                 if not responded:
                     responded = True
-                    events.append({"ticket_id": key, "at": stamp[:19] + "+00:00",
-                                   "kind": "responded", "priority": "", "answered": "",
-                                   "confirmed": "", "note": f"public reply ({name}:{line})"})
+                    events.append(_event(key, stamp, "responded",
+                                         f"public reply ({name}:{line})"))
                     lines.append(line)
                 continue
             if field == PRIORITY:
@@ -241,10 +234,8 @@ class Fast:
                     return None
                 if new != current:
                     current = new
-                    events.append({"ticket_id": key, "at": stamp[:19] + "+00:00",
-                                   "kind": "priority_changed", "priority": new,
-                                   "answered": "", "confirmed": "",
-                                   "note": f"priority {value} ({name}:{line})"})
+                    events.append(_event(key, stamp, "priority_changed",
+                                         f"priority {value} ({name}:{line})", new))
                     lines.append(line)
                 continue
             target = roles.get(value, _MISSING)
@@ -259,16 +250,15 @@ class Fast:
             if not responds and target == role:
                 continue  # a move within a role, and no reply: no event
             note = f"status {previous or '?'} -> {value} ({name}:{line})"
-            at = stamp[:19] + "+00:00"
             if responds:
                 responded = True
-                events.append(_event(key, at, "responded", note))
+                events.append(_event(key, stamp, "responded", note))
                 lines.append(line)
             if target != role:
                 kinds = MOVES.get((role, target), (target,) if target in {"resolved", "closed"}
                                   else ())
                 for kind in kinds:
-                    events.append(_event(key, at, kind, note))
+                    events.append(_event(key, stamp, kind, note))
                     lines.append(line)
                 role = target
         return events
@@ -344,10 +334,7 @@ class Fast:
         return verdicts
 
     def metric(self, name: str) -> str | None:
-        found = self.metrics.get(name, _MISSING)
-        if found is _MISSING:
-            found = _kept(self.metrics, name, self.mapping.metric(name))
-        return cast("str | None", found)
+        return _answer(self.metrics, name, self.mapping.metric)
 
     def _verdict(self, key: str, metric: str, desk_metric: str, cycle: list[Any]
                  ) -> dict[str, Any] | None:
@@ -373,17 +360,19 @@ class Fast:
         breached, source = metric_state(kept, None if breach is None else breach[0],
                                         None if fulfil is None else fulfil[0], applied)
         return {"ticket_id": key, "metric": metric, "breached": breached,
-                "due_at": None if when is None else when[:19] + "+00:00",
+                "due_at": None if when is None else _iso(when),
                 "elapsed_seconds": elapsed, "desk_metric": desk_metric,
                 "source": f"{self.names[2]}:{source}"}
 
 
-def _kept(cache: dict[_K, _V], key: _K, value: _V) -> _V:
-    """Remember ``value`` under ``key`` (the cache starts again when full)."""
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-    return value
+def _answer(cache: dict[_K, _V], key: _K, ask: Callable[[_K], _V]) -> _V:
+    """``ask(key)``, remembered in ``cache`` (which starts again when full)."""
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = ask(key)
+    return cast(_V, found)
 
 
 def _previous(changes: list[_Change], field: str) -> str | None:
