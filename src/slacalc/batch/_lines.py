@@ -7,20 +7,32 @@ costs the parent one tuple to build and to pickle per line; `Lines` holds the nu
 (a ``range`` when they follow each other, the usual case) and the texts apart, and
 pickles its texts as one string (`blob`, a copy at memory speed, where a list of texts
 costs a step per text on each side); the worker splits that string only if it must.
+
+A plain ``.csv`` file is read in bytes (`plain_lines`): each block is one read, cut at
+its last line feed and decoded at once, so the parent makes no object per line; blocks
+are cut and joined as strings (`Lines.parted`, ``+``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import islice
+from collections.abc import Generator, Iterator, Sequence
+from itertools import compress, islice
 from operator import methodcaller
-from typing import overload
+from typing import BinaryIO, overload
+
+import numpy as np
 
 from ._eventlog import ColumnRows
+from ._instants import Ints
+from ._rows import ExportError
 
-__all__ = ["Lines", "joined"]
+__all__ = ["Lines", "joined", "plain_lines"]
 
 _FED = methodcaller("endswith", "\n")
+_FEED = ord("\n")
+_LINE = 64
+"""About how many bytes a line of an export takes: a block of ``size`` lines is read as
+``size * _LINE`` bytes, then cut at its last line feed (so it holds about ``size``)."""
 
 
 class Lines(Sequence[tuple[int, str]]):
@@ -32,6 +44,14 @@ class Lines(Sequence[tuple[int, str]]):
         self.numbers = numbers
         self._texts: list[str] | None = texts
         self._blob: str | None = None  # the texts joined, once asked for
+
+    @classmethod
+    def of(cls, numbers: range | list[int], blob: str) -> Lines:
+        """The lines of ``blob``: each but the last ends in one line feed and holds no
+        other, and none holds a carriage return (what `blob` gives back)."""
+        lines = cls(numbers, [])
+        lines._texts, lines._blob = None, blob
+        return lines
 
     @property
     def texts(self) -> list[str]:
@@ -95,6 +115,16 @@ class Lines(Sequence[tuple[int, str]]):
     def __iter__(self) -> Iterator[tuple[int, str]]:
         return zip(self.numbers, self.texts, strict=True)
 
+    def parted(self, count: int, offset: int) -> tuple[Lines, Lines]:
+        """The first ``count`` lines and the rest, where ``offset`` is where the rest
+        starts in `blob` (cut as strings, no text per line). Example: ``Lines.of(range(2,
+        4), "a\\nb\\n").parted(1, 2)`` -> the lines ``a`` (2) and ``b`` (3)."""
+        blob = self.blob
+        if blob is None:
+            return self[:count], self[count:]
+        return (Lines.of(self.numbers[:count], blob[:offset]),
+                Lines.of(self.numbers[count:], blob[offset:]))
+
     def __add__(self, other: Lines) -> Lines:
         """These lines, then ``other``'s (the numbers stay a range when they follow on).
 
@@ -109,6 +139,9 @@ class Lines(Sequence[tuple[int, str]]):
                                           else range(mine.start, theirs.stop))
         else:
             numbers = [*mine, *theirs]
+        if self._blob is not None and other._blob is not None and (
+                not self._blob or self._blob.endswith("\n")):
+            return Lines.of(numbers, self._blob + other._blob)
         return Lines(numbers, self.texts + other.texts)
 
 
@@ -130,3 +163,68 @@ def joined(first: Sequence[tuple[int, object]], second: Sequence[tuple[int, obje
         return ColumnRows(first.lines + second.lines, [
             mine + theirs for mine, theirs in zip(first.columns, second.columns, strict=True)])
     return [*first, *second]
+
+
+def plain_lines(handle: BinaryIO, name: str, number: int, size: int
+                ) -> Generator[Lines, None, tuple[int, int] | None]:
+    """The lines of a plain comma-separated file from ``handle``'s position on (the
+    header read; ``number`` its last line), in blocks of about ``size`` lines, each read
+    as bytes and decoded at once; returns where (a byte offset and the line before it)
+    the file stops being plain, or None at its end.
+
+    Boundary rule: a block stays plain while it holds no quote and no carriage return
+    but in a CRLF line end (CRLF becomes LF); from the first block that does, the csv
+    module must read the file (a quoted cell may span lines, a lone CR ends a line).
+    Blank lines are no lines, as for csv. Not UTF-8: `ExportError` naming the line.
+    Example: the bytes ``T1,a\\r\\n\\r\\nT2,b`` after a header on line 1 -> one block,
+    the lines 2 (``T1,a``) and 4 (``T2,b``), then None.
+    """
+    carry, offset = b"", handle.tell()
+    while True:
+        data = handle.read(size * _LINE)
+        if data:
+            data = carry + data
+            end = data.rfind(b"\n") + 1
+            if not end:  # no whole line yet
+                carry = data
+                continue
+            chunk, carry = data[:end], data[end:]
+        elif carry:
+            chunk, carry = carry, b""  # the last line, without a line feed
+        else:
+            return None
+        feeds = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == _FEED)
+        lines = _plain(chunk, feeds, name, number)
+        if lines is None:
+            return offset, number
+        yield lines
+        offset += len(chunk)
+        number += len(feeds) + (not chunk.endswith(b"\n"))
+
+
+def _plain(chunk: bytes, feeds: Ints, name: str, number: int) -> Lines | None:
+    """The lines of ``chunk`` (whole lines that follow line ``number``; ``feeds``: where
+    its line feeds are), or None when the csv module must read them (see
+    `plain_lines`)."""
+    if b'"' in chunk:
+        return None
+    if b"\r" in chunk:
+        chunk = chunk.replace(b"\r\n", b"\n")
+        if b"\r" in chunk:
+            return None
+        feeds = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == _FEED)
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = number + 1 + chunk.count(b"\n", 0, error.start)
+        raise ExportError(f"{name}:{line}: cannot be read (not UTF-8: {error.reason} at "
+                          f"byte {chunk[error.start:error.end]!r})") from None
+    numbers = range(number + 1, number + 1 + len(feeds) + (not chunk.endswith(b"\n")))
+    if not len(feeds) or (feeds[0] and not (np.diff(feeds) == 1).any()):  # no blank line
+        return Lines.of(numbers, text)
+    parts = text.split("\n")  # blank lines: no records, the others keep their numbers
+    if not parts[-1]:
+        parts.pop()
+    texts = [part + "\n" for part in parts[:-1]] + [
+        parts[-1] + "\n" if text.endswith("\n") else parts[-1]]
+    return Lines(list(compress(numbers, parts)), list(compress(texts, parts)))

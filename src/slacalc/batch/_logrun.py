@@ -15,12 +15,14 @@ processes.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
+import io
 import sys
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from datetime import datetime
-from itertools import chain, compress, islice, repeat
+from itertools import chain, islice, repeat
 from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO, Any
@@ -28,7 +30,7 @@ from typing import IO, Any
 from ._eventlog import EVENT_COLUMNS, ColumnRows, Strays, Table, evaluate_log
 from ._header import check_columns, check_outputs, check_policy, column_names, sniff
 from ._html import write_html
-from ._lines import Lines, joined
+from ._lines import Lines, joined, plain_lines
 from ._measures import Measured
 from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
 from ._parquet import is_parquet, parquet_blocks
@@ -56,12 +58,13 @@ def _open(path: Path) -> IO[str]:
     return path.open(encoding="utf-8-sig", newline="")
 
 
-def _first(handle: IO[str]) -> str:
-    """The first line of a file that is not blank ("" if none)."""
-    for line in handle:
+def _first(handle: IO[str]) -> tuple[str, int]:
+    """The first line of a file that is not blank ("" if none), and how many blank
+    lines come before it."""
+    for skipped, line in enumerate(handle):
         if line.strip():
-            return line
-    return ""
+            return line, skipped
+    return "", 0
 
 
 def _records(path: Path, size: int | None = None
@@ -86,45 +89,71 @@ def _blocks(path: Path, *, raw: bool = False, size: int | None = None
     """The header of a file (as `_records`) and its rows in blocks of about ``size``
     (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
     file's lines are given as they are (text, split by the worker that evaluates them;
-    the parent reads only the tickets' ids, and a few events' by binary search) until a
-    block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines are no
-    rows. ``size`` defaults to `_BLOCK`."""
+    the parent reads only a few tickets' ids, `_cut_fast`), read in bytes (`plain_lines`)
+    until a block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines
+    are no rows. ``size`` defaults to `_BLOCK`."""
     size = size or _BLOCK
     if is_parquet(path):
         names, found = parquet_blocks(path, size)
         return column_names(names), (block for block in found)
+    if raw and path.suffix.lower() == ".csv":
+        plain = _plain(path, size)
+        if plain is not None:
+            return plain
     handle = _open(path)
     try:
-        first = _first(handle)
+        first, skipped = _first(handle)
         delimiter = sniff(first)
         reader = csv.reader(chain([first], handle), delimiter=delimiter)
         header = column_names(next(reader, ()))
     except (csv.Error, UnicodeDecodeError, EOFError, OSError) as error:
         handle.close()
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
-    plain = raw and path.suffix.lower() == ".csv" and delimiter == ","
 
     def blocks() -> Generator[Sequence[tuple[int, Any]], None, None]:
-        number = reader.line_num
         try:
-            while plain:
-                lines = list(islice(handle, size))
-                if not lines:
-                    return
-                if '"' in "".join(lines):  # quoted fields may span lines: parse from here
-                    parsed = csv.reader(chain(lines, handle))
-                    yield from _batched(((number + parsed.line_num, row) for row in parsed
-                                         if row), size)
-                    return
-                numbers = range(number + 1, number + 1 + len(lines))
-                if "\n" in lines or "\r\n" in lines or "\r" in lines or "" in lines:
-                    kept = list(map(methodcaller("rstrip", "\r\n"), lines))
-                    # an empty line is no record, as for csv
-                    yield Lines(list(compress(numbers, kept)), list(compress(lines, kept)))
-                else:
-                    yield Lines(numbers, lines)
-                number += len(lines)
-            yield from _batched(((reader.line_num, row) for row in reader if row), size)
+            yield from _batched(((skipped + reader.line_num, row) for row in reader if row),
+                                size)
+        except csv.Error as error:
+            raise ExportError(f"{path}: malformed CSV ({error})") from None
+        except (UnicodeDecodeError, EOFError, OSError) as error:
+            raise ExportError(f"{path}: cannot be read ({error})") from None
+        finally:
+            handle.close()
+
+    return header, blocks()
+
+
+def _plain(path: Path, size: int
+           ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]] | None:
+    """`_blocks` of a plain ``.csv`` file read in bytes (`plain_lines`), when its header
+    is one line with no quote or lone carriage return, separated by commas; else None
+    (the file is read as text)."""
+    handle = path.open("rb")
+    try:
+        text, skipped = handle.readline().removeprefix(codecs.BOM_UTF8).decode("utf-8"), 0
+        while text and not text.strip() and "\r" not in text[:-2]:  # blank lines before it
+            text, skipped = handle.readline().decode("utf-8"), skipped + 1
+    except (UnicodeDecodeError, OSError):
+        handle.close()
+        return None  # the text reading names the fault
+    body = text.removesuffix("\n").removesuffix("\r")
+    if not body.strip() or '"' in body or "\r" in body or sniff(text) != ",":
+        handle.close()
+        return None
+    header = column_names(body.split(","))
+
+    def blocks() -> Generator[Sequence[tuple[int, Any]], None, None]:
+        try:
+            stopped = yield from plain_lines(handle, path.name, skipped + 1, size)
+            if stopped is None:
+                return
+            offset, number = stopped  # from here on, the csv module reads the file
+            handle.seek(offset)
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            reader = csv.reader(text)
+            yield from _batched(((number + reader.line_num, row) for row in reader if row),
+                                size)
         except csv.Error as error:
             raise ExportError(f"{path}: malformed CSV ({error})") from None
         except (UnicodeDecodeError, EOFError, OSError) as error:
@@ -207,7 +236,7 @@ def _header(path: Path) -> tuple[str, ...]:
     if is_parquet(path):
         return _records(path)[0]
     with _open(path) as handle:
-        first = _first(handle)
+        first, _ = _first(handle)
         try:
             return column_names(next(csv.reader([first], delimiter=sniff(first)), ()))
         except csv.Error as error:
@@ -310,15 +339,20 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
         return
     pending: Sequence[tuple[int, Any]] = []
     for block in blocks:
-        ids = set(_keys(block, key))
+        ids: set[str] | None = None  # the block's ticket ids, read only when needed
         mine: Sequence[tuple[int, Any]] = []
         while True:
             if not pending:
                 pending = next(event_blocks, [])
                 if not pending:
                     break
-            cut = _cut(pending, event_key, ids)
-            mine, pending = joined(mine, pending[:cut]), pending[cut:]
+            found: tuple[Sequence[tuple[int, Any]], Sequence[tuple[int, Any]]] | None = \
+                _cut_fast(block, key, pending, event_key)
+            if found is None:
+                ids = set(_keys(block, key)) if ids is None else ids
+                cut = _cut(pending, event_key, ids)
+                found = pending[:cut], pending[cut:]
+            mine, pending = joined(mine, found[0]), found[1]
             if pending:
                 break
         yield (Table(tickets_name, header, block), Table(events_name, event_header, mine),
@@ -343,6 +377,43 @@ def _cut(rows: Sequence[tuple[int, Any]], index: int, ids: set[str]) -> int:
         else:
             high = middle
     return low
+
+
+def _cut_fast(block: Sequence[tuple[int, Any]], key: int, rows: Sequence[tuple[int, Any]],
+              index: int) -> tuple[Lines, Lines] | None:
+    """`_cut` of events ``rows`` for the tickets ``block`` found by searching their text
+    for the block's last ticket (ticket ids in column ``key``, the events' in column
+    ``index``), when both are plain `Lines` and the events' ids come first: after that
+    ticket's last event; or all of them when it has none here but the last event is of
+    a ticket of the block. None when that cannot tell (`_cut` then reads the ids).
+
+    Exact for a file grouped by ticket in the tickets' order, as `_cut` is; in any other
+    order an event lands in a block of the wrong tickets, which `Strays` catches.
+    Example: tickets ``T1, T2`` and events of ``T1, T2, T2, T3`` -> the first three.
+    """
+    if index != 0 or not isinstance(block, Lines) or not isinstance(rows, Lines):
+        return None
+    tickets, events = block.blob, rows.blob
+    if not tickets or not events:
+        return None
+    last = _key(_last_line(tickets), key)
+    if not last or "," in last:
+        return None
+    start = events.rfind("\n" + last + ",") + 1
+    if not start and not events.startswith(last + ","):  # no event of the last ticket
+        other = _last_line(events).partition(",")[0]
+        if key == 0 and other and f"\n{other}," in f"\n{tickets}":
+            return rows, Lines.of(range(0), "")
+        return None
+    end = events.find("\n", start) + 1 or len(events)
+    return rows.parted(events.count("\n", 0, end) + (not events.endswith("\n", 0, end)),
+                       end)
+
+
+def _last_line(text: str) -> str:
+    """The last line of ``text`` (without its line feed)."""
+    end = len(text) - text.endswith("\n")
+    return text[text.rfind("\n", 0, end) + 1:end]
 
 
 def _keys(rows: Sequence[tuple[int, Any]], index: int) -> list[str]:

@@ -1,0 +1,110 @@
+"""How a plain CSV file of an event log is read: in bytes, a block at a time, with the
+rows and line numbers the csv module gives, and each block's events found by searching
+the text for its last ticket."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slacalc.batch._lines import Lines
+from slacalc.batch._logrun import _blocks, _cut, _cut_fast
+from slacalc.batch._rows import ExportError
+from slacalc.cli import main
+
+
+def _rows(path: Path, size: int) -> list[tuple[int, list[str]]]:
+    """Every row `_blocks` gives for ``path`` (raw lines split at commas, as the worker
+    splits a line without quotes)."""
+    _, blocks = _blocks(path, raw=True, size=size)
+    return [(line, cells.rstrip("\r\n").split(",") if isinstance(cells, str) else
+             list(cells)) for block in blocks for line, cells in block]
+
+
+def _reference(path: Path) -> list[tuple[int, list[str]]]:
+    """The rows after the header as ``csv.reader`` reads them, each with its line."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        return [(reader.line_num, row) for row in reader if row]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(lines=st.lists(st.text(alphabet='ab,é"\r\n', max_size=7), max_size=14),
+       size=st.integers(1, 5), bom=st.booleans(), feed=st.sampled_from(["\n", "\r\n"]))
+def test_the_bytes_reader_gives_the_rows_and_lines_of_the_csv_module(
+        lines: list[str], size: int, bom: bool, feed: str) -> None:
+    # Any text after a plain header (blank lines, CRLF, lone CRs, quotes, a non-ASCII
+    # letter split anywhere by a read, a last line without a line feed), read in blocks
+    # of about `size` lines: the rows and line numbers `csv.reader` gives (the reference).
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.csv"
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") +
+                         ("ticket_id,at" + feed + "".join(lines)).encode("utf-8"))
+        assert _rows(path, size) == _reference(path)
+
+
+def test_blank_lines_before_the_header_count_in_the_line_numbers(tmp_path: Path) -> None:
+    # Two blank lines, the header on line 3, rows on lines 4 and 6 (line 5 blank): the
+    # numbers csv.reader gives, whether the file is read in bytes (plain) or as text (a
+    # quote in the header).
+    for header in ("ticket_id,at", 'ticket_id,"at"'):
+        path = tmp_path / "events.csv"
+        path.write_text(f"\n\n{header}\nT1,a\n\nT2,b\n", encoding="utf-8")
+        assert _rows(path, 10) == [(4, ["T1", "a"]), (6, ["T2", "b"])]
+
+
+def test_a_row_error_names_its_line_after_blank_lines_before_the_header(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The tickets file starts with a blank line, so T1's row is line 3: its error says so
+    # (an earlier version counted from the header and said line 2).
+    tickets, events = tmp_path / "tickets.csv", tmp_path / "events.csv"
+    tickets.write_text("\nticket_id,policy,tier,priority,opened_at\n"
+                       "T1,vircom,standard,P9,2026-11-20T17:30:00-05:00\n", encoding="utf-8")
+    events.write_text("ticket_id,at,kind\n", encoding="utf-8")
+    assert main(["report", str(tickets), "--events", str(events), "--format", "csv",
+                 "-o", str(tmp_path / "out.csv")]) == 1
+    assert "tickets.csv:3 (T1): " in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    # Line 3 holds a byte that starts no UTF-8 character.
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"ticket_id,at\nT1,a\nT2,\xff\n")
+    with pytest.raises(ExportError, match=r"^events\.csv:3: cannot be read \(not UTF-8: "):
+        _rows(path, 10)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(counts=st.lists(st.integers(0, 3), min_size=1, max_size=12), data=st.data(),
+       last_feed=st.booleans())
+def test_the_search_for_the_last_ticket_cuts_where_the_ids_do(
+        counts: list[int], data: st.DataObject, last_feed: bool) -> None:
+    # Tickets T0..Tn, each with `counts[i]` events, grouped in the tickets' order; a block
+    # of the first k tickets and the events read so far (the first m lines, the last one
+    # perhaps the file's last, without a line feed). The events that are the block's are
+    # the first min(m, theirs): `_cut_fast` finds that many or cannot tell (None), and
+    # `_cut` (reading every id) agrees.
+    ids = [f"T{index}" for index in range(len(counts))]
+    k = data.draw(st.integers(1, len(ids)))
+    texts = [f"{ticket},{n}\n" for ticket, count in zip(ids, counts, strict=True)
+             for n in range(count)]
+    m = data.draw(st.integers(1, max(len(texts), 1)))
+    texts = texts[:m]
+    if texts and not last_feed:
+        texts[-1] = texts[-1].removesuffix("\n")
+    expected = min(len(texts), sum(counts[:k]))
+    block = Lines.of(range(2, 2 + k), "".join(f"{ticket},x\n" for ticket in ids[:k]))
+    rows = Lines.of(range(5, 5 + len(texts)), "".join(texts))
+    assert _cut(rows, 0, set(ids[:k])) == expected
+    found = _cut_fast(block, 0, rows, 0)
+    if found is not None:
+        head, tail = found
+        assert (list(head), list(tail)) == (list(rows)[:expected], list(rows)[expected:])
+    if texts and counts[k - 1] and len(texts) >= sum(counts[:k]):
+        assert found is not None  # the block's last ticket has its events here
