@@ -215,6 +215,31 @@ def test_ctrl_c_mid_report_is_one_line_exit_130_and_no_partial_file(tmp_path: Pa
     assert _files(folder) == ["results.csv"]  # no bad.csv, no temporary file
 
 
+_FORK_INTERRUPTED = """
+import os, signal, sys
+from concurrent.futures import ProcessPoolExecutor
+from slacalc.batch._output import in_order
+os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+pool = ProcessPoolExecutor(2)
+try:
+    print(list(in_order(pool, abs, iter([-1, -2, -3]), 4)))
+except KeyboardInterrupt:
+    print("interrupted")
+pool.shutdown(cancel_futures=True)
+"""
+
+
+@posix
+def test_ctrl_c_while_the_workers_fork_stops_the_report() -> None:
+    # A SIGINT that lands while the pool forks its workers (sent here by an at-fork hook
+    # of the parent, deterministically) is raised once they are there; unheld it would be
+    # swallowed by the hook ("Exception ignored") and the report would run to its end
+    # (seen: Ctrl-C just after the first results, exit status 0).
+    found = subprocess.run([sys.executable, "-c", _FORK_INTERRUPTED], capture_output=True,
+                           text=True, cwd=ROOT, env=_ENV, timeout=120, check=True)
+    assert found.stdout == "interrupted\n"
+
+
 @posix
 def test_ctrl_c_mid_event_log_report_is_one_line_exit_130(tmp_path: Path) -> None:
     tickets, events = tmp_path / "tickets.csv", tmp_path / "events.csv"
