@@ -108,3 +108,16 @@ def test_the_search_for_the_last_ticket_cuts_where_the_ids_do(
         assert (list(head), list(tail)) == (list(rows)[:expected], list(rows)[expected:])
     if texts and counts[k - 1] and len(texts) >= sum(counts[:k]):
         assert found is not None  # the block's last ticket has its events here
+
+
+def test_blocks_of_lines_join_into_one_string_keeping_their_numbers() -> None:
+    # Lines 2-3 then 4 (read as strings): one string and one range; then line 9 after
+    # blank lines: a list of numbers. A block whose last line has no line feed can only
+    # end the file: joined before another, its lines stay apart (texts).
+    first, second = Lines.of(range(2, 4), "a\nb\n"), Lines.of(range(4, 5), "c\n")
+    both = Lines.concat([first, second, Lines.of([9], "d")])
+    assert (both.numbers, both.blob) == ([2, 3, 4, 9], "a\nb\nc\nd")
+    assert Lines.concat([first, second]).numbers == range(2, 5)
+    odd = Lines.concat([Lines.of(range(2, 3), "a"), Lines.of(range(3, 4), "b\n")])
+    assert list(odd) == [(2, "a"), (3, "b\n")]
+    assert list(Lines.concat([])) == []

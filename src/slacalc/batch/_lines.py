@@ -15,10 +15,12 @@ are cut and joined as strings (`Lines.parted`, ``+``).
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Generator, Iterator, Sequence
 from itertools import compress, islice
 from operator import methodcaller
-from typing import BinaryIO, overload
+from typing import BinaryIO, TypeVar, cast, overload
 
 import numpy as np
 
@@ -30,6 +32,7 @@ __all__ = ["Lines", "joined", "plain_lines"]
 
 _FED = methodcaller("endswith", "\n")
 _FEED = ord("\n")
+_T = TypeVar("_T")
 _LINE = 64
 """About how many bytes a line of an export takes: a block of ``size`` lines is read as
 ``size * _LINE`` bytes, then cut at its last line feed (so it holds about ``size``)."""
@@ -125,44 +128,63 @@ class Lines(Sequence[tuple[int, str]]):
         return (Lines.of(self.numbers[:count], blob[:offset]),
                 Lines.of(self.numbers[count:], blob[offset:]))
 
+    @classmethod
+    def concat(cls, blocks: list[Lines]) -> Lines:
+        """The lines of ``blocks`` in order, their strings joined once when each holds one
+        (and all but the last end in a line feed); else their texts.
+
+        Example: ``Lines.concat([Lines.of(range(2, 3), "a\\n"), Lines.of(range(3, 4),
+        "b")])`` -> ``Lines.of(range(2, 4), "a\\nb")``.
+        """
+        blobs = [block._blob for block in blocks]
+        if not blocks or None in blobs or not all(
+                blob.endswith("\n") for blob in cast("list[str]", blobs[:-1])):
+            return functools.reduce(operator.add, blocks, Lines([], []))
+        return Lines.of(functools.reduce(_following, [block.numbers for block in blocks]),
+                        "".join(cast("list[str]", blobs)))
+
     def __add__(self, other: Lines) -> Lines:
         """These lines, then ``other``'s (the numbers stay a range when they follow on).
 
         Example: ``Lines(range(2, 4), ["a", "b"]) + Lines(range(4, 5), ["c"])`` ->
         ``Lines(range(2, 5), ["a", "b", "c"])``.
         """
-        mine, theirs = self.numbers, other.numbers
-        if isinstance(mine, range) and isinstance(theirs, range) and (
-                not mine or not theirs or (mine.step == theirs.step == 1
-                                           and mine.stop == theirs.start)):
-            numbers: range | list[int] = (theirs if not mine else mine if not theirs
-                                          else range(mine.start, theirs.stop))
-        else:
-            numbers = [*mine, *theirs]
+        numbers = _following(self.numbers, other.numbers)
         if self._blob is not None and other._blob is not None and (
                 not self._blob or self._blob.endswith("\n")):
             return Lines.of(numbers, self._blob + other._blob)
         return Lines(numbers, self.texts + other.texts)
 
 
-def joined(first: Sequence[tuple[int, object]], second: Sequence[tuple[int, object]]
-           ) -> Sequence[tuple[int, object]]:
-    """Two blocks of numbered records as one: `Lines` stay `Lines`, `ColumnRows` of one
-    width stay `ColumnRows`, anything else (rows the csv module parsed) becomes a list.
+def _following(mine: range | list[int], theirs: range | list[int]) -> range | list[int]:
+    """Line numbers, then more: one range when they follow on, else a list."""
+    if isinstance(mine, range) and isinstance(theirs, range) and (
+            not mine or not theirs or (mine.step == theirs.step == 1
+                                       and mine.stop == theirs.start)):
+        return theirs if not mine else mine if not theirs else range(mine.start, theirs.stop)
+    return [*mine, *theirs]
+
+
+def joined(*blocks: Sequence[tuple[int, _T]]) -> Sequence[tuple[int, _T]]:
+    """Blocks of numbered records as one: `Lines` stay `Lines` (their strings joined
+    once), `ColumnRows` of one width stay `ColumnRows`, anything else (rows the csv
+    module parsed) becomes a list. No block: an empty list.
 
     Example: ``joined([], Lines(range(2, 3), ["a"]))`` -> ``Lines(range(2, 3), ["a"])``.
     """
-    if not first:
-        return second
-    if not second:
-        return first
-    if isinstance(first, Lines) and isinstance(second, Lines):
-        return first + second
-    if isinstance(first, ColumnRows) and isinstance(second, ColumnRows) and len(
-            first.columns) == len(second.columns):
-        return ColumnRows(first.lines + second.lines, [
-            mine + theirs for mine, theirs in zip(first.columns, second.columns, strict=True)])
-    return [*first, *second]
+    kept = [block for block in blocks if block]
+    if len(kept) <= 1:
+        return kept[0] if kept else (blocks[0] if blocks else [])
+    if all(isinstance(block, Lines) for block in kept):
+        return cast("Sequence[tuple[int, _T]]", Lines.concat(cast("list[Lines]", kept)))
+    if all(isinstance(block, ColumnRows) for block in kept) and len(
+            {len(block.columns) for block in cast("list[ColumnRows]", kept)}) == 1:
+        columns = cast("list[ColumnRows]", kept)
+        return cast("Sequence[tuple[int, _T]]", ColumnRows(
+            [line for block in columns for line in block.lines],
+            [[cell for block in columns for cell in block.columns[index]]
+             for index in range(len(columns[0].columns))]))
+    return [row for block in kept for row in block]
 
 
 def plain_lines(handle: BinaryIO, name: str, number: int, size: int

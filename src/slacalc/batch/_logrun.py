@@ -331,7 +331,7 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
     ``order.kept`` to False. Either way the caller runs `_grouped` instead."""
     (tickets, tickets_name), (events, events_name) = ticket_file, event_file
     header, blocks = _blocks(tickets, raw=True)
-    event_header, event_blocks = _blocks(events, raw=True, size=4 * _BLOCK)
+    event_header, event_blocks = _blocks(events, raw=True)  # (large reads: peak RSS grows)
     key = {name: index for index, name in enumerate(header)}.get("ticket_id")
     event_key = {name: index for index, name in enumerate(event_header)}.get("ticket_id")
     if key is None or event_key is None:
@@ -340,7 +340,7 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
     pending: Sequence[tuple[int, Any]] = []
     for block in blocks:
         ids: set[str] | None = None  # the block's ticket ids, read only when needed
-        mine: Sequence[tuple[int, Any]] = []
+        parts: list[Sequence[tuple[int, Any]]] = []  # its events, a read at a time
         while True:
             if not pending:
                 pending = next(event_blocks, [])
@@ -352,11 +352,12 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
                 ids = set(_keys(block, key)) if ids is None else ids
                 cut = _cut(pending, event_key, ids)
                 found = pending[:cut], pending[cut:]
-            mine, pending = joined(mine, found[0]), found[1]
+            parts.append(found[0])
+            pending = found[1]
             if pending:
                 break
-        yield (Table(tickets_name, header, block), Table(events_name, event_header, mine),
-               *options, False)
+        yield (Table(tickets_name, header, block),
+               Table(events_name, event_header, joined(*parts)), *options, False)
     if pending or next(event_blocks, None) is not None:
         order.kept = False
 
@@ -402,7 +403,8 @@ def _cut_fast(block: Sequence[tuple[int, Any]], key: int, rows: Sequence[tuple[i
     start = events.rfind("\n" + last + ",") + 1
     if not start and not events.startswith(last + ","):  # no event of the last ticket
         other = _last_line(events).partition(",")[0]
-        if key == 0 and other and f"\n{other}," in f"\n{tickets}":
+        if key == 0 and other and (f"\n{other}," in tickets
+                                   or tickets.startswith(f"{other},")):
             return rows, Lines.of(range(0), "")
         return None
     end = events.find("\n", start) + 1 or len(events)
