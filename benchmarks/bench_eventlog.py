@@ -118,15 +118,15 @@ def floor_cost(tickets: Path, events: Path, results: Path) -> tuple[float, float
     the report does it: splitting both files into columns (the raw blocks, split in one
     pass), parsing their instants as columns, and writing the result rows (formatting
     the result columns as CSV text, to a null sink)."""
-    from slacalc.batch._instants import parse_instants  # noqa: PLC0415  (the pieces timed)
-    from slacalc.batch._logrun import _blocks, _cells  # noqa: PLC0415
+    from slacalc.batch._blocks import blocks, cells  # noqa: PLC0415  (the pieces timed)
+    from slacalc.batch._instants import parse_instants  # noqa: PLC0415
     from slacalc.batch._output import format_columns  # noqa: PLC0415
 
     start = time.process_time()
     split = []
     for path, name in ((tickets, "opened_at"), (events, "at")):
-        header, blocks = _blocks(path, raw=True)
-        split += [(_cells(block, len(header)), header.index(name)) for block in blocks]
+        header, found = blocks(path, raw=True)
+        split += [(cells(block, len(header)), header.index(name)) for block in found]
     splitting = time.process_time() - start
     start = time.process_time()
     for block, at in split:

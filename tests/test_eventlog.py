@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from slacalc import Policy, Ticket
 from slacalc.batch import RESULT_COLUMNS, ExportError, PolicyBook, rows_of_report
+from slacalc.batch._blocks import cells, read_table
 from slacalc.batch._eventlog import ColumnRows, Table, evaluate_log
 from slacalc.batch._lines import Lines, joined
-from slacalc.batch._logrun import _cells, read_table
 from slacalc.cli import main
 from slacalc.testing import policies
 from slacalc.testing import tickets as random_tickets
@@ -213,7 +213,7 @@ def test_a_block_of_raw_lines_splits_as_csv_reader_reads_it(
     records = list(enumerate(lines, start=2))
     expected = [(line, next(csv.reader([text.rstrip("\r\n")]), [""]))
                 for line, text in records]
-    split = _cells(records, width)
+    split = cells(records, width)
     assert [(line, list(cells)) for line, cells in split] == expected
 
 
@@ -316,8 +316,8 @@ def test_rows_with_more_cells_than_the_header_are_errors(tmp_path: Path) -> None
     table = read_table(tmp_path / "tickets.csv")
     events = read_table(tmp_path / "events.csv")
     columns, errors, count = evaluate_log(
-        PolicyBook(), Table(table.name, table.header, _cells(table.rows, 5)),
-        Table(events.name, events.header, _cells(events.rows, 3)))
+        PolicyBook(), Table(table.name, table.header, cells(table.rows, 5)),
+        Table(events.name, events.header, cells(events.rows, 3)))
     assert count == 1
     assert [(error.line, error.reason) for error in errors] == \
         [(3, "7 cells, the header has 5")]

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from slacalc.batch import RESULT_COLUMNS
+from slacalc.batch._blocks import split_lines
 from slacalc.batch._eventlog import Strays, Table, evaluate_log
 from slacalc.batch._lines import Lines
-from slacalc.batch._logrun import _cut, _split
+from slacalc.batch._logrun import _cut
 from slacalc.batch._rows import PolicyBook
 from slacalc.cli import main
 
@@ -36,13 +37,13 @@ def test_the_cut_is_after_the_last_event_of_the_blocks_tickets() -> None:
 
 
 def _lines(texts: list[str], width: int) -> list[list[str]] | None:
-    """`_split` of lines, given both ways a block holds them: as texts, and as the one
+    """`split_lines` of lines, given both ways a block holds them: as texts, and as the one
     string a block is pickled as (the two must agree)."""
     held = Lines(range(2, 2 + len(texts)), texts)
-    found = _split(held.commas(), len(texts), width)
+    found = split_lines(held.commas(), len(texts), width)
     sent = pickle.loads(pickle.dumps(held))
     assert sent.texts == texts
-    assert _split(sent.commas(), len(texts), width) == found
+    assert split_lines(sent.commas(), len(texts), width) == found
     return found
 
 
@@ -81,7 +82,7 @@ def test_a_block_of_lines_splits_into_columns_only_when_every_line_has_the_width
        last_feed=st.booleans())
 def test_split_agrees_with_the_csv_module(width: int, lines: list[list[str]],
                                           last_feed: bool) -> None:
-    # Lines of cells without quotes, none blank (the readers drop blank lines): `_split`
+    # Lines of cells without quotes, none blank (the readers drop blank lines): `split_lines`
     # gives columns exactly when every line has `width` cells, and then the cells
     # `csv.reader` reads (the reference), by column.
     assume(all(",".join(cells) for cells in lines))

@@ -12,18 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slacalc.batch._blocks import blocks
 from slacalc.batch._lines import Lines
-from slacalc.batch._logrun import _blocks, _cut, _cut_fast
+from slacalc.batch._logrun import _cut, _cut_fast
 from slacalc.batch._rows import ExportError
 from slacalc.cli import main
 
 
 def _rows(path: Path, size: int) -> list[tuple[int, list[str]]]:
-    """Every row `_blocks` gives for ``path`` (raw lines split at commas, as the worker
+    """Every row `blocks` gives for ``path`` (raw lines split at commas, as the worker
     splits a line without quotes)."""
-    _, blocks = _blocks(path, raw=True, size=size)
+    _, found = blocks(path, raw=True, size=size)
     return [(line, cells.rstrip("\r\n").split(",") if isinstance(cells, str) else
-             list(cells)) for block in blocks for line, cells in block]
+             list(cells)) for block in found for line, cells in block]
 
 
 def _reference(path: Path) -> list[tuple[int, list[str]]]:

@@ -19,8 +19,8 @@ import pytest
 
 from slacalc import TicketError
 from slacalc.batch import RESULT_COLUMNS
+from slacalc.batch._blocks import read_table
 from slacalc.batch._eventlog import evaluate_log
-from slacalc.batch._logrun import read_table
 from slacalc.batch._measures import Measured, measures_of_text
 from slacalc.batch._rows import PolicyBook
 from slacalc.batch._stats import openings, percentiles_of

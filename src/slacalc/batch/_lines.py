@@ -91,7 +91,7 @@ class Lines(Sequence[tuple[int, str]]):
 
     def commas(self) -> str:
         """The lines joined by commas, the last one ending in a line feed (what
-        `slacalc.batch._logrun._split` splits), made from the texts or the string.
+        `slacalc.batch._blocks.split_lines` splits), made from the texts or the string.
 
         Example: the lines ``a,b\\n`` and ``c,d`` -> ``"a,b\\n,c,d\\n"``.
         """

@@ -1,39 +1,36 @@
 """The report over an event log: a tickets file and an events file (CSV, optionally
 gzipped, or Parquet), evaluated in blocks of tickets, each with its events.
 
-Both files are first streamed side by side (`_streamed`): the tickets file in blocks of
-`_BLOCK` tickets, each with the events up to the first event of a ticket outside it
-(found by binary search, `_cut`; the block's evaluation notices an event of another
-block's ticket, `Strays`), so memory stays flat when the events are grouped by ticket in
-the tickets' order (the usual export). Plain lines travel to the workers as they are
-(`Lines`) and are split there (`_cells`, into `ColumnRows`). When the events turn out to
-be in another order, the report starts again (`_grouped`): the events file is read whole
-and grouped by ``ticket_id``, so memory grows with the events file. Each block is
-evaluated with its events (`evaluate_log`), in this process or in ``jobs`` worker
-processes.
+Both files are first streamed side by side (`_streamed`, reading them with
+`slacalc.batch._blocks`): the tickets file in blocks of about `_BLOCK` tickets, each with
+the events up to the last event of its last ticket (found by searching the events' text,
+`_cut_fast`, or else by a binary search over their ids, `_cut`; the block's evaluation
+notices an event of another block's ticket, `Strays`), so memory stays flat when the
+events are grouped by ticket in the tickets' order (the usual export). Plain lines travel
+to the workers as they are (`Lines`) and are split there (`cells`, into `ColumnRows`).
+When the events turn out to be in another order, the report starts again (`_grouped`):
+the events file is read whole and grouped by ``ticket_id``, so memory grows with the
+events file. Each block is evaluated with its events (`evaluate_log`), in this process or
+in ``jobs`` worker processes.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import gzip
-import io
 import sys
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from itertools import chain, islice, repeat
+from itertools import islice, repeat
 from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from ._blocks import blocks, cells, header_of, read_table, records
 from ._eventlog import EVENT_COLUMNS, ColumnRows, Strays, Table, evaluate_log
-from ._header import check_columns, check_outputs, check_policy, column_names, sniff
+from ._header import check_columns, check_outputs, check_policy
 from ._html import write_html
-from ._lines import Lines, joined, plain_lines
+from ._lines import Lines, joined
 from ._measures import Measured
 from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
-from ._parquet import is_parquet, parquet_blocks
 from ._results import RESULT_COLUMNS
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
 from ._run import as_of_text
@@ -52,216 +49,13 @@ _Named = tuple[Path, str]
 """A file and its name in messages (its file name, or ``stdin``)."""
 
 
-def _open(path: Path) -> IO[str]:
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
-
-
-def _first(handle: IO[str]) -> tuple[str, int]:
-    """The first line of a file that is not blank ("" if none), and how many blank
-    lines come before it."""
-    for skipped, line in enumerate(handle):
-        if line.strip():
-            return line, skipped
-    return "", 0
-
-
-def _records(path: Path, size: int | None = None
-             ) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
-    """The header (names as `column_names` reads them) and rows of a CSV (``.gz``; its
-    delimiter `sniff`-ed from the header) or Parquet file, each row with the line it ends
-    on (`_blocks` of ``size``, row by row; closing the rows closes the file)."""
-    header, blocks = _blocks(path, size=size)
-
-    def rows() -> Iterator[tuple[int, Any]]:
-        try:
-            for block in blocks:
-                yield from block
-        finally:
-            blocks.close()
-
-    return header, rows()
-
-
-def _blocks(path: Path, *, raw: bool = False, size: int | None = None
-            ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]]:
-    """The header of a file (as `_records`) and its rows in blocks of about ``size``
-    (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
-    file's lines are given as they are (text, split by the worker that evaluates them;
-    the parent reads only a few tickets' ids, `_cut_fast`), read in bytes (`plain_lines`)
-    until a block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines
-    are no rows. ``size`` defaults to `_BLOCK`."""
-    size = size or _BLOCK
-    if is_parquet(path):
-        names, found = parquet_blocks(path, size)
-        return column_names(names), (block for block in found)
-    if raw and path.suffix.lower() == ".csv":
-        plain = _plain(path, size)
-        if plain is not None:
-            return plain
-    handle = _open(path)
-    try:
-        first, skipped = _first(handle)
-        delimiter = sniff(first)
-        reader = csv.reader(chain([first], handle), delimiter=delimiter)
-        header = column_names(next(reader, ()))
-    except (csv.Error, UnicodeDecodeError, EOFError, OSError) as error:
-        handle.close()
-        raise ExportError(f"{path}:1: cannot read the header ({error})") from None
-
-    def blocks() -> Generator[Sequence[tuple[int, Any]], None, None]:
-        try:
-            yield from _batched(((skipped + reader.line_num, row) for row in reader if row),
-                                size)
-        except csv.Error as error:
-            raise ExportError(f"{path}: malformed CSV ({error})") from None
-        except (UnicodeDecodeError, EOFError, OSError) as error:
-            raise ExportError(f"{path}: cannot be read ({error})") from None
-        finally:
-            handle.close()
-
-    return header, blocks()
-
-
-def _plain(path: Path, size: int
-           ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]] | None:
-    """`_blocks` of a plain ``.csv`` file read in bytes (`plain_lines`), when its header
-    is one line with no quote or lone carriage return, separated by commas; else None
-    (the file is read as text)."""
-    handle = path.open("rb")
-    try:
-        text, skipped = handle.readline().removeprefix(codecs.BOM_UTF8).decode("utf-8"), 0
-        while text and not text.strip() and "\r" not in text[:-2]:  # blank lines before it
-            text, skipped = handle.readline().decode("utf-8"), skipped + 1
-    except (UnicodeDecodeError, OSError):
-        handle.close()
-        return None  # the text reading names the fault
-    body = text.removesuffix("\n").removesuffix("\r")
-    if not body.strip() or '"' in body or "\r" in body or sniff(text) != ",":
-        handle.close()
-        return None
-    header = column_names(body.split(","))
-
-    def blocks() -> Generator[Sequence[tuple[int, Any]], None, None]:
-        try:
-            stopped = yield from plain_lines(handle, path.name, skipped + 1, size)
-            if stopped is None:
-                return
-            offset, number = stopped  # from here on, the csv module reads the file
-            handle.seek(offset)
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-            reader = csv.reader(text)
-            yield from _batched(((number + reader.line_num, row) for row in reader if row),
-                                size)
-        except csv.Error as error:
-            raise ExportError(f"{path}: malformed CSV ({error})") from None
-        except (UnicodeDecodeError, EOFError, OSError) as error:
-            raise ExportError(f"{path}: cannot be read ({error})") from None
-        finally:
-            handle.close()
-
-    return header, blocks()
-
-
-def _batched(rows: Iterator[tuple[int, Any]], size: int
-             ) -> Generator[list[tuple[int, Any]], None, None]:
-    """``rows`` in lists of ``size`` (the last one shorter, none empty)."""
-    while True:
-        block = list(islice(rows, size))
-        if not block:
-            return
-        yield block
-
-
-def _cells(records: Sequence[tuple[int, Any]], width: int
-           ) -> Sequence[tuple[int, Sequence[str]]]:
-    """Records with raw lines split into cells (a line without quotes splits at commas,
-    exactly as ``csv.reader`` reads it).
-
-    When every record is a raw line of ``width`` cells ending in one line feed (the
-    usual block), the block is split in one pass into `ColumnRows` (`_split`, no tuple
-    per row); otherwise line by line.
-    """
-    if isinstance(records, ColumnRows):  # split already (a Parquet file's)
-        return records
-    if not records:
-        return []
-    if isinstance(records, Lines):  # (read from its one string when it was pickled)
-        columns = _split(records.commas(), len(records), width)
-    else:
-        raw = [cells for _, cells in records]
-        if type(raw[0]) is not str or set(map(type, raw)) - {str}:
-            if not any(type(cells) is str for cells in raw):
-                return list(records)
-            return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str
-                     else cells) for line, cells in records]
-        columns = _split(",".join(raw), len(raw), width)
-    if columns is None:
-        return [(line, cells.rstrip("\r\n").split(",")) for line, cells in records]
-    numbers = list(records.numbers) if isinstance(records, Lines) else list(
-        map(itemgetter(0), records))
-    return ColumnRows(numbers, columns)
-
-
-def _split(text: str, count: int, width: int) -> list[list[str]] | None:
-    """The columns of ``count`` lines joined by commas (none blank, each ending in a line
-    feed; a final line feed added if the last line had none) when every line has
-    ``width`` cells and no quote or carriage return; else None.
-
-    The text is split at commas once. A line ends in the cell holding its line feed, so
-    every line has ``width`` cells exactly when there are ``width`` cells per line in all
-    and every line feed is in a last column's cell (a line with ``k`` commas more or less
-    than ``width - 1`` would move the next line feed out of that column, or need another
-    line to make up for it, which moves one too). Example: ``"a,b\\n,c,d\\n"``, 2 lines,
-    width 2 -> ``[["a", "c"], ["b", "d"]]``.
-    """
-    if not text.endswith("\n"):
-        text += "\n"
-    if "\r" in text or '"' in text:  # (a quoted cell is the csv module's to read)
-        return None
-    flat = text.split(",")
-    if len(flat) != count * width:
-        return None
-    ends = "".join(flat[width - 1::width])
-    if ends.count("\n") != count:
-        return None
-    columns = [flat[column::width] for column in range(width - 1)]
-    columns.append(ends.split("\n")[:-1])
-    return columns
-
-
-def _header(path: Path) -> tuple[str, ...]:
-    """The header of a file (`_records`), the file closed again."""
-    if is_parquet(path):
-        return _records(path)[0]
-    with _open(path) as handle:
-        first, _ = _first(handle)
-        try:
-            return column_names(next(csv.reader([first], delimiter=sniff(first)), ()))
-        except csv.Error as error:
-            raise ExportError(f"{path}:1: cannot read the header ({error})") from None
-
-
-def read_table(path: Path, name: str | None = None) -> Table:
-    """Every row of a CSV file (``.csv.gz``: gzipped; ``.parquet``: numbered from 1), each
-    with the line it ends on.
-
-    Boundary rule: blank lines are skipped; a malformed file raises `ExportError` naming
-    the path and line. Example: a file ``ticket_id,at,kind`` / ``T1,2026-11-23T07:55Z,
-    responded`` -> ``Table("events.csv", ("ticket_id", "at", "kind"), [(2, [...])])``.
-    """
-    header, rows = _records(path)
-    return Table(name or path.name, header, list(rows))
-
-
 def _evaluate(work: _LogWork) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
     tickets, events, output_format, policy, now, html, whole = work
-    tickets = Table(tickets.name, tickets.header, _cells(tickets.rows, len(tickets.header)))
-    events = Table(events.name, events.header, _cells(events.rows, len(events.header)))
+    tickets = Table(tickets.name, tickets.header, cells(tickets.rows, len(tickets.header)))
+    events = Table(events.name, events.header, cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
                                           whole=whole)
     rows: list[str] = []  # each result row's opening as written, unless `Measured`
@@ -288,7 +82,7 @@ def _grouped(ticket_file: _Named, event_file: _Named,
     (any order; memory grows with the events file)."""
     (tickets, tickets_name), (events, events_name) = ticket_file, event_file
     table = read_table(events, events_name)
-    header, rows = _records(tickets)
+    header, rows = records(tickets)
     where = {name: index for index, name in enumerate(header)}
     grouped: dict[str, list[tuple[int, Sequence[str]]]] = {}
     at = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
@@ -330,15 +124,16 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
     evaluation raises `Strays`; or an event is left over at the end, which sets
     ``order.kept`` to False. Either way the caller runs `_grouped` instead."""
     (tickets, tickets_name), (events, events_name) = ticket_file, event_file
-    header, blocks = _blocks(tickets, raw=True)
-    event_header, event_blocks = _blocks(events, raw=True)  # (large reads: peak RSS grows)
+    header, ticket_blocks = blocks(tickets, raw=True, size=_BLOCK)
+    # the events in reads of the tickets' size too: larger reads let peak RSS grow with the run
+    event_header, event_blocks = blocks(events, raw=True, size=_BLOCK)
     key = {name: index for index, name in enumerate(header)}.get("ticket_id")
     event_key = {name: index for index, name in enumerate(event_header)}.get("ticket_id")
     if key is None or event_key is None:
         order.kept = False  # `_grouped` names the missing column
         return
     pending: Sequence[tuple[int, Any]] = []
-    for block in blocks:
+    for block in ticket_blocks:
         ids: set[str] | None = None  # the block's ticket ids, read only when needed
         parts: list[Sequence[tuple[int, Any]]] = []  # its events, a read at a time
         while True:
@@ -449,7 +244,7 @@ def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:
     """The checks made once, before any row: ``--policy``, then each file's header (the
     required columns, no name twice, no stop column in the tickets file)."""
     check_policy(policy)
-    header, rows = _records(ticket_file[0], size=1)  # only whether there is a row
+    header, rows = records(ticket_file[0], size=1)  # only whether there is a row
     try:
         if next(rows, None) is None:
             raise ExportError(f"{ticket_file[1]}: no tickets (the file is empty or has only "
@@ -458,7 +253,7 @@ def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:
         rows.close()  # type: ignore[attr-defined]
     needed = [name for name in COLUMNS if not (policy and name == "policy")]
     check_columns(ticket_file[1], header, needed, refused=list(STOPS))
-    check_columns(event_file[1], _header(event_file[0]), EVENT_COLUMNS)
+    check_columns(event_file[1], header_of(event_file[0]), EVENT_COLUMNS)
 
 
 def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: datetime | None,

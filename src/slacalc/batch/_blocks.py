@@ -1,0 +1,234 @@
+"""A CSV (optionally gzipped) or Parquet file read in blocks of records, each record with
+the line it ends on: the reading shared by the event-log report's two files.
+
+A plain comma-separated ``.csv`` file (no quote, no lone carriage return) is read in bytes
+and its blocks travel as text (`Lines`, `slacalc.batch._lines.plain_lines`), split into
+columns only by the worker that evaluates them (`cells`, `split_lines`); anything else is
+read by the csv module, row by row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+from collections.abc import Generator, Iterator, Sequence
+from itertools import chain, islice
+from operator import itemgetter
+from pathlib import Path
+from typing import IO, Any
+
+from ._eventlog import ColumnRows, Table
+from ._header import column_names, sniff
+from ._lines import Lines, plain_lines
+from ._parquet import is_parquet, parquet_blocks
+from ._rows import ExportError
+
+__all__ = ["READ", "blocks", "cells", "first_line", "header_of", "open_text", "read_table",
+           "records", "split_lines"]
+
+READ = 10_000
+"""Records per block when reading a file for its rows alone."""
+
+
+def open_text(path: Path) -> IO[str]:
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def first_line(handle: IO[str]) -> tuple[str, int]:
+    """The first line of a file that is not blank ("" if none), and how many blank
+    lines come before it."""
+    for skipped, line in enumerate(handle):
+        if line.strip():
+            return line, skipped
+    return "", 0
+
+
+def records(path: Path, size: int = READ
+            ) -> tuple[tuple[str, ...], Iterator[tuple[int, Any]]]:
+    """The header (names as `column_names` reads them) and rows of a CSV (``.gz``; its
+    delimiter `sniff`-ed from the header) or Parquet file, each row with the line it ends
+    on (`blocks` of ``size``, row by row; closing the rows closes the file)."""
+    header, found = blocks(path, size=size)
+
+    def rows() -> Iterator[tuple[int, Any]]:
+        try:
+            for block in found:
+                yield from block
+        finally:
+            found.close()
+
+    return header, rows()
+
+
+def blocks(path: Path, *, raw: bool = False, size: int = READ
+           ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]]:
+    """The header of a file (as `records`) and its rows in blocks of about ``size``
+    (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
+    file's lines are given as they are (text, split by the worker that evaluates them;
+    the parent reads only a few tickets' ids, `_cut_fast`), read in bytes (`plain_lines`)
+    until a block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines
+    are no rows."""
+    if is_parquet(path):
+        names, found = parquet_blocks(path, size)
+        return column_names(names), (block for block in found)
+    if raw and path.suffix.lower() == ".csv":
+        plain = _plain(path, size)
+        if plain is not None:
+            return plain
+    handle = open_text(path)
+    try:
+        first, skipped = first_line(handle)
+        delimiter = sniff(first)
+        reader = csv.reader(chain([first], handle), delimiter=delimiter)
+        header = column_names(next(reader, ()))
+    except (csv.Error, UnicodeDecodeError, EOFError, OSError) as error:
+        handle.close()
+        raise ExportError(f"{path}:1: cannot read the header ({error})") from None
+
+    def read() -> Generator[Sequence[tuple[int, Any]], None, None]:
+        try:
+            yield from _batched(((skipped + reader.line_num, row) for row in reader if row),
+                                size)
+        except csv.Error as error:
+            raise ExportError(f"{path}: malformed CSV ({error})") from None
+        except (UnicodeDecodeError, EOFError, OSError) as error:
+            raise ExportError(f"{path}: cannot be read ({error})") from None
+        finally:
+            handle.close()
+
+    return header, read()
+
+
+def _plain(path: Path, size: int
+           ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]] | None:
+    """`blocks` of a plain ``.csv`` file read in bytes (`plain_lines`), when its header
+    is one line with no quote or lone carriage return, separated by commas; else None
+    (the file is read as text)."""
+    handle = path.open("rb")
+    try:
+        text, skipped = handle.readline().removeprefix(codecs.BOM_UTF8).decode("utf-8"), 0
+        while text and not text.strip() and "\r" not in text[:-2]:  # blank lines before it
+            text, skipped = handle.readline().decode("utf-8"), skipped + 1
+    except (UnicodeDecodeError, OSError):
+        handle.close()
+        return None  # the text reading names the fault
+    body = text.removesuffix("\n").removesuffix("\r")
+    if not body.strip() or '"' in body or "\r" in body or sniff(text) != ",":
+        handle.close()
+        return None
+    header = column_names(body.split(","))
+
+    def read() -> Generator[Sequence[tuple[int, Any]], None, None]:
+        try:
+            stopped = yield from plain_lines(handle, path.name, skipped + 1, size)
+            if stopped is None:
+                return
+            offset, number = stopped  # from here on, the csv module reads the file
+            handle.seek(offset)
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            reader = csv.reader(text)
+            yield from _batched(((number + reader.line_num, row) for row in reader if row),
+                                size)
+        except csv.Error as error:
+            raise ExportError(f"{path}: malformed CSV ({error})") from None
+        except (UnicodeDecodeError, EOFError, OSError) as error:
+            raise ExportError(f"{path}: cannot be read ({error})") from None
+        finally:
+            handle.close()
+
+    return header, read()
+
+
+def _batched(rows: Iterator[tuple[int, Any]], size: int
+             ) -> Generator[list[tuple[int, Any]], None, None]:
+    """``rows`` in lists of ``size`` (the last one shorter, none empty)."""
+    while True:
+        block = list(islice(rows, size))
+        if not block:
+            return
+        yield block
+
+
+def cells(records: Sequence[tuple[int, Any]], width: int
+           ) -> Sequence[tuple[int, Sequence[str]]]:
+    """Records with raw lines split into cells (a line without quotes splits at commas,
+    exactly as ``csv.reader`` reads it).
+
+    When every record is a raw line of ``width`` cells ending in one line feed (the
+    usual block), the block is split in one pass into `ColumnRows` (`split_lines`, no tuple
+    per row); otherwise line by line.
+    """
+    if isinstance(records, ColumnRows):  # split already (a Parquet file's)
+        return records
+    if not records:
+        return []
+    if isinstance(records, Lines):  # (read from its one string when it was pickled)
+        columns = split_lines(records.commas(), len(records), width)
+    else:
+        raw = [cells for _, cells in records]
+        if type(raw[0]) is not str or set(map(type, raw)) - {str}:
+            if not any(type(cells) is str for cells in raw):
+                return list(records)
+            return [(line, cells.rstrip("\r\n").split(",") if type(cells) is str
+                     else cells) for line, cells in records]
+        columns = split_lines(",".join(raw), len(raw), width)
+    if columns is None:
+        return [(line, cells.rstrip("\r\n").split(",")) for line, cells in records]
+    numbers = list(records.numbers) if isinstance(records, Lines) else list(
+        map(itemgetter(0), records))
+    return ColumnRows(numbers, columns)
+
+
+def split_lines(text: str, count: int, width: int) -> list[list[str]] | None:
+    """The columns of ``count`` lines joined by commas (none blank, each ending in a line
+    feed; a final line feed added if the last line had none) when every line has
+    ``width`` cells and no quote or carriage return; else None.
+
+    The text is split at commas once. A line ends in the cell holding its line feed, so
+    every line has ``width`` cells exactly when there are ``width`` cells per line in all
+    and every line feed is in a last column's cell (a line with ``k`` commas more or less
+    than ``width - 1`` would move the next line feed out of that column, or need another
+    line to make up for it, which moves one too). Example: ``"a,b\\n,c,d\\n"``, 2 lines,
+    width 2 -> ``[["a", "c"], ["b", "d"]]``.
+    """
+    if not text.endswith("\n"):
+        text += "\n"
+    if "\r" in text or '"' in text:  # (a quoted cell is the csv module's to read)
+        return None
+    flat = text.split(",")
+    if len(flat) != count * width:
+        return None
+    ends = "".join(flat[width - 1::width])
+    if ends.count("\n") != count:
+        return None
+    columns = [flat[column::width] for column in range(width - 1)]
+    columns.append(ends.split("\n")[:-1])
+    return columns
+
+
+def header_of(path: Path) -> tuple[str, ...]:
+    """The header of a file (`records`), the file closed again."""
+    if is_parquet(path):
+        return records(path)[0]
+    with open_text(path) as handle:
+        first, _ = first_line(handle)
+        try:
+            return column_names(next(csv.reader([first], delimiter=sniff(first)), ()))
+        except csv.Error as error:
+            raise ExportError(f"{path}:1: cannot read the header ({error})") from None
+
+
+def read_table(path: Path, name: str | None = None) -> Table:
+    """Every row of a CSV file (``.csv.gz``: gzipped; ``.parquet``: numbered from 1), each
+    with the line it ends on.
+
+    Boundary rule: blank lines are skipped; a malformed file raises `ExportError` naming
+    the path and line. Example: a file ``ticket_id,at,kind`` / ``T1,2026-11-23T07:55Z,
+    responded`` -> ``Table("events.csv", ("ticket_id", "at", "kind"), [(2, [...])])``.
+    """
+    header, rows = records(path)
+    return Table(name or path.name, header, list(rows))
