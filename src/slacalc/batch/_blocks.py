@@ -89,18 +89,8 @@ def blocks(path: Path, *, raw: bool = False, size: int = READ
         handle.close()
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
 
-    def read() -> Generator[Sequence[tuple[int, Any]], None, None]:
-        try:
-            yield from _batched(((skipped + reader.line_num, row) for row in reader if row),
-                                size)
-        except csv.Error as error:
-            raise ExportError(f"{path}: malformed CSV ({error})") from None
-        except (UnicodeDecodeError, EOFError, OSError) as error:
-            raise ExportError(f"{path}: cannot be read ({error})") from None
-        finally:
-            handle.close()
-
-    return header, read()
+    rows = ((skipped + reader.line_num, row) for row in reader if row)
+    return header, _guarded(path, handle, _batched(rows, size))
 
 
 def _plain(path: Path, size: int
@@ -122,25 +112,30 @@ def _plain(path: Path, size: int
         return None
     header = column_names(body.split(","))
 
-    def read() -> Generator[Sequence[tuple[int, Any]], None, None]:
-        try:
-            stopped = yield from plain_lines(handle, path.name, skipped + 1, size)
-            if stopped is None:
-                return
+    def read() -> Iterator[Sequence[tuple[int, Any]]]:
+        stopped = yield from plain_lines(handle, path.name, skipped + 1, size)
+        if stopped is not None:
             offset, number = stopped  # from here on, the csv module reads the file
             handle.seek(offset)
-            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-            reader = csv.reader(text)
+            reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline=""))
             yield from _batched(((number + reader.line_num, row) for row in reader if row),
                                 size)
-        except csv.Error as error:
-            raise ExportError(f"{path}: malformed CSV ({error})") from None
-        except (UnicodeDecodeError, EOFError, OSError) as error:
-            raise ExportError(f"{path}: cannot be read ({error})") from None
-        finally:
-            handle.close()
 
-    return header, read()
+    return header, _guarded(path, handle, read())
+
+
+def _guarded(path: Path, handle: IO[Any], found: Iterator[Sequence[tuple[int, Any]]]
+             ) -> Generator[Sequence[tuple[int, Any]], None, None]:
+    """The blocks ``found`` reads from ``handle``, a fault of the file as `ExportError`
+    naming ``path``; ``handle`` is closed once they are read (or given up)."""
+    try:
+        yield from found
+    except csv.Error as error:
+        raise ExportError(f"{path}: malformed CSV ({error})") from None
+    except (UnicodeDecodeError, EOFError, OSError) as error:
+        raise ExportError(f"{path}: cannot be read ({error})") from None
+    finally:
+        handle.close()
 
 
 def _batched(rows: Iterator[tuple[int, Any]], size: int
