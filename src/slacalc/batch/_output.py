@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -135,18 +134,13 @@ def ignore_interrupts() -> None:
 def evaluate_all(function: Callable[[_Work], Done], work: Iterator[_Work], summary: Summary,
                  sink: Sink, jobs: int) -> None:
     """Evaluate every chunk of ``work`` with ``function`` (in ``jobs`` worker processes
-    when more than one) and `collect` the results in input order.
-
-    With workers, the first chunk is evaluated here before any worker starts: a worker
-    forked after it begins with what it loaded (policies, compiled zone years) instead
-    of loading it again in each process."""
+    when more than one) and `collect` the results in input order."""
     if jobs <= 1:
         collect(map(function, work), summary, sink)
         return
-    first = list(map(function, islice(work, 1)))
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=ignore_interrupts)
     try:
-        collect(chain(first, in_order(pool, function, work, 2 * jobs)), summary, sink)
+        collect(in_order(pool, function, work, 2 * jobs), summary, sink)
     finally:
         pool.shutdown(cancel_futures=True)
 
