@@ -122,3 +122,43 @@ def test_blocks_of_lines_join_into_one_string_keeping_their_numbers() -> None:
     odd = Lines.concat([Lines.of(range(2, 3), "a"), Lines.of(range(3, 4), "b\n")])
     assert list(odd) == [(2, "a"), (3, "b\n")]
     assert list(Lines.concat([])) == []
+
+
+def test_an_event_of_the_block_after_its_last_tickets_leaves_the_cut_to_the_ids() -> None:
+    # Tickets T1, T2; events T2 then T1 (not in the tickets' order). The search for the
+    # last ticket (T2) would cut after line 1 and leave T1's event to the next block; the
+    # next event is T1's, a ticket of this block, so it cannot tell (None), and `_cut`
+    # (by the ids) takes both.
+    block = Lines.of(range(2, 4), "T1,x\nT2,x\n")
+    rows = Lines.of(range(2, 5), "T2,a\nT1,b\nT3,c\n")
+    assert _cut_fast(block, 0, rows, 0) is None
+    assert _cut(rows, 0, {"T1", "T2"}) == 2
+    # In order (T1, T2, then T3 of a later block): the search cuts after T2's event.
+    ordered = Lines.of(range(2, 5), "T1,b\nT2,a\nT3,c\n")
+    found = _cut_fast(block, 0, ordered, 0)
+    assert found is not None
+    assert (list(found[0]), list(found[1])) == ([(2, "T1,b\n"), (3, "T2,a\n")],
+                                                [(4, "T3,c\n")])
+
+
+def test_a_tickets_event_stays_with_its_first_row_when_its_id_comes_again_later(
+        tmp_path: Path) -> None:
+    # T1's row, T2's, T3's, then T1's again (another block at 2 tickets a block); T2's
+    # event comes before T1's. T1's first row must keep its response (met at 07:55, due
+    # Mon 08:00 for an opening Fri 17:30 with 1 business hour in 07:30-18:00); an
+    # earlier version gave the event to the second T1 row in the next block.
+    opened = "vircom,standard,P2,2026-11-20T17:30:00-05:00"
+    tickets, events = tmp_path / "tickets.csv", tmp_path / "events.csv"
+    tickets.write_text("ticket_id,policy,tier,priority,opened_at\n" + "".join(
+        f"{ticket},{opened}\n" for ticket in ("T1", "T2", "T3", "T1")), encoding="utf-8")
+    events.write_text("ticket_id,at,kind\nT2,2026-11-23T07:55:00-05:00,responded\n"
+                      "T1,2026-11-23T07:55:00-05:00,responded\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("slacalc.batch._logrun._BLOCK", 2)
+        main(["report", str(tickets), "--events", str(events), "--format", "csv", "-o",
+              str(out), "--now", "2026-11-30T12:00:00Z"])
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    first = next(row for row in rows if row["ticket_id"] == "T1")
+    assert (first["metric"], first["status"]) == ("response", "met")

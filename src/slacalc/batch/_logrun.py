@@ -178,33 +178,40 @@ def _cut(rows: Sequence[tuple[int, Any]], index: int, ids: set[str]) -> int:
 def _cut_fast(block: Sequence[tuple[int, Any]], key: int, rows: Sequence[tuple[int, Any]],
               index: int) -> tuple[Lines, Lines] | None:
     """`_cut` of events ``rows`` for the tickets ``block`` found by searching their text
-    for the block's last ticket (ticket ids in column ``key``, the events' in column
-    ``index``), when both are plain `Lines` and the events' ids come first: after that
-    ticket's last event; or all of them when it has none here but the last event is of
-    a ticket of the block. None when that cannot tell (`_cut` then reads the ids).
+    for the block's last ticket, when both are plain `Lines` with the ids first (``key``
+    and ``index`` are 0): after that ticket's last event, when the next event is of no
+    ticket of the block; or all of them, when the last ticket has none here but the last
+    event is of a ticket of the block. None when that cannot tell (`_cut` then reads the
+    ids).
 
     Exact for a file grouped by ticket in the tickets' order, as `_cut` is; in any other
     order an event lands in a block of the wrong tickets, which `Strays` catches.
     Example: tickets ``T1, T2`` and events of ``T1, T2, T2, T3`` -> the first three.
     """
-    if index != 0 or not isinstance(block, Lines) or not isinstance(rows, Lines):
+    if key or index or not isinstance(block, Lines) or not isinstance(rows, Lines):
         return None
     tickets, events = block.blob, rows.blob
     if not tickets or not events:
         return None
-    last = _key(_last_line(tickets), key)
+    last = _key(_last_line(tickets), 0)
     if not last or "," in last:
         return None
     start = events.rfind("\n" + last + ",") + 1
     if not start and not events.startswith(last + ","):  # no event of the last ticket
-        other = _last_line(events).partition(",")[0]
-        if key == 0 and other and (f"\n{other}," in tickets
-                                   or tickets.startswith(f"{other},")):
+        if _holds(tickets, _key(_last_line(events), 0)):
             return rows, Lines.of(range(0), "")
         return None
     end = events.find("\n", start) + 1 or len(events)
+    if _holds(tickets, _key(events[end:events.find("\n", end) + 1 or len(events)], 0)):
+        return None  # an event of the block after its last ticket's: not in order
     return rows.parted(events.count("\n", 0, end) + (not events.endswith("\n", 0, end)),
                        end)
+
+
+def _holds(tickets: str, ticket_id: str) -> bool:
+    """Whether a line of ``tickets`` starts with the cell ``ticket_id`` (as written)."""
+    return bool(ticket_id) and (f"\n{ticket_id}," in tickets
+                                or tickets.startswith(f"{ticket_id},"))
 
 
 def _last_line(text: str) -> str:
