@@ -51,7 +51,7 @@ class Lines(Sequence[tuple[int, str]]):
     @classmethod
     def of(cls, numbers: range | list[int], blob: str) -> Lines:
         """The lines of ``blob``: each but the last ends in one line feed and holds no
-        other, and none holds a carriage return (what `blob` gives back)."""
+        other (what `blob` gives back)."""
         lines = cls(numbers, [])
         lines._texts, lines._blob = None, blob
         return lines
