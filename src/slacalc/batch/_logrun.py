@@ -117,9 +117,10 @@ class _Order:
 
 def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
               order: _Order) -> Iterator[_LogWork]:
-    """The blocks with their events, both files streamed: the events of a block end where
-    a binary search finds the first event of a ticket outside it (`_cut`). Exact when the
-    events file is grouped by ticket in the tickets file's order (memory stays flat). In
+    """The blocks with their events, both files streamed: the events of a block end after
+    the last event of its last ticket (`_cut_fast`), or where a binary search finds the
+    first event of a ticket outside it (`_cut`). Exact when the events file is grouped by
+    ticket in the tickets file's order (memory stays flat). In
     any other order some block is given an event of a ticket outside it, and its
     evaluation raises `Strays`; or an event is left over at the end, which sets
     ``order.kept`` to False. Either way the caller runs `_grouped` instead."""
