@@ -113,6 +113,9 @@ CELLS = [
     {"desk_metric": "a,b", "tier": 'say "hi"'},  # csv quoting
     {"tier": "line\nbreak"},
     {"tier": "carriage\rreturn"},  # csv_text quotes it
+    {"tier": "\tx"},  # a tab first: a formula start too (one scan looks for all six)
+    {"detail": "\rx", "reason": "ok"},  # a carriage return first: formula and quoting
+    {"explain": "a\n=b"},  # "=" after a line feed inside a cell: not a cell's start
     {"desk_breached": True, "due_difference_seconds": -0.5, "desk_elapsed_seconds": None},
 ]
 
@@ -185,3 +188,9 @@ def test_ticket_rows_by_id_keep_the_first_row_of_an_id() -> None:
     odd = [{"ticket_id": " T1", "n": 1}, {"ticket_id": None}, {"ticket_id": "T1 ", "n": 3}]
     assert tickets_by_id(clean) == {"T1": clean[0], "T2": clean[1]}
     assert tickets_by_id(odd) == {"T1": odd[0], "": odd[1]}
+
+
+@pytest.mark.parametrize("raw_csv", [False, True])
+def test_no_agreeing_rows_write_nothing(raw_csv: bool) -> None:
+    # A batch where nothing agrees: no line at all (not even an empty one).
+    assert _agreeing([]).csv(raw_csv) == ""

@@ -18,7 +18,7 @@ import csv
 import gzip
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import groupby, islice
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any, cast
@@ -35,6 +35,7 @@ __all__ = [
     "find_optional",
     "json_keyed",
     "json_records",
+    "json_runs",
     "shown",
 ]
 
@@ -110,6 +111,43 @@ def json_keyed(path: Path, key: str, by: str, shape: type[Typed] | None = None
     for numbers, records in _columns(path, key, shape):
         yield from zip(_keys(records, by, shape), zip(numbers, records, strict=True),
                        strict=True)
+
+
+def json_runs(path: Path, key: str, by: str, shape: type[Typed] | None = None
+              ) -> Iterator[tuple[str, list[tuple[int, Any]]]]:
+    """The records of `json_keyed` in runs: each run of consecutive records with the same
+    ``by`` text as ``(text, [(position, record), ...])`` (a run goes on across the
+    decoded batches), as `slacalc.sources._tables.joined_runs` takes them.
+
+    Boundary rule: two runs of one text apart (another between them) stay two runs.
+    Example: audit lines of tickets ``7, 7, 8, 7`` -> ``("7", [a1, a2])``, ``("8",
+    [a3])``, ``("7", [a4])``.
+    """
+    pending: list[tuple[int, Any]] | None = None
+    last = ""
+    for numbers, records in _columns(path, key, shape):
+        pairs = list(zip(numbers, records, strict=True))
+        start = 0
+        for value, group in groupby(_values(records, by, shape)):
+            end = start + len(list(group))  # the run's records counted at C speed
+            text = value if type(value) is str else "" if value is None else str(value)
+            if pending is not None and text == last:  # the run goes on (next batch, or
+                pending += pairs[start:end]  # an id written another way: 7 and "7")
+            else:
+                if pending is not None:
+                    yield last, pending
+                last, pending = text, pairs[start:end]
+            start = end
+    if pending is not None:
+        yield last, pending
+
+
+def _values(records: list[Any], by: str, shape: type[Typed] | None) -> list[Any]:
+    """Each record's ``by`` as read (typed records: at C speed; `json_runs` writes each
+    run's as text), or its text by `_keys` when the batch is not typed."""
+    if shape is not None and records and type(records[0]) is shape:  # a typed batch: all
+        return list(map(attrgetter(by), records))
+    return _keys(records, by, shape)
 
 
 def _keys(records: list[Any], by: str, shape: type[Typed] | None) -> list[str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ Stream = Callable[..., Iterator[Converted]]
 _Faults = list[tuple[int, str, str]]
 _Work = tuple[Table, Table, _Faults, str, str | None, datetime | None]
 _BOOK: PolicyBook | None = None
+_EVENT_CELLS = itemgetter(*EVENT_COLUMNS)  # an event row's cells (all text), in order
 
 
 @contextmanager
@@ -226,8 +228,7 @@ def _write(blocks: Iterator[Converted], folder: Path, now_us: int | None) -> lis
                 header = list(block.tickets[0])
                 ticket_rows.writerow(header)
             ticket_rows.writerows([row.values() for row in block.tickets])
-            event_rows.writerows([[row[name] for name in EVENT_COLUMNS]
-                                  for row in block.events])
+            event_rows.writerows(map(_EVENT_CELLS, block.events))  # each row's at C speed
             verdict_rows.writerows([[_cell(row[name]) for name in VERDICT_COLUMNS]
                                     for row in map(_undecided, block.verdicts,
                                                    repeat(now_us))])

@@ -9,7 +9,7 @@ rows carry the desk's own SLA verdicts (docs/sources.md, "Desk verdicts").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from ..batch._rows import RowError
 
 __all__ = ["EVENT_COLUMNS", "TICKET_COLUMNS", "VERDICT_COLUMNS", "Converted", "Record",
-           "SourceRowError", "UnorderedError", "instant", "joined"]
+           "SourceRowError", "UnorderedError", "instant", "joined", "joined_runs", "runs"]
 
 TICKET_COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
 """The tickets table's columns (an adapter may add attribute columns after them)."""
@@ -152,31 +152,74 @@ def joined(tickets: Iterable[tuple[str, _T]],
     followers). Example: tickets ``1, 2`` and audits ``1, 1, 2`` -> ``(1, [a, a])``,
     ``(2, [a])``, then ``("", None, [[]])``.
     """
+    return joined_runs(tickets, [runs(rows) for _name, rows in followers], ordered=ordered)
+
+
+def runs(rows: Iterable[tuple[str, Record]]) -> Iterator[tuple[str, list[Record]]]:
+    """Keyed records ``(id, (position, record))`` in runs of one id, ``(id, [(position,
+    record), ...])``, as `slacalc.sources._files.json_runs` reads them from a file.
+
+    Example: ids ``1, 1, 2, 1`` -> runs ``1`` (two records), ``2``, ``1``.
+    """
+    for key, run in groupby(rows, key=_KEY):
+        yield key, list(map(_RECORD, run))
+
+
+def joined_runs(tickets: Iterable[tuple[str, _T]],
+                followers: Sequence[Iterable[tuple[str, list[Record]]]], *,
+                ordered: bool) -> Iterator[tuple[str, _T | None, list[list[Record]]]]:
+    """`joined` of followers already in runs: each ``(id, [(position, record), ...])``,
+    the records of a run in a row with that id (so a ticket's records are found by a
+    comparison per run, not per record).
+
+    Boundary rule: as `joined`; in order, a ticket takes the follower's run at hand when
+    its id is the ticket's (the run's list itself, not a copy). Example: tickets ``1, 2`` and
+    audit runs ``("1", [a, a]), ("2", [a])`` -> ``("1", [a, a])``, ``("2", [a])``, then
+    ``("", None, [[]])``.
+    """
     if not ordered:
         grouped: list[dict[str, list[Record]]] = []
-        for _name, rows in followers:
+        for follower in followers:
             found: dict[str, list[Record]] = {}
-            for key, record in rows:
-                found.setdefault(key, []).append(record)
+            for key, records in follower:
+                known = found.get(key)
+                if known is None:
+                    found[key] = list(records)  # a copy: the runs given stay as they are
+                else:
+                    known += records
             grouped.append(found)
         for key, item in tickets:
             yield key, item, [found.pop(key, []) for found in grouped]
         yield "", None, [[record for rows in found.values() for record in rows]
                          for found in grouped]
         return
-    runs = [groupby(rows, key=_KEY) for _name, rows in followers]
-    heads: list[tuple[str, Iterator[tuple[str, Record]]] | None] = [
-        next(run, None) for run in runs]
-    for key, item in tickets:
-        taken: list[list[Record]] = []
-        for index, run in enumerate(runs):
-            head = heads[index]
-            if head is not None and head[0] == key:
-                taken.append(list(map(_RECORD, head[1])))
-                heads[index] = next(run, None)
-            else:
-                taken.append([])
-        yield key, item, taken
+    iterators = [iter(follower) for follower in followers]
+    heads: list[tuple[str, list[Record]] | None] = [next(run, None) for run in iterators]
+    if len(iterators) == 2:  # the usual (Zendesk: audits and metric events), unrolled
+        first, second = iterators
+        one, two = heads
+        for key, item in tickets:
+            mine: list[Record] = []
+            theirs: list[Record] = []
+            if one is not None and one[0] == key:
+                mine = one[1]
+                one = next(first, None)
+            if two is not None and two[0] == key:
+                theirs = two[1]
+                two = next(second, None)
+            yield key, item, [mine, theirs]
+        heads = [one, two]
+    else:
+        for key, item in tickets:
+            taken: list[list[Record]] = []
+            for index, run in enumerate(iterators):
+                head = heads[index]
+                if head is not None and head[0] == key:
+                    taken.append(head[1])
+                    heads[index] = next(run, None)
+                else:
+                    taken.append([])
+            yield key, item, taken
     if any(head is not None for head in heads):
         raise UnorderedError
-    yield "", None, [[] for _ in runs]
+    yield "", None, [[] for _ in iterators]

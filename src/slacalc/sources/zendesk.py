@@ -30,9 +30,9 @@ from typing import Any
 
 from ..engine._zone import instant_us
 from ._convert import Builder, Opening, blocks, verdict
-from ._files import find, find_optional, json_keyed, shown
+from ._files import find, find_optional, json_keyed, json_runs, shown
 from ._history import PRIORITY, REPLY, STATUS, Change
-from ._tables import Converted, Record, SourceRowError, instant, joined
+from ._tables import Converted, Record, SourceRowError, instant, joined_runs, runs
 from ._zendesk_shapes import Audit, AuditEvent, MetricEvent, Ticket, metric_state
 from ._zendesk_typed import Fast
 from .mapping import DeskMapping, default_mapping, unknown
@@ -175,13 +175,15 @@ def _verdict(ticket_id: str, metric: str, desk_metric: str, cycle: _Cycle,
                    desk_metric=desk_metric, source=f"{name}:{source}")
 
 
-def _feed(tickets: Iterable[tuple[str, Record]], audits: Iterable[tuple[str, Record]],
-          metric_events: Iterable[tuple[str, Record]], names: tuple[str, str, str],
+def _feed(tickets: Iterable[tuple[str, Record]], audits: Iterable[tuple[str, list[Record]]],
+          metric_events: Iterable[tuple[str, list[Record]]], names: tuple[str, str, str],
           ordered: bool) -> Callable[[Builder], Iterator[None]]:
+    """The tickets with their audits and metric events (each given in runs of one
+    ticket id: `json_runs`, `runs`) converted into the builder, a yield per ticket."""
     def feed(builder: Builder) -> Iterator[None]:
         fast = Fast(builder.mapping, names)
-        for key, item, (mine, metrics) in joined(
-                tickets, [(names[1], audits), (names[2], metric_events)], ordered=ordered):
+        for key, item, (mine, metrics) in joined_runs(
+                tickets, [audits, metric_events], ordered=ordered):
             if item is None:  # the records of no ticket
                 for file, records in ((names[1], mine), (names[2], metrics)):
                     for position, record in records:
@@ -253,8 +255,8 @@ def convert(tickets: Iterable[dict[str, Any]], audits: Iterable[dict[str, Any]],
     pending -> open -> events ``awaiting_customer`` 10:00 and ``customer_replied`` 12:00,
     priority ``P2`` (default mapping).
     """
-    feed = _feed(_keyed(_numbered(tickets), "id"), _keyed(_numbered(audits), "ticket_id"),
-                 _keyed(_numbered(metric_events), "ticket_id"),
+    feed = _feed(_keyed(_numbered(tickets), "id"), runs(_keyed(_numbered(audits), "ticket_id")),
+                 runs(_keyed(_numbered(metric_events), "ticket_id")),
                  ("tickets", "audits", "ticket_metric_events"), ordered=False)
     return Converted.whole(blocks(feed, Builder(mapping or default_mapping("zendesk"),
                                                 ("tickets", "audits"), ("channel",))),
@@ -275,10 +277,10 @@ def stream_zendesk(folder: Path, mapping: DeskMapping | None = None, *,
     metric_file = find_optional(folder, ["ticket_metric_events.jsonl", "ticket_metric_events.json"])
     names = (shown(ticket_file), shown(audit_file),
              shown(metric_file) if metric_file else "ticket_metric_events.jsonl")
-    metrics = json_keyed(metric_file, "ticket_metric_events", "ticket_id", MetricEvent) \
+    metrics = json_runs(metric_file, "ticket_metric_events", "ticket_id", MetricEvent) \
         if metric_file else iter(())
     feed = _feed(json_keyed(ticket_file, "tickets", "id", Ticket),
-                 json_keyed(audit_file, "audits", "ticket_id", Audit), metrics, names,
+                 json_runs(audit_file, "audits", "ticket_id", Audit), metrics, names,
                  ordered=ordered)
     yield from blocks(feed, Builder(mapping or default_mapping("zendesk"), names[:2],
                                     ("channel",)), block)
