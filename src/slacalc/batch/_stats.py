@@ -5,7 +5,8 @@ Per group (policy, tier, priority, metric), for every row whose clock was stoppe
 judged (``met``, or ``breached`` with a ``stopped_at``): the time to the stop on the
 target's clock (``elapsed_seconds``: business time for a business target, real time
 otherwise) and in real time (``stopped_at`` minus the ticket's opening), two float64 each
-(16 bytes a row: 16 MB per million such rows). Per group and month of opening (in the
+(16 bytes a row, written out to a temporary file past 4 MiB: `slacalc.batch._samples`,
+so memory stays flat). Per group and month of opening (in the
 tier calendar's zone): met and breached counts. Per group: how many rows have each target
 length (a handful of lengths). And at most `KEPT` breached rows (the largest overruns) and
 `KEPT` running rows (the least time left), for the HTML table.
@@ -37,6 +38,7 @@ from ._instants import parse_instants, text_array
 from ._measures import Group, Measures
 from ._results import RESULT_COLUMNS, zone_offsets
 from ._rows import PolicyBook
+from ._samples import Samples
 
 __all__ = ["KEPT", "PERCENTILES", "WATCH_COLUMNS", "Stats", "local_instants",
            "months_of", "opened_us", "openings", "percentiles_of", "tier_zone"]
@@ -160,7 +162,7 @@ def openings(book: PolicyBook, columns: Sequence[Sequence[str]],
 class Stats:
     """What `Summary` keeps beyond counts (see the module's docstring)."""
 
-    times: dict[Group, list[Floats]] = field(default_factory=dict)  # (n, 2) each
+    times: Samples = field(default_factory=Samples)  # (clock, real) rows per group
     months: dict[tuple[Group, str], list[int]] = field(default_factory=dict)
     lengths: dict[Group, dict[float, int]] = field(default_factory=dict)
     targets: dict[Group, dict[str, int]] = field(default_factory=dict)  # as written
@@ -192,8 +194,7 @@ class Stats:
             mine = code == first
             rows = judged & mine
             if rows.any():
-                self.times.setdefault(key, []).append(
-                    np.stack([elapsed[rows], real[rows]], axis=1))
+                self.times.add(key, np.stack([elapsed[rows], real[rows]], axis=1))
             for value, number in zip(*_counted(months[dated & mine]), strict=True):
                 shown = str(np.datetime64(int(value) // 2, "M"))
                 self.months.setdefault((key, shown), [0, 0])[int(value) % 2] += number
@@ -240,8 +241,7 @@ class Stats:
 
     def merge(self, other: Stats) -> None:
         """Fold another chunk's statistics into these."""
-        for key, parts in other.times.items():
-            self.times.setdefault(key, []).extend(parts)
+        self.times.merge(other.times)
         for month, (met, breached) in other.months.items():
             counts = self.months.setdefault(month, [0, 0])
             counts[0] += met
@@ -262,12 +262,8 @@ class Stats:
     def seconds(self, key: Group) -> tuple[Floats, Floats]:
         """A group's times to the stop: on the target's clock, and in real time
         (NaN where the opening is unknown); empty arrays for a group without any."""
-        parts = self.times.get(key)
-        if not parts:
-            return np.zeros(0), np.zeros(0)
-        if len(parts) > 1:
-            parts[:] = [np.concatenate(parts)]
-        return parts[0][:, 0], parts[0][:, 1]
+        rows = self.times.rows(key)
+        return rows[:, 0], rows[:, 1]
 
     def target(self, key: Group) -> float | None:
         """A group's most common target length in seconds, as its met, running and

@@ -96,7 +96,7 @@ class Summary:
         yet). Example: response times 600 s and 1800 s -> ``clock_p50 == 1200.0``.
         """
         found = []
-        for key in sorted(self.stats.times):
+        for key in self.stats.times.groups():
             clock, real = self.stats.seconds(key)
             entry: dict[str, Any] = dict(zip(("policy", "tier", "priority", "metric"), key,
                                              strict=True)) | {"count": len(clock)}
