@@ -76,3 +76,18 @@ def test_a_report_whose_times_are_written_out_prints_the_same_summary(
     assert "p50" in found[0]
     assert "cloudmark" in found[0].partition("p50")[2]  # a percentile row
     assert found[0] == found[1]
+
+
+def test_without_a_temporary_directory_every_row_is_held(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    # No temporary file can be made (a read-only system): the rows stay in memory and
+    # all come back, rather than the report failing.
+    def refused() -> None:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(_samples, "HELD", 16)
+    monkeypatch.setattr(_samples.tempfile, "TemporaryFile", refused)
+    samples = Samples()
+    for value in (1.0, 2.0, 3.0):
+        samples.add(_KEYS[1], np.array([[value, -value]]))
+    assert samples.rows(_KEYS[1]).tolist() == [[1.0, -1.0], [2.0, -2.0], [3.0, -3.0]]

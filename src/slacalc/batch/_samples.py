@@ -30,6 +30,7 @@ _ROW = 2 * np.dtype(np.float64).itemsize
 class Samples:
     """Rows of two float64 per group, in the order they were added per group (held rows
     after written ones). Pickled, every row travels (as when a worker sends its chunk's).
+    Where no temporary file can be made, every row is held.
 
     Example: ``add(key, [[600, 900]])``, ``add(key, [[1800, 1800]])`` -> ``rows(key) ==
     [[600, 900], [1800, 1800]]``, whether or not they were written out in between.
@@ -40,6 +41,7 @@ class Samples:
         self._written: dict[Group, list[tuple[int, int]]] = {}  # (offset, rows) in _file
         self._size = 0
         self._file: IO[bytes] | None = None
+        self._writable = True  # False once no temporary file could be made: all held
 
     def groups(self) -> list[Group]:
         """The groups with rows, sorted."""
@@ -52,7 +54,7 @@ class Samples:
             return
         self._held.setdefault(key, []).append(rows)
         self._size += rows.nbytes
-        if self._size > HELD:
+        if self._size > HELD and self._writable:
             self._write()
 
     def merge(self, other: Samples) -> None:
@@ -75,7 +77,11 @@ class Samples:
 
     def _write(self) -> None:
         if self._file is None:
-            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (open while rows are kept)
+            try:
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115  (open while kept)
+            except OSError:  # no writable temporary directory: hold them all, as before
+                self._writable = False
+                return
             weakref.finalize(self, self._file.close)  # closed (and gone) with the samples
         self._file.seek(0, 2)
         for key, parts in self._held.items():
