@@ -117,9 +117,10 @@ def _plain(path: Path, size: int
         if stopped is not None:
             offset, number = stopped  # from here on, the csv module reads the file
             handle.seek(offset)
-            reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8", newline=""))
-            yield from _batched(((number + reader.line_num, row) for row in reader if row),
-                                size)
+            with io.TextIOWrapper(handle, encoding="utf-8", newline="") as text:
+                reader = csv.reader(text)
+                yield from _batched(((number + reader.line_num, row) for row in reader
+                                     if row), size)
 
     return header, _guarded(path, handle, read())
 
