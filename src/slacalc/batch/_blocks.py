@@ -117,8 +117,8 @@ def _plain(path: Path, size: int
         if stopped is not None:
             offset, number = stopped  # from here on, the csv module reads the file
             handle.seek(offset)
-            with io.TextIOWrapper(handle, encoding="utf-8", newline="") as text:
-                reader = csv.reader(text)
+            with io.TextIOWrapper(handle, encoding="utf-8", newline="") as rest:
+                reader = csv.reader(rest)
                 yield from _batched(((number + reader.line_num, row) for row in reader
                                      if row), size)
 
