@@ -9,6 +9,7 @@ read by the csv module, row by row.
 
 from __future__ import annotations
 
+import _csv
 import codecs
 import csv
 import gzip
@@ -89,8 +90,7 @@ def blocks(path: Path, *, raw: bool = False, size: int = READ
         handle.close()
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
 
-    rows = ((skipped + reader.line_num, row) for row in reader if row)
-    return header, _guarded(path, handle, _batched(rows, size))
+    return header, _guarded(path, handle, _parsed(reader, skipped, size))
 
 
 def _plain(path: Path, size: int
@@ -119,8 +119,7 @@ def _plain(path: Path, size: int
             handle.seek(offset)
             with io.TextIOWrapper(handle, encoding="utf-8", newline="") as rest:
                 reader = csv.reader(rest)
-                yield from _batched(((number + reader.line_num, row) for row in reader
-                                     if row), size)
+                yield from _parsed(reader, number, size)
 
     return header, _guarded(path, handle, read())
 
@@ -139,9 +138,12 @@ def _guarded(path: Path, handle: IO[Any], found: Iterator[Sequence[tuple[int, An
         handle.close()
 
 
-def _batched(rows: Iterator[tuple[int, Any]], size: int
-             ) -> Generator[list[tuple[int, Any]], None, None]:
-    """``rows`` in lists of ``size`` (the last one shorter, none empty)."""
+def _parsed(reader: _csv.Reader, before: int, size: int
+            ) -> Generator[list[tuple[int, Any]], None, None]:
+    """The rows a csv ``reader`` reads (blank lines: none), each with the line it ends on
+    (``before`` lines came before the reader's first), in lists of ``size`` (the last one
+    shorter, none empty)."""
+    rows = ((before + reader.line_num, row) for row in reader if row)
     while True:
         block = list(islice(rows, size))
         if not block:

@@ -16,7 +16,6 @@ are cut and joined as strings (`Lines.parted`, ``+``).
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Generator, Iterator, Sequence
 from itertools import compress, islice
 from operator import methodcaller
@@ -136,24 +135,22 @@ class Lines(Sequence[tuple[int, str]]):
         Example: ``Lines.concat([Lines.of(range(2, 3), "a\\n"), Lines.of(range(3, 4),
         "b")])`` -> ``Lines.of(range(2, 4), "a\\nb")``.
         """
+        start: range | list[int] = range(0)
+        numbers = functools.reduce(_following, [block.numbers for block in blocks], start)
         blobs = [block._blob for block in blocks]
-        if not blocks or None in blobs or not all(
+        if blocks and None not in blobs and all(
                 blob.endswith("\n") for blob in cast("list[str]", blobs[:-1])):
-            return functools.reduce(operator.add, blocks, Lines([], []))
-        return Lines.of(functools.reduce(_following, [block.numbers for block in blocks]),
-                        "".join(cast("list[str]", blobs)))
+            return Lines.of(numbers, "".join(cast("list[str]", blobs)))
+        return Lines(numbers, [text for block in blocks for text in block.texts])
 
     def __add__(self, other: Lines) -> Lines:
-        """These lines, then ``other``'s (the numbers stay a range when they follow on).
+        """These lines, then ``other``'s (`concat`: the numbers stay a range when they
+        follow on).
 
         Example: ``Lines(range(2, 4), ["a", "b"]) + Lines(range(4, 5), ["c"])`` ->
         ``Lines(range(2, 5), ["a", "b", "c"])``.
         """
-        numbers = _following(self.numbers, other.numbers)
-        if self._blob is not None and other._blob is not None and (
-                not self._blob or self._blob.endswith("\n")):
-            return Lines.of(numbers, self._blob + other._blob)
-        return Lines(numbers, self.texts + other.texts)
+        return Lines.concat([self, other])
 
 
 def _following(mine: range | list[int], theirs: range | list[int]) -> range | list[int]:

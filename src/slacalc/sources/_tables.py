@@ -195,31 +195,16 @@ def joined_runs(tickets: Iterable[tuple[str, _T]],
         return
     iterators = [iter(follower) for follower in followers]
     heads: list[tuple[str, list[Record]] | None] = [next(run, None) for run in iterators]
-    if len(iterators) == 2:  # the usual (Zendesk: audits and metric events), unrolled
-        first, second = iterators
-        one, two = heads
-        for key, item in tickets:
-            mine: list[Record] = []
-            theirs: list[Record] = []
-            if one is not None and one[0] == key:
-                mine = one[1]
-                one = next(first, None)
-            if two is not None and two[0] == key:
-                theirs = two[1]
-                two = next(second, None)
-            yield key, item, [mine, theirs]
-        heads = [one, two]
-    else:
-        for key, item in tickets:
-            taken: list[list[Record]] = []
-            for index, run in enumerate(iterators):
-                head = heads[index]
-                if head is not None and head[0] == key:
-                    taken.append(head[1])
-                    heads[index] = next(run, None)
-                else:
-                    taken.append([])
-            yield key, item, taken
+    for key, item in tickets:
+        taken: list[list[Record]] = []
+        for index, run in enumerate(iterators):
+            head = heads[index]
+            if head is not None and head[0] == key:
+                taken.append(head[1])
+                heads[index] = next(run, None)
+            else:
+                taken.append([])
+        yield key, item, taken
     if any(head is not None for head in heads):
         raise UnorderedError
     yield "", None, [[] for _ in iterators]
