@@ -17,7 +17,7 @@ reported too, naming that line. Nothing else is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
@@ -270,15 +270,15 @@ def _naive(text: str) -> bool:
         return False
 
 
-def _tickets(table: Table, where: dict[str, int],
-             errors: list[RowError]) -> tuple[list[int], list[list[str]], list[str]]:
+def _tickets(table: Table, where: dict[str, int], errors: list[RowError],
+             earlier: Mapping[str, int]) -> tuple[list[int], list[list[str]], list[str]]:
     """The ticket rows that can be evaluated: lines, columns and ids (a row without an
-    id, or whose id an earlier row has, is an error)."""
+    id, or whose id an earlier row has, here or in ``earlier``, is an error)."""
     lines, columns, _ = _widths(table, errors, named=False, key=where["ticket_id"])
     ids = _stripped(columns, where["ticket_id"], len(lines))
-    if len(set(ids)) == len(ids) and "" not in ids:
+    if len(set(ids)) == len(ids) and "" not in ids and earlier.keys().isdisjoint(ids):
         return lines, columns, ids
-    seen: dict[str, int] = {}
+    seen = dict(earlier)
     kept = []
     for row, (line, ticket_id) in enumerate(zip(lines, ids, strict=True)):
         if not ticket_id:
@@ -293,7 +293,8 @@ def _tickets(table: Table, where: dict[str, int],
 
 
 def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
-                 policy: str | None = None, now: datetime | None = None, whole: bool = True
+                 policy: str | None = None, now: datetime | None = None, whole: bool = True,
+                 earlier: Mapping[str, int] | None = None,
                  ) -> tuple[list[list[str]], list[RowError], int]:
     """Result columns of an event log (tickets in file order), the rows that failed (in
     the tickets file, then the events file), and the tickets evaluated.
@@ -305,7 +306,8 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     2026-11-23T07:55:00-05:00, responded`` -> response met, due Mon 08:00.
     ``whole``: the events table is the whole log, so an event whose ticket has no row is
     that event's row error; otherwise it is one streamed block's share, and such an event
-    raises `Strays` (its ticket may be in another block).
+    raises `Strays` (its ticket may be in another block). ``earlier``: the ids of
+    earlier blocks' tickets that rows here repeat, each with its line (those rows fail).
     """
     needed = [name for name in COLUMNS if not (policy and name == "policy")]
     where = _where(tickets, needed)
@@ -314,7 +316,7 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
         raise ExportError(f"{tickets.name}: with an events table, events come from it; "
                           f"remove the column {stops[0]}")
     errors: list[RowError] = []
-    lines, columns, ids = _tickets(tickets, where, errors)
+    lines, columns, ids = _tickets(tickets, where, errors, earlier or {})
     log = _Events(events, dict(zip(ids, range(len(ids)), strict=True)))
     if log.strays and not whole:
         raise Strays(f"{events.name}: an event of a ticket outside the block")

@@ -30,7 +30,8 @@ from ._header import check_columns, check_outputs, check_policy
 from ._html import write_html
 from ._lines import Lines, joined
 from ._measures import Measured
-from ._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
+from ._output import RAW_CSV, Done, Sink, chunk_done, collect, evaluate_all, no_tickets, outputs
+from ._repeats import Hashes, Repeats, Seen, id_hashes
 from ._results import RESULT_COLUMNS
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
 from ._run import as_of_text
@@ -41,23 +42,27 @@ __all__ = ["read_table", "run_log_report"]
 _BLOCK = 10_000
 _ID = RESULT_COLUMNS.index("ticket_id")
 _BOOK: PolicyBook | None = None
-_LogWork = tuple[Table, Table, str, str | None, datetime | None, bool, bool]
-"""Tickets, their events, the `_Options`, and whether the events are the whole log's
-(else a streamed block's share: `evaluate_log`'s ``whole``)."""
+_LogWork = tuple[Table, Table, str, str | None, datetime | None, bool, bool, dict[str, int]]
+"""Tickets, their events, the `_Options`, whether the events are the whole log's (else a
+streamed block's share: `evaluate_log`'s ``whole``), and the ids of earlier blocks' tickets
+that rows here repeat, each with its line (`evaluate_log`'s ``earlier``)."""
 _Options = tuple[str, str | None, datetime | None, bool]  # format, policy, now, html
 _Named = tuple[Path, str]
 """A file and its name in messages (its file name, or ``stdin``)."""
 
 
-def _evaluate(work: _LogWork) -> Done:
+def _evaluate(work: _LogWork) -> tuple[Done, Hashes]:
+    """A block's `Done`, and for a streamed block the hashes of its tickets' ids (for the
+    reading process to find an id repeated in a later block, `_unrepeated`)."""
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    tickets, events, output_format, policy, now, html, whole = work
+    tickets, events, output_format, policy, now, html, whole, earlier = work
     tickets = Table(tickets.name, tickets.header, cells(tickets.rows, len(tickets.header)))
     events = Table(events.name, events.header, cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
-                                          whole=whole)
+                                          whole=whole, earlier=earlier)
+    hashes = id_hashes([] if whole else [ticket_id for _, ticket_id in _ids(tickets)])
     rows: list[str] = []  # each result row's opening as written, unless `Measured`
     if columns and not isinstance(columns, Measured):
         where = {name: index for index, name in enumerate(tickets.header)}
@@ -73,7 +78,23 @@ def _evaluate(work: _LogWork) -> Done:
         # ids are unique among the evaluated tickets: a later row of the same id failed
         opened = dict(reversed(list(pairs)))  # so the first row of an id is kept
         rows = list(map(opened.get, columns[_ID], repeat("")))
-    return chunk_done(_BOOK, columns, errors, count, output_format, opened=rows, html=html)
+    return chunk_done(_BOOK, columns, errors, count, output_format, opened=rows,
+                      html=html), hashes
+
+
+def _ids(table: Table) -> Iterator[tuple[int, str]]:
+    """The line and the id of each ticket row that `evaluate_log` may evaluate: of the
+    header's width, with an id (a repeated id included)."""
+    key = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
+    rows, width = table.rows, len(table.header)
+    if key is None:
+        return iter(())
+    if isinstance(rows, ColumnRows) and len(rows.columns) == width:
+        pairs: Iterable[tuple[int, str]] = zip(rows.lines, map(str.strip, rows.columns[key]),
+                                               strict=True)
+    else:
+        pairs = ((line, cells[key].strip()) for line, cells in rows if len(cells) == width)
+    return ((line, ticket_id) for line, ticket_id in pairs if ticket_id)
 
 
 def _grouped(ticket_file: _Named, event_file: _Named,
@@ -83,29 +104,30 @@ def _grouped(ticket_file: _Named, event_file: _Named,
     (tickets, tickets_name), (events, events_name) = ticket_file, event_file
     table = read_table(events, events_name)
     header, rows = records(tickets)
-    where = {name: index for index, name in enumerate(header)}
     grouped: dict[str, list[tuple[int, Sequence[str]]]] = {}
     at = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
     for line, row in table.rows:
         key = row[at].strip() if at is not None and at < len(row) else ""
         grouped.setdefault(key, []).append((line, row))
-    taken: set[str] = set()
+    first: dict[str, int] = {}  # each ticket id's first row that may be evaluated
     while True:
-        block = list(islice(rows, _BLOCK))
-        if not block:
+        block = Table(tickets_name, header, list(islice(rows, _BLOCK)))
+        if not block.rows:
             break
-        ids = [row[where["ticket_id"]].strip() if "ticket_id" in where
-               and where["ticket_id"] < len(row) else "" for _, row in block]
-        mine = sorted((item for key in dict.fromkeys(ids) for item in grouped.get(key, [])),
+        ids = list(_ids(block))
+        earlier = {ticket_id: first[ticket_id] for _, ticket_id in ids if ticket_id in first}
+        for line, ticket_id in ids:
+            first.setdefault(ticket_id, line)
+        # a ticket's events go with its first row (a repeat fails; no row: an error below)
+        mine = sorted((item for key in dict.fromkeys(ticket_id for _, ticket_id in ids)
+                       if key not in earlier for item in grouped.get(key, [])),
                       key=lambda item: item[0])  # file order: same-instant events keep it
-        taken.update(ids)
-        yield (Table(tickets_name, header, block), Table(events_name, table.header, mine),
-               *options, True)
-    orphans = sorted((item for key, items in grouped.items() if key not in taken
+        yield (block, Table(events_name, table.header, mine), *options, True, earlier)
+    orphans = sorted((item for key, items in grouped.items() if key not in first
                       for item in items), key=lambda item: item[0])
     if orphans:  # events whose ticket_id has no ticket row: each is a row error
         yield (Table(tickets_name, header, []), Table(events_name, table.header, orphans),
-               *options, True)
+               *options, True, {})
 
 
 class _Order:
@@ -153,7 +175,7 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
             if pending:
                 break
         yield (Table(tickets_name, header, block),
-               Table(events_name, event_header, joined(*parts)), *options, False)
+               Table(events_name, event_header, joined(*parts)), *options, False, {})
     if pending or next(event_blocks, None) is not None:
         order.kept = False
 
@@ -244,8 +266,18 @@ def _key(cells: str | Sequence[str], index: int) -> str:
 
 def _report(work: Iterator[_LogWork], sink: Sink, jobs: int) -> Summary:
     summary = Summary()
-    evaluate_all(_evaluate, work, summary, sink, jobs)
+    evaluate_all(_evaluate, work, jobs, lambda done: collect(_unrepeated(done), summary, sink))
     return summary
+
+
+def _unrepeated(done: Iterable[tuple[Done, Hashes]]) -> Iterator[Done]:
+    """Each block's `Done`, in order, until a block's ticket id hashes as an earlier
+    block's does: then `Repeats` (before that block is written)."""
+    seen = Seen()
+    for part, hashes in done:
+        if seen.repeats(hashes):
+            raise Repeats("a ticket_id of an earlier block")
+        yield part
 
 
 def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:
@@ -302,13 +334,18 @@ def run_log_report(tickets: Path, events: Path, *, policy: str | None, now: date
             sink = Sink(shown, results, results.bad_csv, False, 0, int, lines.append)
             work = (_streamed(ticket_file, event_file, options, order) if streamed
                     else _grouped(ticket_file, event_file, options))
+            why = ""
             try:
                 summary = _report(work, sink, jobs)
             except Strays:
                 order.kept = False
-            if streamed and not order.kept:
-                print(f"slacalc report: {given[1]} is not grouped by ticket in the order of "
-                      f"{shown}: reading it whole (memory grows with it)", file=sys.stderr)
+            except Repeats:
+                why = f"{shown} has a ticket_id in two blocks: reading {given[1]} whole"
+            if not order.kept:
+                why = f"{given[1]} is not grouped by ticket in the order of {shown}: " \
+                      f"reading it whole"
+            if streamed and why:
+                print(f"slacalc report: {why} (memory grows with it)", file=sys.stderr)
                 continue
             no_tickets(names[0], summary)
             results.finish(summary)

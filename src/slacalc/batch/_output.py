@@ -42,6 +42,7 @@ __all__ = ["HEADS", "RAW_CSV", "Done", "Results", "Sink", "chunk_done", "collect
 Done = tuple[str, list[tuple[int, str, str]], Summary]
 """A chunk's formatted results, its row errors ``(line, ticket_id, reason)`` and summary."""
 _Work = TypeVar("_Work")
+_Done = TypeVar("_Done")  # what a worker sends back for a chunk: usually `Done`
 _Any = TypeVar("_Any")
 
 
@@ -131,26 +132,27 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def evaluate_all(function: Callable[[_Work], Done], work: Iterator[_Work], summary: Summary,
-                 sink: Sink, jobs: int) -> None:
+def evaluate_all(function: Callable[[_Work], _Done], work: Iterator[_Work], jobs: int,
+                 take: Callable[[Iterator[_Done]], None]) -> None:
     """Evaluate every chunk of ``work`` with ``function`` (in ``jobs`` worker processes
-    when more than one) and `collect` the results in input order."""
+    when more than one) and hand the results to ``take`` in input order (usually
+    `collect`; the workers stop when it returns or raises)."""
     if jobs <= 1:
-        collect(map(function, work), summary, sink)
+        take(map(function, work))
         return
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=ignore_interrupts)
     try:
-        collect(in_order(pool, function, work, 2 * jobs), summary, sink)
+        take(in_order(pool, function, work, 2 * jobs))
     finally:
         pool.shutdown(cancel_futures=True)
 
 
-def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], Done],
-             work: Iterator[_Work], window: int) -> Iterator[Done]:
+def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
+             work: Iterator[_Work], window: int) -> Iterator[_Done]:
     """Results in input order, with at most ``window`` chunks in flight: the input is read
     only as fast as it is evaluated, so memory stays flat (``Executor.map`` would read it
     all first)."""
-    pending: deque[Future[Done]] = deque()
+    pending: deque[Future[_Done]] = deque()
     try:
         for item in work:
             pending.append(_submit(pool, function, item))
@@ -163,8 +165,8 @@ def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], Done],
             future.cancel()
 
 
-def _submit(pool: ProcessPoolExecutor, function: Callable[[_Work], Done],
-            item: _Work) -> Future[Done]:
+def _submit(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
+            item: _Work) -> Future[_Done]:
     """``pool.submit`` with Ctrl-C held back until it returns (where the platform can hold
     a signal): a submit may fork the workers, and a SIGINT that lands during a fork is
     lost (an at-fork hook swallows its KeyboardInterrupt) or leaves the pool half

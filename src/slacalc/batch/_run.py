@@ -8,6 +8,7 @@ import io
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import chain, count, islice
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +25,7 @@ from ._output import (
     Done,
     Sink,
     chunk_done,
+    collect,
     evaluate_all,
     no_tickets,
     outputs,
@@ -269,7 +271,7 @@ def _run(header: tuple[tuple[str, ...] | None, str], blocks: Iterator[Block], si
     if names == ():  # an empty file: no block either
         return
     work = ((block, names, delimiter, output_format, policy, now, html) for block in blocks)
-    evaluate_all(_evaluate_chunk, work, summary, sink, jobs)
+    evaluate_all(_evaluate_chunk, work, jobs, partial(collect, summary=summary, sink=sink))
 
 
 def _undecodable(path: Path) -> int:

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -24,7 +25,16 @@ from typing import Any
 
 from ..batch._eventlog import Table, evaluate_log
 from ..batch._header import ReportUsageError, check_outputs, check_policy
-from ..batch._output import RAW_CSV, Done, Sink, chunk_done, evaluate_all, no_tickets, outputs
+from ..batch._output import (
+    RAW_CSV,
+    Done,
+    Sink,
+    chunk_done,
+    collect,
+    evaluate_all,
+    no_tickets,
+    outputs,
+)
 from ..batch._rows import PolicyBook, RowError
 from ..batch._run import as_of_text
 from ..batch.summary import Summary
@@ -141,7 +151,7 @@ def _report(stream: Stream, folder: Path, mapping: DeskMapping | None, *,
             try:
                 evaluate_all(_evaluate, _work(stream(folder, mapping, ordered=ordered),
                                               output_format, policy, now),
-                             summary, sink, jobs)
+                             jobs, partial(collect, summary=summary, sink=sink))
             except UnorderedError:
                 print(f"slacalc report: {folder}: the files are not grouped by ticket in the "
                       f"tickets' order: reading them whole (memory grows with them)",
