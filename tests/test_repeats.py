@@ -4,7 +4,11 @@ results must not depend on where the blocks fall."""
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +18,11 @@ from hypothesis import strategies as st
 
 from slacalc.batch._repeats import Seen, id_hashes
 from slacalc.cli import main
+from slacalc.sources import stream_zendesk
+from slacalc.sources._report import run_desk_report
 
 _SHIPPED = Path(__file__).resolve().parent.parent / "examples" / "eventlog"
+_DESKS = _SHIPPED.parent / "desks"
 _B = 0x100000001B3
 
 
@@ -42,22 +49,34 @@ def test_distinct_ids_of_real_shapes_hash_apart() -> None:
     assert len(np.unique(id_hashes(ids))) == len(ids)
 
 
-@pytest.mark.parametrize("slots", [None, 8])
+@pytest.mark.parametrize("held", [None, 8])
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=12))
-def test_seen_says_whether_a_block_repeats_an_earlier_one(
-        monkeypatch: pytest.MonkeyPatch, slots: int | None, blocks: list[list[int]]) -> None:
-    # The reference: a plain set of every earlier block's ids (a block's own repeats are
-    # not the record's to find). With a filter of 8 bits nearly every id passes it, so the
-    # sorted runs decide.
-    if slots is not None:
-        monkeypatch.setattr("slacalc.batch._repeats._SLOTS", slots)
-    seen, earlier = Seen(), set()
+def test_seen_says_whether_two_blocks_share_an_id(
+        monkeypatch: pytest.MonkeyPatch, held: int | None, blocks: list[list[int]]) -> None:
+    # The reference: sets of each block's ids, pairwise (a block's own repeats are not
+    # the record's to find). Holding 8 bytes, every block's hashes go to the file.
+    if held is not None:
+        monkeypatch.setattr("slacalc.batch._repeats._HELD", held)
+    seen = Seen()
     for block in blocks:
-        ids = [f"T{number}" for number in block]
-        assert seen.repeats(id_hashes(ids)) == bool(earlier & set(ids))
-        earlier |= set(ids)
-    assert len(seen) == sum(map(len, blocks))
+        seen.add(id_hashes([f"T{number}" for number in block]))
+    sets = [set(block) for block in blocks]
+    assert seen.repeated() == any(sets[i] & sets[j] for i in range(len(sets))
+                                  for j in range(i))
+
+
+def test_seen_keeps_one_part_of_its_hashes_at_a_time_in_memory(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 64 blocks of 1,000 distinct ids held past 1 KiB: written out, read back a 64th at a
+    # time; then one id of block 0 again in a last block.
+    monkeypatch.setattr("slacalc.batch._repeats._HELD", 1024)
+    seen = Seen()
+    for block in range(64):
+        seen.add(id_hashes([f"L-{block:02d}-{number:04d}" for number in range(1000)]))
+    assert not seen.repeated()
+    seen.add(id_hashes(["L-00-0999"]))
+    assert seen.repeated()
 
 
 def _report(tickets: Path, events: Path, out: Path) -> tuple[int, str]:
@@ -148,3 +167,37 @@ def test_a_hash_alone_never_decides_a_result(
     assert _report(_SHIPPED / "tickets.csv", _SHIPPED / "events.csv",
                    tmp_path / "found.csv") == expected
     assert "has a ticket_id in two blocks" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("audit", [False, True])
+def test_a_desk_ticket_exported_twice_is_a_row_error_in_any_block(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], audit: bool) -> None:
+    # The Zendesk example with ticket 1 exported again at the end (a time-based incremental
+    # export may repeat a ticket), perhaps with an audit of its own after it: in blocks of
+    # 7 tickets the report equals the one of a single block, where the repeat is caught
+    # within the block and every event of ticket 1 goes with its first row.
+    folder = tmp_path / "zendesk"
+    shutil.copytree(_DESKS / "zendesk", folder)
+    with (folder / "tickets.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write((_DESKS / "zendesk" / "tickets.jsonl").read_text().splitlines()[0] + "\n")
+    if audit:
+        first = next(line for line in (folder / "audits.jsonl").read_text().splitlines()
+                     if json.loads(line)["ticket_id"] == 1)
+        with (folder / "audits.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(first + "\n")
+    count = len((folder / "tickets.jsonl").read_text().splitlines())
+
+    def report(block: int) -> tuple[int, str]:
+        out = tmp_path / f"out{block}.csv"
+        status = run_desk_report(partial(stream_zendesk, block=block), folder, None,
+                                 policy=None, now=datetime(2026, 12, 1, tzinfo=UTC),
+                                 output_format="csv", output=str(out),
+                                 errors=str(out.with_suffix(".bad")), jobs=1)
+        return status, out.read_text() + out.with_suffix(".bad").read_text()
+
+    expected = report(10**6)
+    assert f"{count},1,ticket_id '1' is already on line 1" in expected[1]
+    capsys.readouterr()
+    assert report(7) == expected
+    assert "a ticket id is in two blocks of the tickets: reading them whole" in \
+        capsys.readouterr().err

@@ -17,7 +17,7 @@ reported too, naming that line. Nothing else is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
@@ -34,7 +34,8 @@ from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
-__all__ = ["EVENT_COLUMNS", "ColumnRows", "Strays", "Table", "evaluate_log", "events_of"]
+__all__ = ["EVENT_COLUMNS", "ColumnRows", "Strays", "Table", "evaluate_log", "events_of",
+           "ticket_ids"]
 
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""
@@ -290,6 +291,24 @@ def _tickets(table: Table, where: dict[str, int], errors: list[RowError],
             seen[ticket_id] = line
             kept.append(row)
     return _pick(lines, kept), [_pick(column, kept) for column in columns], _pick(ids, kept)
+
+
+def ticket_ids(table: Table) -> Iterator[tuple[int, str]]:
+    """The line and the id (stripped) of each ticket row that `evaluate_log` may
+    evaluate: of the header's width, with an id (a repeated id included).
+
+    Example: rows ``(2, ["T1", ...])``, ``(3, [" T2 "])`` (too short), ``(4, ["", ...])``
+    -> ``(2, "T1")``."""
+    key = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
+    rows, width = table.rows, len(table.header)
+    if key is None:
+        return iter(())
+    if isinstance(rows, ColumnRows) and len(rows.columns) == width:
+        pairs: Iterable[tuple[int, str]] = zip(rows.lines, map(str.strip, rows.columns[key]),
+                                               strict=True)
+    else:
+        pairs = ((line, cells[key].strip()) for line, cells in rows if len(cells) == width)
+    return ((line, ticket_id) for line, ticket_id in pairs if ticket_id)
 
 
 def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from ._blocks import blocks, cells, header_of, read_table, records
-from ._eventlog import EVENT_COLUMNS, ColumnRows, Strays, Table, evaluate_log
+from ._eventlog import EVENT_COLUMNS, ColumnRows, Strays, Table, evaluate_log, ticket_ids
 from ._header import check_columns, check_outputs, check_policy
 from ._html import write_html
 from ._lines import Lines, joined
 from ._measures import Measured
 from ._output import RAW_CSV, Done, Sink, chunk_done, collect, evaluate_all, no_tickets, outputs
-from ._repeats import Hashes, Repeats, Seen, id_hashes
+from ._repeats import Hashes, Repeats, Seen, id_hashes, repeated
 from ._results import RESULT_COLUMNS
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook
 from ._run import as_of_text
@@ -62,7 +62,7 @@ def _evaluate(work: _LogWork) -> tuple[Done, Hashes]:
     events = Table(events.name, events.header, cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
                                           whole=whole, earlier=earlier)
-    hashes = id_hashes([] if whole else [ticket_id for _, ticket_id in _ids(tickets)])
+    hashes = id_hashes([] if whole else [ticket_id for _, ticket_id in ticket_ids(tickets)])
     rows: list[str] = []  # each result row's opening as written, unless `Measured`
     if columns and not isinstance(columns, Measured):
         where = {name: index for index, name in enumerate(tickets.header)}
@@ -82,21 +82,6 @@ def _evaluate(work: _LogWork) -> tuple[Done, Hashes]:
                       html=html), hashes
 
 
-def _ids(table: Table) -> Iterator[tuple[int, str]]:
-    """The line and the id of each ticket row that `evaluate_log` may evaluate: of the
-    header's width, with an id (a repeated id included)."""
-    key = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
-    rows, width = table.rows, len(table.header)
-    if key is None:
-        return iter(())
-    if isinstance(rows, ColumnRows) and len(rows.columns) == width:
-        pairs: Iterable[tuple[int, str]] = zip(rows.lines, map(str.strip, rows.columns[key]),
-                                               strict=True)
-    else:
-        pairs = ((line, cells[key].strip()) for line, cells in rows if len(cells) == width)
-    return ((line, ticket_id) for line, ticket_id in pairs if ticket_id)
-
-
 def _grouped(ticket_file: _Named, event_file: _Named,
              options: _Options) -> Iterator[_LogWork]:
     """The blocks with their events, the events file read whole and grouped by ticket
@@ -114,10 +99,8 @@ def _grouped(ticket_file: _Named, event_file: _Named,
         block = Table(tickets_name, header, list(islice(rows, _BLOCK)))
         if not block.rows:
             break
-        ids = list(_ids(block))
-        earlier = {ticket_id: first[ticket_id] for _, ticket_id in ids if ticket_id in first}
-        for line, ticket_id in ids:
-            first.setdefault(ticket_id, line)
+        ids = list(ticket_ids(block))
+        earlier = repeated(first, ids)
         # a ticket's events go with its first row (a repeat fails; no row: an error below)
         mine = sorted((item for key in dict.fromkeys(ticket_id for _, ticket_id in ids)
                        if key not in earlier for item in grouped.get(key, [])),
@@ -271,13 +254,14 @@ def _report(work: Iterator[_LogWork], sink: Sink, jobs: int) -> Summary:
 
 
 def _unrepeated(done: Iterable[tuple[Done, Hashes]]) -> Iterator[Done]:
-    """Each block's `Done`, in order, until a block's ticket id hashes as an earlier
-    block's does: then `Repeats` (before that block is written)."""
+    """Each block's `Done`, in order; then `Repeats` if a ticket id of one block hashes
+    as one of another block does (the results are still held back: `Results`)."""
     seen = Seen()
     for part, hashes in done:
-        if seen.repeats(hashes):
-            raise Repeats("a ticket_id of an earlier block")
+        seen.add(hashes)
         yield part
+    if seen.repeated():
+        raise Repeats("a ticket_id in two blocks")
 
 
 def _check(ticket_file: _Named, event_file: _Named, policy: str | None) -> None:

@@ -1,14 +1,15 @@
 """Repeated ticket ids across the blocks of a streamed event log.
 
 A ticket row whose ``ticket_id`` an earlier row has is a row error (`evaluate_log`); within
-one block its evaluation sees that. Across blocks the reading process must remember every
-id it has passed, and holding them as strings would make memory grow by tens of bytes a
-ticket. Each block's worker instead sends its ids as 64-bit hashes (`id_hashes`, 8 bytes a
-ticket) and the reading process keeps them in sorted runs (`Seen`). A hash seen before
-means a repeated id, or (about once in 10^10 reports of a million tickets) two ids with the
+one block its evaluation sees that. Across blocks the reading process must know every id
+it has passed, and holding them as strings would make memory grow by tens of bytes a
+ticket. Each block's worker instead sends its ids as 64-bit hashes (`id_hashes`), and the
+reading process keeps them mostly in a temporary file (`Seen`); when the last block is in,
+it reads them back a 64th at a time and looks for a hash in two blocks. That means a
+repeated id, or (about once in 30 million reports of a million tickets) two ids with the
 same hash: either way the report starts again with the events read whole, where the check
-is made on the ids themselves. So a hash never decides a result; it only says when to look
-closer.
+is made on the ids themselves (`repeated`). So a hash never decides a result; it only says
+when to look closer.
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Hashes", "Repeats", "Seen", "id_hashes"]
+from ._samples import Samples
+
+__all__ = ["Hashes", "Repeats", "Seen", "id_hashes", "repeated"]
 
 Hashes = npt.NDArray[np.uint64]
 _BASE = np.uint64(0x100000001B3)  # the 64-bit FNV prime: odd, so no bit is lost
-_SLOTS = 1 << 24
-"""The bits of `Seen`'s filter (2 MiB)."""
+_PARTS = 64
+_EDGES = np.arange(1, _PARTS, dtype=np.uint64) << np.uint64(64 - 6)  # each part's least
+_HELD = 1 << 20
+"""Bytes of hashes `Seen` keeps in memory (1 MiB: 131,072 tickets); the rest go to a file."""
 
 
 class Repeats(Exception):  # noqa: N818  (not an error: a signal to read the file whole)
@@ -55,46 +60,52 @@ def id_hashes(ids: Sequence[str]) -> Hashes:
     return found
 
 
-def _within(run: Hashes, hashes: Hashes) -> bool:
-    """Whether any of ``hashes`` is in the sorted ``run``."""
-    at = np.minimum(np.searchsorted(run, hashes), len(run) - 1)
-    return bool((run[at] == hashes).any())
-
-
 class Seen:
-    """Every hash added so far, held in sorted runs whose sizes at least double from the
-    last to the first (a binary counter's), so that each hash is copied a few times in
-    all, not once per block; and a filter of `_SLOTS` bits, one set for each hash's top
-    bits, so that only the few hashes whose bit is set are looked up in the runs (at a
-    million tickets about 6% of the bits are set).
+    """The id hashes of every block, each block's once, kept by their top six bits in
+    `_PARTS` parts of a `Samples` store (at most `_HELD` bytes in memory, the rest in a
+    temporary file), so that memory does not grow with the tickets; `repeated` reads
+    them back one part at a time (a part holds one 64th of them).
 
-    Example: ``seen.repeats(id_hashes(["T1", "T2"]))`` -> False, then
-    ``seen.repeats(id_hashes(["T3", "T1"]))`` -> True.
+    Example: ``add(id_hashes(["T1", "T2"]))``, ``add(id_hashes(["T3", "T1"]))`` ->
+    ``repeated()`` is True.
     """
 
     def __init__(self) -> None:
-        self._runs: list[Hashes] = []
-        self._bits = np.zeros(_SLOTS // 8, dtype=np.uint8)
+        self._parts = Samples(np.uint64, 1, held=_HELD)
 
-    def repeats(self, hashes: Hashes) -> bool:
-        """Whether any of ``hashes`` (sorted) was added before; they are added.
+    def add(self, hashes: Hashes) -> None:
+        """Keep one block's ``hashes``, sorted (as `id_hashes` gives them); a hash twice
+        among them is kept once (a block checks its own rows)."""
+        found = hashes[1:][hashes[1:] != hashes[:-1]]
+        found = np.concatenate([hashes[:1], found]).reshape(-1, 1)
+        cuts = np.searchsorted(found[:, 0], _EDGES).tolist()
+        for part, (start, end) in enumerate(zip([0, *cuts], [*cuts, len(found)],
+                                                strict=True)):
+            if end > start:
+                self._parts.add(part, found[start:end])
 
-        Boundary rule: a hash twice within ``hashes`` is not a repeat (a block checks its
-        own rows). Example: after ``[1, 2]``, ``[2, 3]`` -> True and ``[4, 4]`` -> False.
+    def repeated(self) -> bool:
+        """Whether two blocks added the same hash.
+
+        Example: blocks ``[1, 2]``, ``[2, 2]`` -> True; ``[1, 1]``, ``[2]`` -> False.
         """
-        slot = hashes >> np.uint64(64 - _SLOTS.bit_length() + 1)
-        byte, bit = (slot >> np.uint64(3)).astype(np.intp), np.left_shift(
-            1, slot & np.uint64(7)).astype(np.uint8)
-        maybe = hashes[(self._bits[byte] & bit) != 0]
-        found = bool(len(maybe)) and any(_within(run, maybe) for run in self._runs)
-        np.bitwise_or.at(self._bits, byte, bit)
-        run = hashes
-        while self._runs and len(self._runs[-1]) <= len(run):
-            run = np.concatenate([self._runs.pop(), run])
-            run.sort(kind="stable")  # two sorted runs: merged in linear time
-        if len(run):
-            self._runs.append(run)
-        return found
+        for part in self._parts.groups():
+            found = np.sort(self._parts.rows(part).reshape(-1))
+            if bool((found[1:] == found[:-1]).any()):
+                return True
+        return False
 
-    def __len__(self) -> int:
-        return sum(map(len, self._runs))
+
+def repeated(first: dict[str, int], ids: Sequence[tuple[int, str]]) -> dict[str, int]:
+    """The ids among ``ids`` (each ``(line, id)``, a block's rows in order) that ``first``
+    has, each with its line there; then each id not in ``first`` is put there with its
+    first line in ``ids``. The exact check, on the ids themselves, of a report that reads
+    its events whole (memory grows with the tickets, as it does with the events).
+
+    Example: ``first == {"T1": 2}``, ids ``(9, "T2"), (10, "T1"), (11, "T2")`` ->
+    ``{"T1": 2}``, and ``first`` gains ``"T2": 9``.
+    """
+    earlier = {ticket_id: first[ticket_id] for _, ticket_id in ids if ticket_id in first}
+    for line, ticket_id in ids:
+        first.setdefault(ticket_id, line)
+    return earlier
