@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slacalc.batch._repeats import Seen, id_hashes
+from slacalc.batch._eventlog import ColumnRows, Table, ticket_ids
+from slacalc.batch._repeats import Seen, id_hashes, repeated
 from slacalc.cli import main
 from slacalc.sources import stream_zendesk
 from slacalc.sources._report import run_desk_report
@@ -201,3 +202,19 @@ def test_a_desk_ticket_exported_twice_is_a_row_error_in_any_block(
     assert report(7) == expected
     assert "a ticket id is in two blocks of the tickets: reading them whole" in \
         capsys.readouterr().err
+
+
+def test_the_ids_a_block_may_evaluate_and_the_exact_check_on_them() -> None:
+    # Rows of the header's width with an id, stripped; a short row and an empty id are
+    # not (their rows fail for their own reasons). The same from columns.
+    header = ("ticket_id", "policy")
+    rows = [(2, [" T1 ", "a"]), (3, ["T2"]), (4, ["", "b"]), (5, ["T3", "c"])]
+    assert ticket_ids(Table("t", header, rows)) == ([2, 5], ["T1", "T3"])
+    columns = ColumnRows([2, 3], [["T1", " "], ["a", "b"]])
+    assert ticket_ids(Table("t", header, columns)) == ([2], ["T1"])
+    assert ticket_ids(Table("t", ("id",), rows)) == ([], [])
+    # T1 first on line 2; a block of T2 (9), T1 (10), T2 (11): T1 repeats line 2; T2 is
+    # new, its first line 9 (its repeat on 11 is the block's own to catch).
+    first = {"T1": 2}
+    assert repeated(first, [9, 10, 11], ["T2", "T1", "T2"]) == {"T1": 2}
+    assert first == {"T1": 2, "T2": 9}

@@ -17,7 +17,7 @@ reported too, naming that line. Nothing else is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
@@ -293,22 +293,25 @@ def _tickets(table: Table, where: dict[str, int], errors: list[RowError],
     return _pick(lines, kept), [_pick(column, kept) for column in columns], _pick(ids, kept)
 
 
-def ticket_ids(table: Table) -> Iterator[tuple[int, str]]:
-    """The line and the id (stripped) of each ticket row that `evaluate_log` may
+def ticket_ids(table: Table) -> tuple[Sequence[int], list[str]]:
+    """The lines and the ids (stripped) of the ticket rows that `evaluate_log` may
     evaluate: of the header's width, with an id (a repeated id included).
 
     Example: rows ``(2, ["T1", ...])``, ``(3, [" T2 "])`` (too short), ``(4, ["", ...])``
-    -> ``(2, "T1")``."""
+    -> ``([2], ["T1"])``."""
     key = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
     rows, width = table.rows, len(table.header)
     if key is None:
-        return iter(())
+        return [], []
     if isinstance(rows, ColumnRows) and len(rows.columns) == width:
-        pairs: Iterable[tuple[int, str]] = zip(rows.lines, map(str.strip, rows.columns[key]),
-                                               strict=True)
+        lines, ids = rows.lines, list(map(str.strip, rows.columns[key]))
     else:
-        pairs = ((line, cells[key].strip()) for line, cells in rows if len(cells) == width)
-    return ((line, ticket_id) for line, ticket_id in pairs if ticket_id)
+        kept = [(line, cells[key].strip()) for line, cells in rows if len(cells) == width]
+        lines, ids = [line for line, _ in kept], [ticket_id for _, ticket_id in kept]
+    if "" not in ids:
+        return lines, ids
+    some = [bool(ticket_id) for ticket_id in ids]
+    return list(compress(lines, some)), list(compress(ids, some))
 
 
 def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,

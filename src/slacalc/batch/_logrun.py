@@ -62,7 +62,7 @@ def _evaluate(work: _LogWork) -> tuple[Done, Hashes]:
     events = Table(events.name, events.header, cells(events.rows, len(events.header)))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
                                           whole=whole, earlier=earlier)
-    hashes = id_hashes([] if whole else [ticket_id for _, ticket_id in ticket_ids(tickets)])
+    hashes = id_hashes([] if whole else ticket_ids(tickets)[1])
     rows: list[str] = []  # each result row's opening as written, unless `Measured`
     if columns and not isinstance(columns, Measured):
         where = {name: index for index, name in enumerate(tickets.header)}
@@ -99,11 +99,11 @@ def _grouped(ticket_file: _Named, event_file: _Named,
         block = Table(tickets_name, header, list(islice(rows, _BLOCK)))
         if not block.rows:
             break
-        ids = list(ticket_ids(block))
-        earlier = repeated(first, ids)
+        lines, ids = ticket_ids(block)
+        earlier = repeated(first, lines, ids)
         # a ticket's events go with its first row (a repeat fails; no row: an error below)
-        mine = sorted((item for key in dict.fromkeys(ticket_id for _, ticket_id in ids)
-                       if key not in earlier for item in grouped.get(key, [])),
+        mine = sorted((item for key in dict.fromkeys(ids) if key not in earlier
+                       for item in grouped.get(key, [])),
                       key=lambda item: item[0])  # file order: same-instant events keep it
         yield (block, Table(events_name, table.header, mine), *options, True, earlier)
     orphans = sorted((item for key, items in grouped.items() if key not in first

@@ -96,16 +96,17 @@ class Seen:
         return False
 
 
-def repeated(first: dict[str, int], ids: Sequence[tuple[int, str]]) -> dict[str, int]:
-    """The ids among ``ids`` (each ``(line, id)``, a block's rows in order) that ``first``
-    has, each with its line there; then each id not in ``first`` is put there with its
-    first line in ``ids``. The exact check, on the ids themselves, of a report that reads
-    its events whole (memory grows with the tickets, as it does with the events).
+def repeated(first: dict[str, int], lines: Sequence[int],
+             ids: Sequence[str]) -> dict[str, int]:
+    """The ``ids`` (a block's rows in order, on ``lines``) that ``first`` has, each with
+    its line there; then each id not in ``first`` is put there with its first line here.
+    The exact check, on the ids themselves, of a report that reads its events whole
+    (memory grows with the tickets, as it does with the events).
 
-    Example: ``first == {"T1": 2}``, ids ``(9, "T2"), (10, "T1"), (11, "T2")`` ->
+    Example: ``first == {"T1": 2}``, lines ``9, 10, 11`` and ids ``T2, T1, T2`` ->
     ``{"T1": 2}``, and ``first`` gains ``"T2": 9``.
     """
-    earlier = {ticket_id: first[ticket_id] for _, ticket_id in ids if ticket_id in first}
-    for line, ticket_id in ids:
+    earlier = {ticket_id: first[ticket_id] for ticket_id in ids if ticket_id in first}
+    for line, ticket_id in zip(lines, ids, strict=True):
         first.setdefault(ticket_id, line)
     return earlier

@@ -116,12 +116,12 @@ def _work(blocks: Iterator[Converted], output_format: str, policy: str | None,
     seen, first = Seen(), dict[str, int]()
     for block in blocks:
         tickets, events = tables(block)
-        ids = list(ticket_ids(tickets))
+        lines, ids = ticket_ids(tickets)
         earlier: dict[str, int] = {}
         if ordered:
-            seen.add(id_hashes([ticket_id for _, ticket_id in ids]))
+            seen.add(id_hashes(ids))
         else:
-            earlier = repeated(first, ids)
+            earlier = repeated(first, lines, ids)
         faults = [(error.line, error.ticket_id, error.reason) for error in block.errors]
         yield tickets, events, faults, output_format, policy, now, earlier
     if seen.repeated():
