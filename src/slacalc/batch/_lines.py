@@ -21,16 +21,12 @@ from itertools import compress, islice
 from operator import methodcaller
 from typing import BinaryIO, TypeVar, cast, overload
 
-import numpy as np
-
 from ._eventlog import ColumnRows
-from ._instants import Ints
 from ._rows import ExportError
 
 __all__ = ["Lines", "joined", "plain_lines"]
 
 _FED = methodcaller("endswith", "\n")
-_FEED = ord("\n")
 _T = TypeVar("_T")
 _LINE = 64
 """About how many bytes a line of an export takes: a block of ``size`` lines is read as
@@ -212,34 +208,33 @@ def plain_lines(handle: BinaryIO, name: str, number: int, size: int
             chunk, carry = carry, b""  # the last line, without a line feed
         else:
             return None
-        feeds = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == _FEED)
+        feeds = chunk.count(b"\n")
         lines = _plain(chunk, feeds, name, number)
         if lines is None:
             return offset, number
         yield lines
         offset += len(chunk)
-        number += len(feeds) + (not chunk.endswith(b"\n"))
+        number += feeds + (not chunk.endswith(b"\n"))
 
 
-def _plain(chunk: bytes, feeds: Ints, name: str, number: int) -> Lines | None:
-    """The lines of ``chunk`` (whole lines that follow line ``number``; ``feeds``: where
-    its line feeds are), or None when the csv module must read them (see
+def _plain(chunk: bytes, feeds: int, name: str, number: int) -> Lines | None:
+    """The lines of ``chunk`` (whole lines that follow line ``number``; ``feeds``: how
+    many line feeds it holds), or None when the csv module must read them (see
     `plain_lines`)."""
     if b'"' in chunk:
         return None
     if b"\r" in chunk:
-        chunk = chunk.replace(b"\r\n", b"\n")
+        chunk = chunk.replace(b"\r\n", b"\n")  # (as many line feeds)
         if b"\r" in chunk:
             return None
-        feeds = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == _FEED)
     try:
         text = chunk.decode("utf-8")
     except UnicodeDecodeError as error:
         line = number + 1 + chunk.count(b"\n", 0, error.start)
         raise ExportError(f"{name}:{line}: cannot be read (not UTF-8: {error.reason} at "
                           f"byte {chunk[error.start:error.end]!r})") from None
-    numbers = range(number + 1, number + 1 + len(feeds) + (not chunk.endswith(b"\n")))
-    if not len(feeds) or (feeds[0] and not (np.diff(feeds) == 1).any()):  # no blank line
+    numbers = range(number + 1, number + 1 + feeds + (not chunk.endswith(b"\n")))
+    if not chunk.startswith(b"\n") and b"\n\n" not in chunk:  # no blank line
         return Lines.of(numbers, text)
     parts = text.split("\n")  # blank lines: no records, the others keep their numbers
     if not parts[-1]:
