@@ -20,6 +20,7 @@ from slacalc.batch._eventlog import ColumnRows, Table, ticket_ids
 from slacalc.batch._repeats import Seen, id_hashes, repeated
 from slacalc.cli import main
 from slacalc.sources import stream_zendesk
+from slacalc.sources._audit_run import audit_stream
 from slacalc.sources._report import run_desk_report
 
 _SHIPPED = Path(__file__).resolve().parent.parent / "examples" / "eventlog"
@@ -170,22 +171,30 @@ def test_a_hash_alone_never_decides_a_result(
     assert "has a ticket_id in two blocks" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("audit", [False, True])
-def test_a_desk_ticket_exported_twice_is_a_row_error_in_any_block(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], audit: bool) -> None:
-    # The Zendesk example with ticket 1 exported again at the end (a time-based incremental
-    # export may repeat a ticket), perhaps with an audit of its own after it: in blocks of
-    # 7 tickets the report equals the one of a single block, where the repeat is caught
-    # within the block and every event of ticket 1 goes with its first row.
+def _repeated_desk(tmp_path: Path, *, with_records: bool) -> Path:
+    """The Zendesk example with ticket 1 exported again at the end (a time-based
+    incremental export may repeat a ticket), perhaps with its metric events and audits
+    again after it (as such an export repeats them too)."""
     folder = tmp_path / "zendesk"
     shutil.copytree(_DESKS / "zendesk", folder)
-    with (folder / "tickets.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write((_DESKS / "zendesk" / "tickets.jsonl").read_text().splitlines()[0] + "\n")
-    if audit:
-        first = next(line for line in (folder / "audits.jsonl").read_text().splitlines()
-                     if json.loads(line)["ticket_id"] == 1)
-        with (folder / "audits.jsonl").open("a", encoding="utf-8") as handle:
-            handle.write(first + "\n")
+    names = ["tickets.jsonl"] + (["audits.jsonl", "ticket_metric_events.jsonl"]
+                                 if with_records else [])
+    for name in names:
+        key = "id" if name == "tickets.jsonl" else "ticket_id"
+        mine = [line for line in (folder / name).read_text().splitlines()
+                if json.loads(line)[key] == 1]
+        with (folder / name).open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(mine[:1] if key == "id" else mine) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize("with_records", [False, True])
+def test_a_desk_ticket_exported_twice_is_a_row_error_in_any_block(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], with_records: bool) -> None:
+    # Streamed in blocks of 7 tickets or of all of them, the report is the same: the
+    # repeat is a row error naming the first record (tickets.jsonl line 1), and ticket 1
+    # is evaluated once, from its first record with every record of its id.
+    folder = _repeated_desk(tmp_path, with_records=with_records)
     count = len((folder / "tickets.jsonl").read_text().splitlines())
 
     def report(block: int) -> tuple[int, str]:
@@ -197,11 +206,32 @@ def test_a_desk_ticket_exported_twice_is_a_row_error_in_any_block(
         return status, out.read_text() + out.with_suffix(".bad").read_text()
 
     expected = report(10**6)
-    assert f"{count},1,ticket_id '1' is already on line 1" in expected[1]
-    capsys.readouterr()
-    assert report(7) == expected
-    assert "a ticket id is in two blocks of the tickets: reading them whole" in \
+    assert f"{count},1,tickets.jsonl:{count}: ticket_id '1' is already at tickets.jsonl:1" \
+        in expected[1]
+    assert expected[0] == 1
+    assert sum(line.startswith("1,") for line in expected[1].splitlines()) == 2  # 2 metrics
+    assert "a ticket id is on two records of the tickets: reading them whole" in \
         capsys.readouterr().err
+    assert report(7) == expected
+
+
+def test_a_desk_ticket_exported_twice_is_audited_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The example audits 40 response and 26 resolution verdicts (its summary). Ticket 1
+    # again with all its records: still 40 and 26 (ticket 1's verdicts once), and the
+    # repeat is a row error; in blocks of 7 or of all, the same.
+    folder = _repeated_desk(tmp_path, with_records=True)
+    texts = []
+    for block in (10**6, 7):
+        status = audit_stream(stream_zendesk, folder, None,
+                              now=datetime(2026, 11, 30, 12, tzinfo=UTC), block=block)
+        texts.append((status, capsys.readouterr()))
+    assert texts[0] == texts[1]
+    status, (out, err) = texts[0]
+    assert status == 1
+    assert "ticket_id '1' is already at tickets.jsonl:1" in err
+    totals = [line.split()[:3] for line in out.splitlines() if " * " in f" {line} "]
+    assert totals == [["response", "*", "40"], ["resolution", "*", "26"]]
 
 
 def test_the_ids_a_block_may_evaluate_and_the_exact_check_on_them() -> None:

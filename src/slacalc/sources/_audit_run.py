@@ -283,9 +283,9 @@ def audit_stream(stream: Callable[..., Iterator[Converted]], folder: Path,
                 tally, failed = _streamed(stream(folder, mapping, ordered=ordered,
                                                  block=block), now, output=output,
                                           policy=policy, raw_csv=raw_csv)
-        except UnorderedError:
-            _say(f"slacalc audit: {folder}: the files are not grouped by ticket in the "
-                 f"tickets' order: reading them whole (memory grows with them)", err)
+        except UnorderedError as stop:
+            _say(f"slacalc audit: {folder}: {stop.why}: reading them whole (memory grows "
+                 f"with them)", err)
             continue
         out.write(audit_text(tally, listed=output is None))
         for line in failed:

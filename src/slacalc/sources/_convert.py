@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..batch._repeats import Seen, id_hashes
 from ..engine._zone import instant_us
 from ._history import Change, derive
-from ._tables import Converted, SourceRowError
+from ._tables import Converted, RepeatedError, SourceRowError
 from .mapping import DeskMapping
 
 __all__ = ["Builder", "Opening", "blocks", "verdict"]
@@ -53,12 +54,18 @@ class Builder:
     """Gathers converted tickets into a `Converted` (``take`` hands it over)."""
 
     def __init__(self, mapping: DeskMapping, files: tuple[str, str],
-                 attributes: Sequence[str] = ()) -> None:
+                 attributes: Sequence[str] = (), *, whole: bool = True) -> None:
         self.mapping = mapping
         self.files = files
         self.attributes = tuple(attributes)
         self.out = Converted(files=files)
         self.count = 0
+        # a ticket id on two records: read whole, the repeat is a row error (each id's
+        # first record kept); streamed, `RepeatedError` (this block's ids, then every
+        # block's as hashes, looked at once the last block is in)
+        self._first: dict[str, tuple[str, int]] = {}
+        self._block: set[str] = set()
+        self._seen = None if whole else Seen()
 
     def fail(self, error: SourceRowError) -> None:
         """A record that belongs to no ticket that could be converted."""
@@ -68,8 +75,10 @@ class Builder:
                verdicts: Sequence[dict[str, Any]] = (),
                errors: Sequence[SourceRowError] = ()) -> None:
         """Convert one ticket; ``errors`` are its records' own faults (the ticket is then
-        left out, each fault reported)."""
+        left out, each fault reported; a repeated id: `claim`)."""
         self.count += 1
+        if not self.claim(opening.ticket_id, opening.where):
+            return
         found = list(errors)
         rule = self.mapping.rule(opening.organization, opening.tags, opening.group)
         if rule is None:
@@ -99,19 +108,53 @@ class Builder:
                 (instant_us(start), None if stop is None else instant_us(stop))
                 for start, stop in history.paused]
 
+    def claim(self, ticket_id: str, where: tuple[str, int]) -> bool:
+        """Whether the ticket ``ticket_id`` (its record at ``where``) is converted: not
+        when an earlier record has its id. Read whole, that is a row error naming the
+        first record (which took every record of the id); streamed, `RepeatedError`.
+
+        Example, read whole: ``claim("7", ("tickets.jsonl", 1))`` -> True, then
+        ``claim("7", ("tickets.jsonl", 9))`` -> False, with the error ``tickets.jsonl:9:
+        ticket_id '7' is already at tickets.jsonl:1``.
+        """
+        if self._seen is not None:
+            if ticket_id in self._block:
+                raise RepeatedError
+            self._block.add(ticket_id)
+            return True
+        first = self._first.get(ticket_id)
+        if first is None:
+            self._first[ticket_id] = where
+            return True
+        self.out.errors.append(SourceRowError(
+            *where, f"ticket_id {ticket_id!r} is already at {first[0]}:{first[1]}",
+            ticket_id))
+        return False
+
     def take(self) -> Converted:
         """The tickets converted since the last ``take``."""
+        if self._seen is not None:
+            self._seen.add(id_hashes(list(self._block)))
+            self._block = set()
         out, self.out, self.count = self.out, Converted(files=self.files), 0
         return out
+
+    def repeated(self) -> bool:
+        """Whether two blocks taken (streamed) have a ticket id (by its hash) in common."""
+        return self._seen is not None and self._seen.repeated()
 
 
 def blocks(feed: Callable[[Builder], Iterator[None]], builder: Builder,
            size: int = BLOCK) -> Iterator[Converted]:
     """`Converted` blocks of ``size`` tickets: ``feed`` converts into ``builder`` and
-    yields after each ticket; the last block holds the rest (and any errors)."""
+    yields after each ticket; the last block holds the rest (and any errors). Streamed
+    (the builder's ``whole`` False), a ticket id on two records raises `RepeatedError`
+    (within a block at once, across blocks before the last one)."""
     for _ in feed(builder):
         if builder.count >= size:
             yield builder.take()
     last = builder.take()
+    if builder.repeated():
+        raise RepeatedError
     if last.tickets or last.errors or last.verdicts:
         yield last

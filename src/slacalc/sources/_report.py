@@ -23,7 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from ..batch._eventlog import Table, evaluate_log, ticket_ids
+from ..batch._eventlog import Table, evaluate_log
 from ..batch._header import ReportUsageError, check_outputs, check_policy
 from ..batch._output import (
     RAW_CSV,
@@ -35,7 +35,6 @@ from ..batch._output import (
     no_tickets,
     outputs,
 )
-from ..batch._repeats import Repeats, Seen, id_hashes, repeated
 from ..batch._rows import PolicyBook, RowError
 from ..batch._run import as_of_text
 from ..batch.summary import Summary
@@ -47,9 +46,7 @@ __all__ = ["desk_mapping", "fewer_collections", "run_desk_report", "write_conver
 
 Stream = Callable[..., Iterator[Converted]]
 _Faults = list[tuple[int, str, str]]
-_Work = tuple[Table, Table, _Faults, str, str | None, datetime | None, dict[str, int]]
-"""A block's tables, its conversion's row errors, the options, and the ids of earlier
-blocks' tickets that rows here repeat (`evaluate_log`'s ``earlier``)."""
+_Work = tuple[Table, Table, _Faults, str, str | None, datetime | None]
 _BOOK: PolicyBook | None = None
 _EVENT_CELLS = itemgetter(*EVENT_COLUMNS)  # an event row's cells (all text), in order
 
@@ -99,33 +96,18 @@ def _evaluate(work: _Work) -> Done:
     global _BOOK  # noqa: PLW0603  (one policy cache per process)
     if _BOOK is None:
         _BOOK = PolicyBook()
-    tickets, events, faults, output_format, policy, now, earlier = work
-    columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
-                                          earlier=earlier)
+    tickets, events, faults, output_format, policy, now = work
+    columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now)
     failed = [RowError(line, reason, ticket_id) for line, ticket_id, reason in faults]
     return chunk_done(_BOOK, columns, failed + errors, count, output_format)
 
 
 def _work(blocks: Iterator[Converted], output_format: str, policy: str | None,
-          now: datetime | None, *, ordered: bool) -> Iterator[_Work]:
-    """Each block's `_Work`. A ticket id repeated in a later block: ``ordered`` (the
-    followers read along the tickets, so the repeat may have taken some of the first
-    row's records) raises `Repeats` after the last block if two blocks' ids hash alike
-    (`Seen`); read whole (every record goes with the first row), the repeat is a row
-    error (`repeated`)."""
-    seen, first = Seen(), dict[str, int]()
+          now: datetime | None) -> Iterator[_Work]:
     for block in blocks:
         tickets, events = tables(block)
-        lines, ids = ticket_ids(tickets)
-        earlier: dict[str, int] = {}
-        if ordered:
-            seen.add(id_hashes(ids))
-        else:
-            earlier = repeated(first, lines, ids)
         faults = [(error.line, error.ticket_id, error.reason) for error in block.errors]
-        yield tickets, events, faults, output_format, policy, now, earlier
-    if seen.repeated():
-        raise Repeats("a ticket_id in two blocks")
+        yield tickets, events, faults, output_format, policy, now
 
 
 def run_desk_report(stream: Stream, folder: Path, mapping: DeskMapping | None, *,
@@ -168,14 +150,11 @@ def _report(stream: Stream, folder: Path, mapping: DeskMapping | None, *,
             summary = Summary()
             try:
                 evaluate_all(_evaluate, _work(stream(folder, mapping, ordered=ordered),
-                                              output_format, policy, now, ordered=ordered),
+                                              output_format, policy, now),
                              jobs, partial(collect, summary=summary, sink=sink))
-            except (UnorderedError, Repeats) as stop:
-                why = ("the files are not grouped by ticket in the tickets' order"
-                       if isinstance(stop, UnorderedError) else
-                       "a ticket id is in two blocks of the tickets")
-                print(f"slacalc report: {folder}: {why}: reading them whole (memory grows "
-                      f"with them)", file=sys.stderr)
+            except UnorderedError as stop:
+                print(f"slacalc report: {folder}: {stop.why}: reading them whole (memory "
+                      f"grows with them)", file=sys.stderr)
                 continue
             no_tickets(str(folder), summary)
             results.finish(summary)

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 from ..batch._rows import RowError
 
 __all__ = ["EVENT_COLUMNS", "TICKET_COLUMNS", "VERDICT_COLUMNS", "Converted", "Record",
-           "SourceRowError", "UnorderedError", "instant", "joined", "joined_runs", "runs"]
+           "RepeatedError", "SourceRowError", "UnorderedError", "instant", "joined",
+           "joined_runs", "runs"]
 
 TICKET_COLUMNS = ("ticket_id", "policy", "tier", "priority", "opened_at")
 """The tickets table's columns (an adapter may add attribute columns after them)."""
@@ -105,6 +106,18 @@ class Converted:
 class UnorderedError(Exception):
     """The followers were not grouped by ticket in the tickets' order (streamed mode):
     the caller converts again with the followers read whole."""
+
+    why = "the files are not grouped by ticket in the tickets' order"
+    """What the caller says on stderr before it converts again."""
+
+
+class RepeatedError(UnorderedError):
+    """A ticket id is on two records of the tickets file (streamed mode; a time-based
+    incremental export may repeat a ticket): a repeat may have taken some of the first
+    record's followers, so the caller converts again with the followers read whole, where
+    the first record takes them all and the repeat is a row error."""
+
+    why = "a ticket id is on two records of the tickets"
 
 
 def instant(value: object, where: tuple[str, int], name: str, *,

@@ -153,6 +153,8 @@ class Fast:
         if events is None or verdicts is None:
             return False
         builder.count += 1
+        if not builder.claim(key, (self.names[0], position)):
+            return True  # a repeat: its row error is the builder's
         out = builder.out
         row = {"ticket_id": key, "policy": rule.policy, "tier": rule.tier,
                "priority": current, "opened_at": _iso(ticket.created_at)}

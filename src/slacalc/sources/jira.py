@@ -190,8 +190,9 @@ def convert(issues: Iterable[dict[str, Any]], mapping: DeskMapping | None = None
 
 def stream_jira(folder: Path, mapping: DeskMapping | None = None, *, ordered: bool = True,
                 block: int = 10_000) -> Iterator[Converted]:
-    """`Converted` blocks of ``block`` issues from an export folder (``ordered`` is
-    accepted for the common signature: an issue holds its own history).
+    """`Converted` blocks of ``block`` issues from an export folder (an issue holds its
+    own history; ``ordered`` False only makes a repeated issue key a row error at once,
+    where streamed it raises `RepeatedError`).
 
     Boundary rule: as `convert`, positions being lines (``issues.jsonl:3``). Example:
     ``next(stream_jira(Path("examples/desks/jira"))).tickets[0]["ticket_id"]``.
@@ -199,7 +200,8 @@ def stream_jira(folder: Path, mapping: DeskMapping | None = None, *, ordered: bo
     path = find(Path(folder), ["issues.jsonl", "issues.json"])
     name = shown(path)
     yield from blocks(_feed(json_records(path, "issues"), name),
-                      Builder(mapping or default_mapping("jira"), (name, name)), block)
+                      Builder(mapping or default_mapping("jira"), (name, name),
+                              whole=not ordered), block)
 
 
 def read_jira(folder: Path, mapping: DeskMapping | None = None) -> Converted:

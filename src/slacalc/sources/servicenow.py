@@ -235,7 +235,7 @@ def stream_servicenow(folder: Path, mapping: DeskMapping | None = None, *,
     feed = _feed(csv_records(incident), csv_records(audit),
                  csv_records(sla) if sla else iter(()), names, ordered=ordered)
     yield from blocks(feed, Builder(mapping or default_mapping("servicenow"), names[:2],
-                                    ("channel",)), block)
+                                    ("channel",), whole=not ordered), block)
 
 
 def read_servicenow(folder: Path, mapping: DeskMapping | None = None) -> Converted:

@@ -180,7 +180,7 @@ def stream_statuslog(folder: Path, mapping: DeskMapping | None = None, *,
     feed = _feed(csv_records(tickets), csv_records(log),
                  csv_records(verdicts) if verdicts else iter(()), names, ordered=ordered)
     yield from blocks(feed, Builder(mapping or default_mapping("statuslog"), names[:2],
-                                    ("channel",)), block)
+                                    ("channel",), whole=not ordered), block)
 
 
 def read_statuslog(folder: Path, mapping: DeskMapping | None = None) -> Converted:

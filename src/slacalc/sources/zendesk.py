@@ -283,7 +283,7 @@ def stream_zendesk(folder: Path, mapping: DeskMapping | None = None, *,
                  json_runs(audit_file, "audits", "ticket_id", Audit), metrics, names,
                  ordered=ordered)
     yield from blocks(feed, Builder(mapping or default_mapping("zendesk"), names[:2],
-                                    ("channel",)), block)
+                                    ("channel",), whole=not ordered), block)
 
 
 def read_zendesk(folder: Path, mapping: DeskMapping | None = None) -> Converted:
