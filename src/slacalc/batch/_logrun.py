@@ -8,10 +8,12 @@ the events up to the last event of its last ticket (found by searching the event
 notices an event of another block's ticket, `Strays`), so memory stays flat when the
 events are grouped by ticket in the tickets' order (the usual export). Plain lines travel
 to the workers as they are (`Lines`) and are split there (`cells`, into `ColumnRows`).
-When the events turn out to be in another order, the report starts again (`_grouped`):
-the events file is read whole and grouped by ``ticket_id``, so memory grows with the
-events file. Each block is evaluated with its events (`evaluate_log`), in this process or
-in ``jobs`` worker processes.
+When the events turn out to be in another order, or a ticket id is in two blocks (found
+from the ids' hashes once the last block is in: `slacalc.batch._repeats`), the report
+starts again (`_grouped`): the events file is read whole and grouped by ``ticket_id``, so
+memory grows with the events file, and a repeated id is checked as text. Each block is
+evaluated with its events (`evaluate_log`), in this process or in ``jobs`` worker
+processes.
 """
 
 from __future__ import annotations
