@@ -223,7 +223,8 @@ def _parser() -> argparse.ArgumentParser:
                         "policy, tier and priority, the worst overruns' timelines, a table "
                         "of breached and running rows)")
     report.add_argument("--jobs", type=int, default=1,
-                        help="worker processes (default 1, at most 64)")
+                        help="processes evaluating chunks: this one and N-1 workers "
+                        "(default 1, at most 64)")
     report.add_argument("--at-risk", action="store_true", help="list only the running or "
                         "paused rows past an escalation threshold of their policy, the "
                         "soonest breach first")
