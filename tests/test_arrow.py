@@ -23,7 +23,8 @@ NOW = "2026-11-30T12:00:00Z"
 
 
 def _text_table(path: Path) -> object:
-    names = next(csv.reader(path.open()))
+    with path.open(encoding="utf-8", newline="") as handle:
+        names = next(csv.reader(handle))
     return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
         column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False))
 

@@ -458,7 +458,7 @@ def test_run_audit_writes_every_row_and_prints_the_costly_first(tmp_path: Path) 
     target = tmp_path / "audit.csv"
     status = run_audit(_converted(), now=NOW, output=str(target), out=out, err=err)
     assert status == 1
-    written = list(csv.DictReader(target.open(encoding="utf-8")))
+    written = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert len(written) == len(VERDICTS)
     assert [row["ticket_id"] for row in written[:2]] == ["P1", "C1"]
     assert written[0]["desk_breached"] == "false"
@@ -505,12 +505,12 @@ def test_run_audit_csv_cells_starting_like_a_formula_are_quoted(tmp_path: Path) 
     target = tmp_path / "audit.csv"
     assert run_audit(converted, now=NOW, output=str(target), out=io.StringIO(),
                      err=io.StringIO()) == 0
-    (row,) = csv.DictReader(target.open(encoding="utf-8"))
+    (row,) = csv.DictReader(io.StringIO(target.read_text(encoding="utf-8")))
     assert (row["ticket_id"], row["finding"]) == ("'=cmd", "agrees")
     raw = tmp_path / "raw.csv"
     run_audit(converted, now=NOW, output=str(raw), raw_csv=True, out=io.StringIO(),
               err=io.StringIO())
-    assert next(csv.DictReader(raw.open(encoding="utf-8")))["ticket_id"] == "=cmd"
+    assert next(csv.DictReader(io.StringIO(raw.read_text(encoding="utf-8"))))["ticket_id"] == "=cmd"
 
 
 def test_a_void_clock_against_a_desk_due_with_the_policy_given() -> None:

@@ -14,6 +14,7 @@ PST -> due Tue 10:00; replied Mon 11:00: met, 3600 s, as the desk says.
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def test_audit_writes_the_rows_and_prints_the_summary(
     assert out.startswith("Audit as of 2026-12-07T00:00:00+00:00: 2 desk verdicts compared, "
                           "1 agree, 1 disagree (0 desk met, contract breached), 0 not "
                           "compared\n")
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert [(row["ticket_id"], row["finding"], row["reason"]) for row in rows] == [
         ("S1", "disagrees", "holiday"), ("S2", "agrees", "")]
     first = rows[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -43,7 +44,7 @@ def test_report_csv_rows_errors_and_exit_status(export: Path, tmp_path: Path,
     status = main(["report", str(export), "--format", "csv", "-o", str(out),
                    "--errors", str(errors), "--now", NOW])
     assert status == 1  # some rows failed; the others were processed
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     by_key = {(row["ticket_id"], row["metric"]): row for row in rows}
     assert sorted({row["ticket_id"] for row in rows}) == ["T1", "T3"]
     # T1 (vircom P2): 1 business hour from Fri 17:30 -> Mon 08:00, answered 07:55 with
@@ -66,7 +67,7 @@ def test_report_csv_rows_errors_and_exit_status(export: Path, tmp_path: Path,
     assert f"{export}:5 (T4): opened_at: '2026-11-30T10:00' has no UTC offset" in stderr
     assert f"{export}:6 (T5): no bundled policy 'nosuch'" in stderr
     assert f"{export}:7 (T6): opened_at: malformed date 'yesterday'" in stderr
-    bad = list(csv.DictReader(errors.open(encoding="utf-8")))
+    bad = list(csv.DictReader(io.StringIO(errors.read_text(encoding="utf-8"))))
     assert [row["line"] for row in bad] == ["3", "5", "6", "7"]
 
 
@@ -91,7 +92,8 @@ def test_report_reads_jsonl_tickets(tmp_path: Path) -> None:
     ]) + "\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     assert main(["report", str(source), "--format", "csv", "-o", str(out), "--now", NOW]) == 1
-    rows = {row["metric"]: row for row in csv.DictReader(out.open(encoding="utf-8"))}
+    written = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+    rows = {row["metric"]: row for row in written}
     # Vircom: reaching out to an unavailable customer is the response; resolution void.
     assert (rows["response"]["status"], rows["resolution"]["status"]) == ("met", "void")
 
@@ -225,7 +227,8 @@ def test_report_splits_quoted_multiline_records_like_one_reader(
     stderr = capsys.readouterr().err
     assert [line.split(" ")[2] for line in stderr.splitlines() if "no priority" in line] == [
         f"{source}:{ends[ticket]}" for ticket in bad]
-    done = [row["ticket_id"] for row in csv.DictReader(out.open(encoding="utf-8"))]
+    written = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+    done = [row["ticket_id"] for row in written]
     assert done == [f"T{number}" for number in range(len(subjects)) if number % 4 != 2
                     for _ in range(2)]
 

@@ -17,6 +17,7 @@ derived from zoneinfo at import time and asserted, never typed in blindly.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -486,7 +487,7 @@ def _run_report(source: Path, case: Case, capsys: pytest.CaptureFixture[str],
     args += ["--now", case.now if case.now is not None else last.isoformat()]
     status = main(args)
     assert status == 0, capsys.readouterr().err
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [(row["ticket_id"], row["metric"]) for row in rows] == [
         (case.id, metric) for metric in METRICS]
     zone = CALENDAR_ZONES[(case.policy, case.tier)]

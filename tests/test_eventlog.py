@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,7 @@ def test_grouped_events_are_streamed(tmp_path: Path, capsys: pytest.CaptureFixtu
     # the same rows as the same events reversed (which take the second pass).
     monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 50)
     log = Path(__file__).resolve().parent.parent / "examples" / "eventlog"
-    rows = list(csv.reader((log / "events.csv").open()))
+    rows = list(csv.reader(io.StringIO((log / "events.csv").read_text(encoding="utf-8"))))
     shuffled = tmp_path / "shuffled.csv"
     _write(shuffled, tuple(rows[0]), rows[:0:-1])  # reversed: every ticket out of place
     found = []
@@ -236,7 +237,7 @@ def test_blank_lines_and_crlf_keep_every_line_number(
     assert f"{events.name}:4" in err
     assert "'bogus'" in err
     assert f"{tickets}:4 (T2): not evaluated: its event at {events.name}:4 is bad" in err
-    rows = list(csv.DictReader(out.open()))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [(row["ticket_id"], row["metric"], row["status"], row["due"]) for row in rows
             ][:1] == [("T1", "response", "met", "2026-11-23T08:00:00-05:00")]
     assert {row["ticket_id"] for row in rows} == {"T1"}
@@ -267,7 +268,8 @@ def test_a_quoted_note_mid_file_switches_to_csv_parsing_with_the_same_results(
         out = tmp_path / "out.csv"
         main(["report", str(log / "tickets.csv"), "--events", str(events), "--format",
               "csv", "-o", str(out), "--now", "2026-11-30T12:00:00Z"])
-        found.append([row for row in csv.reader(out.open()) if row[0] != bad])
+        written = csv.reader(io.StringIO(out.read_text(encoding="utf-8")))
+        found.append([row for row in written if row[0] != bad])
     err = capsys.readouterr().err
     assert f"events.csv:{line} ({bad}): kind: unknown event kind 'bogus'" in err
     assert line == 453  # one line more than its row number: the note's line break

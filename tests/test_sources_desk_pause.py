@@ -7,6 +7,7 @@ by hand in each test's comment."""
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,7 @@ def test_the_example_export_leaves_nothing_unexplained(
     assert main(["audit", "--from", "zendesk", str(EXAMPLES / "zendesk"), "--now",
                  "2026-12-01T00:00:00Z", "-o", str(out)]) == 0
     capsys.readouterr()
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [row for row in rows if row["reason"] == "unexplained"] == []
     assert {(row["ticket_id"], row["reason"]) for row in rows
             if "desk_pause" in row["reason"]} == {("16", "holiday, desk_pause"),
