@@ -22,7 +22,6 @@ from ._measures import Group
 
 __all__ = ["HELD", "Samples"]
 
-Floats = npt.NDArray[np.float64]
 HELD = 1 << 22
 """Bytes of rows kept in memory before they are written out (4 MiB: 262,144 rows of two
 float64)."""
@@ -31,9 +30,8 @@ float64)."""
 class Samples:
     """Rows of ``width`` numbers of ``dtype`` per group (two float64 unless told), in the
     order they were added per group (held rows after written ones), at most ``held``
-    bytes of them in memory (`HELD` unless told). Pickled, every row
-    travels (as when a worker sends its chunk's). Where no temporary file can be made,
-    every row is held.
+    bytes of them in memory (`HELD` unless told). Pickled, every row travels (as when a
+    worker sends its chunk's). Where no temporary file can be made, every row is held.
 
     Example: ``add(key, [[600, 900]])``, ``add(key, [[1800, 1800]])`` -> ``rows(key) ==
     [[600, 900], [1800, 1800]]``, whether or not they were written out in between.
@@ -54,8 +52,8 @@ class Samples:
         return sorted(self._held.keys() | self._written.keys())
 
     def add(self, key: Group | int, rows: npt.NDArray[Any]) -> None:
-        """Keep ``rows`` (shape ``(n, width)``) for group ``key``; past `HELD` bytes held,
-        every group's held rows are written out."""
+        """Keep ``rows`` (shape ``(n, width)``) for group ``key``; past ``held`` bytes
+        held, every group's held rows are written out."""
         if not len(rows):
             return
         self._held.setdefault(key, []).append(rows)
