@@ -1,6 +1,6 @@
-"""A ticket id repeated in a later block of a streamed event log: the hashes the workers
-send (`id_hashes`), the reading process's record of them (`Seen`), and the report, whose
-results must not depend on where the blocks fall."""
+"""A ticket id repeated in a later block of a streamed event log or desk export: the
+hashes of each block's ids (`id_hashes`), the reading process's record of them (`Seen`),
+and the report and the audit, whose results must not depend on where the blocks fall."""
 
 from __future__ import annotations
 
