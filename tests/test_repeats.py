@@ -4,6 +4,8 @@ and the report and the audit, whose results must not depend on where the blocks 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 import shutil
@@ -248,3 +250,29 @@ def test_the_ids_a_block_may_evaluate_and_the_exact_check_on_them() -> None:
     first = {"T1": 2}
     assert repeated(first, [9, 10, 11], ["T2", "T1", "T2"]) == {"T1": 2}
     assert first == {"T1": 2, "T2": 9}
+
+
+def test_desk_records_exported_twice_change_nothing_but_the_sources(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Every audit and metric event of the Zendesk example written twice (a time-based
+    # export may repeat records too): the report is byte-identical, and the audit finds
+    # the same verdicts, each row the same but for its source (the later copy's line).
+    folder = tmp_path / "zendesk"
+    shutil.copytree(_DESKS / "zendesk", folder)
+    for name in ("audits.jsonl", "ticket_metric_events.jsonl"):
+        text = (folder / name).read_text(encoding="utf-8")
+        (folder / name).write_text(text + text, encoding="utf-8")
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    found = []
+    for number, source in enumerate((_DESKS / "zendesk", folder)):
+        out = tmp_path / f"report{number}.csv"
+        assert run_desk_report(stream_zendesk, source, None, policy=None, now=now,
+                               output_format="csv", output=str(out), errors=None,
+                               jobs=1) == 0
+        audited = tmp_path / f"audit{number}.csv"
+        assert audit_stream(stream_zendesk, source, None, now=now,
+                            output=str(audited)) == 0
+        rows = [row[:-1] for row in csv.reader(io.StringIO(audited.read_text("utf-8")))]
+        found.append((out.read_text(encoding="utf-8"), sorted(rows)))
+    capsys.readouterr()
+    assert found[0] == found[1]
