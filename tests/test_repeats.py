@@ -1,6 +1,7 @@
-"""A ticket id repeated in a later block of a streamed event log or desk export: the
-hashes of each block's ids (`id_hashes`), the reading process's record of them (`Seen`),
-and the report and the audit, whose results must not depend on where the blocks fall."""
+"""A ticket id repeated in a later block of a streamed tickets file: the hashes of each
+block's ids (`id_hashes`), the reading process's record of them (`Seen`), the exact check
+on the ids, and a desk export's ticket exported twice (report and audit alike). The
+event-log report's own cases are in tests/test_eventlog_blocks.py."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from hypothesis import strategies as st
 
 from slacalc.batch._eventlog import ColumnRows, Table, ticket_ids
 from slacalc.batch._repeats import Seen, id_hashes, repeated
-from slacalc.cli import main
 from slacalc.sources import stream_zendesk
 from slacalc.sources._audit_run import audit_stream
 from slacalc.sources._report import run_desk_report
@@ -81,96 +81,6 @@ def test_seen_keeps_one_part_of_its_hashes_at_a_time_in_memory(
     assert not seen.repeated()
     seen.add(id_hashes(["L-00-0999"]))
     assert seen.repeated()
-
-
-def _report(tickets: Path, events: Path, out: Path) -> tuple[int, str]:
-    status = main(["report", str(tickets), "--events", str(events), "--format", "csv",
-                   "-o", str(out), "--errors", str(out.with_suffix(".bad")),
-                   "--now", "2026-11-30T12:00:00Z"])
-    return status, out.read_text() + out.with_suffix(".bad").read_text()
-
-
-@settings(max_examples=20, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(block=st.integers(1, 40), copied=st.integers(0, 10_000), to=st.integers(0, 10_000),
-       with_event=st.booleans())
-def test_a_ticket_row_repeated_anywhere_gives_the_results_of_one_block(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        *, block: int, copied: int, to: int, with_event: bool) -> None:
-    # The shipped tickets with one row copied elsewhere (its id then repeated; perhaps an
-    # event of that id put just after the copy's place among the events): streamed in
-    # blocks of any size, the report equals the one made of a single block holding every
-    # ticket (the reference, where the repeat is caught within the block), and the copy is
-    # a row error naming the first row's line.
-    lines = (_SHIPPED / "tickets.csv").read_text(encoding="utf-8").splitlines()
-    header, rows = lines[0], lines[1:]
-    row = rows[copied % len(rows)]
-    place = to % (len(rows) + 1)
-    rows.insert(place, row)
-    first = rows.index(row) + 2  # line numbers count the header
-    tickets = tmp_path / "tickets.csv"
-    tickets.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    events = _SHIPPED / "events.csv"
-    if with_event:
-        event_lines = events.read_text(encoding="utf-8").splitlines()
-        after = rows[place - 1].partition(",")[0] if place else ""
-        at = max((index for index, text in enumerate(event_lines)
-                  if text.startswith(f"{after},")), default=0) + 1
-        ticket_id, opened = row.split(",")[0], row.split(",")[4]
-        event_lines.insert(at, f"{ticket_id},{opened},responded,,,,")
-        events = tmp_path / "events.csv"
-        events.write_text("\n".join(event_lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 10**6)
-    expected = _report(tickets, events, tmp_path / "expected.csv")
-    assert f"ticket_id '{row.partition(',')[0]}' is already on line {first}" in expected[1]
-    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", block)
-    capsys.readouterr()
-    assert _report(tickets, events, tmp_path / "found.csv") == expected
-    capsys.readouterr()
-
-
-def test_a_repeat_in_a_later_block_is_caught_and_said(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    # Three ticket rows, blocks of one: T1's row again on line 4. vircom standard P2:
-    # first reaction within 1 business hour, resolution within 24 real hours. T1 was
-    # responded to at 08:10, opened Mon 08:00: met; T2 never: breached; neither resolved
-    # by Mon 30th: both resolutions breached. The repeat is a row error, not a third
-    # ticket.
-    tickets = tmp_path / "tickets.csv"
-    tickets.write_text("ticket_id,policy,tier,priority,opened_at\n"
-                       "T1,vircom,standard,P2,2026-11-23T08:00:00-05:00\n"
-                       "T2,vircom,standard,P2,2026-11-23T08:00:00-05:00\n"
-                       "T1,vircom,standard,P2,2026-11-23T08:00:00-05:00\n")
-    events = tmp_path / "events.csv"
-    events.write_text("ticket_id,at,kind\nT1,2026-11-23T08:10:00-05:00,responded\n")
-    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 1)
-    status, text = _report(tickets, events, tmp_path / "out.csv")
-    assert status == 1
-    err = capsys.readouterr().err
-    assert "tickets.csv has a ticket_id in two blocks: reading " in err
-    assert "tickets.csv:4 (T1): ticket_id 'T1' is already on line 2" in err
-    results = [line.split(",") for line in text.splitlines() if line.startswith("T")]
-    assert sorted((cells[0], cells[4], cells[5]) for cells in results) == [
-        ("T1", "resolution", "breached"), ("T1", "response", "met"),
-        ("T2", "resolution", "breached"), ("T2", "response", "breached")]
-
-
-def test_a_hash_alone_never_decides_a_result(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    # Every block's ids hashed alike (as if all collided): the report starts again, reads
-    # the ids themselves, and gives the results of the shipped log with no row error.
-    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 10**6)
-    expected = _report(_SHIPPED / "tickets.csv", _SHIPPED / "events.csv",
-                       tmp_path / "expected.csv")
-    monkeypatch.setattr("slacalc.batch._logrun._BLOCK", 7)
-    monkeypatch.setattr("slacalc.batch._logrun.id_hashes",
-                        lambda ids: np.zeros(min(len(ids), 1), dtype=np.uint64))
-    capsys.readouterr()
-    assert _report(_SHIPPED / "tickets.csv", _SHIPPED / "events.csv",
-                   tmp_path / "found.csv") == expected
-    assert "has a ticket_id in two blocks" in capsys.readouterr().err
 
 
 def _repeated_desk(tmp_path: Path, *, with_records: bool) -> Path:

@@ -300,14 +300,10 @@ def ticket_ids(table: Table) -> tuple[Sequence[int], list[str]]:
     Example: rows ``(2, ["T1", ...])``, ``(3, [" T2 "])`` (too short), ``(4, ["", ...])``
     -> ``([2], ["T1"])``."""
     key = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
-    rows, width = table.rows, len(table.header)
     if key is None:
         return [], []
-    if isinstance(rows, ColumnRows) and len(rows.columns) == width:
-        lines, ids = rows.lines, list(map(str.strip, rows.columns[key]))
-    else:
-        kept = [(line, cells[key].strip()) for line, cells in rows if len(cells) == width]
-        lines, ids = [line for line, _ in kept], [ticket_id for _, ticket_id in kept]
+    lines, columns, _ = _widths(table, [], named=False, key=key)  # (its errors: `_tickets`)
+    ids = _stripped(columns, key, len(lines))
     if "" not in ids:
         return lines, ids
     some = [bool(ticket_id) for ticket_id in ids]
