@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from slacalc import Policy, Ticket
 from slacalc.batch import RESULT_COLUMNS, ExportError, PolicyBook, rows_of_report
 from slacalc.batch._blocks import cells, read_table
-from slacalc.batch._eventlog import ColumnRows, Table, evaluate_log
+from slacalc.batch._cells import ColumnRows
+from slacalc.batch._eventlog import Table, evaluate_log
 from slacalc.batch._lines import Lines, joined
 from slacalc.cli import main
 from slacalc.testing import policies

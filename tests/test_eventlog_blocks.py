@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from slacalc.batch import RESULT_COLUMNS
-from slacalc.batch._blocks import split_lines
+from slacalc.batch._cells import split_lines
 from slacalc.batch._eventlog import Strays, Table, evaluate_log
 from slacalc.batch._lines import Lines
 from slacalc.batch._logrun import _cut

@@ -265,6 +265,6 @@ def test_taken_rows_are_what_parsing_those_cells_alone_gives() -> None:
     rows = np.array([4, 0, 1, 3, 4, 2], dtype=np.int64)
     taken = parse_instants(cells).taken(rows)
     alone = parse_instants([cells[row] for row in rows.tolist()])
-    for name in ("us", "offset", "present", "bad", "canonical", "texts"):
+    for name in ("us", "offset", "present", "bad", "canonical"):
         np.testing.assert_array_equal(getattr(taken, name), getattr(alone, name), err_msg=name)
     assert taken.bad.tolist() == [False, False, False, True, False, False]  # no offset

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slacalc.batch._eventlog import ColumnRows, Table, ticket_ids
+from slacalc.batch._cells import ColumnRows
+from slacalc.batch._eventlog import Table, ticket_ids
 from slacalc.batch._repeats import Seen, id_hashes, repeated
 from slacalc.sources import stream_zendesk
 from slacalc.sources._audit_run import audit_stream

@@ -18,16 +18,17 @@ from collections.abc import Generator, Iterator, Sequence
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from ._eventlog import ColumnRows, Table
+from ._cells import ColumnRows, Cut, split_lines
+from ._eventlog import Table
 from ._header import column_names, sniff
 from ._lines import Lines, plain_lines
 from ._parquet import is_parquet, parquet_blocks
 from ._rows import ExportError
 
 __all__ = ["READ", "blocks", "cells", "first_line", "header_of", "open_text", "read_table",
-           "records", "split_lines"]
+           "records"]
 
 READ = 10_000
 """Records per block when reading a file for its rows alone."""
@@ -151,20 +152,27 @@ def _parsed(reader: _csv.Reader, before: int, size: int
         yield block
 
 
-def cells(records: Sequence[tuple[int, Any]], width: int
-           ) -> Sequence[tuple[int, Sequence[str]]]:
+def cells(records: Sequence[tuple[int, Any]], width: int, *, cut: bool = False
+          ) -> Sequence[tuple[int, Sequence[str]]]:
     """Records with raw lines split into cells (a line without quotes splits at commas,
     exactly as ``csv.reader`` reads it).
 
     When every record is a raw line of ``width`` cells ending in one line feed (the
     usual block), the block is split in one pass into `ColumnRows` (`split_lines`, no tuple
-    per row); otherwise line by line.
+    per row); otherwise line by line. ``cut``: `Lines` held as one string are first
+    found in their bytes (`Cut`), and split as text only when their columns are asked for.
     """
     if isinstance(records, ColumnRows):  # split already (a Parquet file's)
         return records
     if not records:
         return []
     if isinstance(records, Lines):  # (read from its one string when it was pickled)
+        blob = records.blob if cut else None
+        found = None if blob is None else Cut.of(blob.encode(), len(records), width)
+        if found is not None:
+            lines = records
+            return ColumnRows(list(records.numbers), lambda: cast(
+                "list[list[str]]", split_lines(lines.commas(), len(lines), width)), found)
         columns = split_lines(records.commas(), len(records), width)
     else:
         raw = [cells for _, cells in records]
@@ -179,33 +187,6 @@ def cells(records: Sequence[tuple[int, Any]], width: int
     numbers = list(records.numbers) if isinstance(records, Lines) else list(
         map(itemgetter(0), records))
     return ColumnRows(numbers, columns)
-
-
-def split_lines(text: str, count: int, width: int) -> list[list[str]] | None:
-    """The columns of ``count`` lines joined by commas (none blank, each ending in a line
-    feed; a final line feed added if the last line had none) when every line has
-    ``width`` cells and no quote or carriage return; else None.
-
-    The text is split at commas once. A line ends in the cell holding its line feed, so
-    every line has ``width`` cells exactly when there are ``width`` cells per line in all
-    and every line feed is in a last column's cell (a line with ``k`` commas more or less
-    than ``width - 1`` would move the next line feed out of that column, or need another
-    line to make up for it, which moves one too). Example: ``"a,b\\n,c,d\\n"``, 2 lines,
-    width 2 -> ``[["a", "c"], ["b", "d"]]``.
-    """
-    if not text.endswith("\n"):
-        text += "\n"
-    if "\r" in text or '"' in text:  # (a quoted cell is the csv module's to read)
-        return None
-    flat = text.split(",")
-    if len(flat) != count * width:
-        return None
-    ends = "".join(flat[width - 1::width])
-    if ends.count("\n") != count:
-        return None
-    columns = [flat[column::width] for column in range(width - 1)]
-    columns.append(ends.split("\n")[:-1])
-    return columns
 
 
 def header_of(path: Path) -> tuple[str, ...]:

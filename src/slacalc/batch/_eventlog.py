@@ -17,62 +17,35 @@ reported too, naming that line. Nothing else is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
 from functools import partial
 from itertools import compress, repeat
-from typing import TypeVar, cast, overload
+from typing import TypeVar, cast
 
 import numpy as np
 
 from ..engine._zone import instant_us
 from ..sla.ticket import EVENT_KINDS, Event
+from ._cells import ColumnRows, Cut
 from ._columns import CODES, Chunk, evaluate_columns
+from ._eventcells import FLAGS, read_cut
 from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
-__all__ = ["EVENT_COLUMNS", "ColumnRows", "Strays", "Table", "evaluate_log", "events_of",
+__all__ = ["EVENT_COLUMNS", "Strays", "Table", "evaluate_log", "events_of",
            "ticket_ids"]
 
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""
 _EXTRAS = ("priority", "tier", "answered", "confirmed", "note")
-_FLAGS = {"true": 1, "yes": 1, "1": 1, "false": 0, "no": 0, "0": 0, "": 2}
-"""A yes/no cell (casefolded) -> 1 yes, 0 no, 2 empty; anything else is not one."""
 _ANSWERED = {1: True, 0: False}
 _PRIORITY, _CONTACT = CODES["priority_changed"], CODES["contact_attempt"]
 _TIER = CODES["tier_changed"]
 _T = TypeVar("_T")
-
-
-class ColumnRows(Sequence[tuple[int, Sequence[str]]]):
-    """Rows of one width held as columns (``columns[j][i]`` is row ``i``'s cell ``j``),
-    each row with the line it ends on: how a block of plain lines is split (no tuple per
-    row), read column by column by `evaluate_log` and row by row by anything else."""
-
-    def __init__(self, lines: list[int], columns: list[list[str]]) -> None:
-        self.lines, self.columns = lines, columns
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[int, Sequence[str]]: ...
-    @overload
-    def __getitem__(self, index: slice) -> ColumnRows: ...
-
-    def __getitem__(self, index: int | slice) -> tuple[int, Sequence[str]] | ColumnRows:
-        if isinstance(index, slice):
-            return ColumnRows(self.lines[index], [column[index] for column in self.columns])
-        return self.lines[index], tuple(column[index] for column in self.columns)
-
-    def __iter__(self) -> Iterator[tuple[int, Sequence[str]]]:
-        if not self.columns:  # rows of no cell
-            return zip(self.lines, repeat(()))
-        return zip(self.lines, zip(*self.columns, strict=True), strict=True)
 
 
 class Strays(Exception):  # noqa: N818  (not an error: a signal to read the file whole)
@@ -135,33 +108,56 @@ def _widths(table: Table, errors: list[RowError], *, named: bool,
 
 class _Events:
     """The events table, checked column by column and tied to ticket rows (``rows``:
-    ticket id -> row). A row's fault is found only for the rare bad rows."""
+    ticket id -> row). A row's fault is found only for the rare bad rows. A block whose
+    cells were found in its bytes is read from them when every event in it is good
+    (`read_cut`), else split as text and checked here."""
 
     def __init__(self, table: Table, rows: dict[str, int]) -> None:
         where = _where(table, EVENT_COLUMNS)
+        self._where, self._cut = where, cast("Cut | None", None)
+        self._values: list[list[str]] = []
         self.errors: list[RowError] = []
+        self.spoilt: dict[int, int] = {}  # ticket row -> the line of its first bad event
+        self.strays = False
+        """Some event (or a row of the wrong width) names a ticket with no row here."""
+        found = table.rows
+        if isinstance(found, ColumnRows) and found.cut is not None:
+            read = read_cut(found.cut, where, rows)
+            if read is not None:
+                self._cut, self.lines = found.cut, found.lines
+                self.ticket, self.code, self.parsed = read.ticket, read.code, read.parsed
+                self.new = read.new
+                self.good = np.ones(len(self.code), dtype=bool)
+                self._flagged(read.answered, read.confirmed)
+                return
+        self._checked(table, rows)
+
+    def _flagged(self, answered: Ints, confirmed: Ints) -> None:
+        self.confirmed = confirmed != 0
+        self.answered: list[bool | None] = list(map(_ANSWERED.get, answered.tolist()))
+
+    def _checked(self, table: Table, rows: dict[str, int]) -> None:
+        where = self._where
         self.lines, values, odd = _widths(table, self.errors, named=True,
                                           key=where["ticket_id"])
         count = len(self.lines)
-        self._values, self._where = values, where
+        self._values = values
         self.code = _looked_up(values[where["kind"]], CODES)
         self.ticket = _looked_up(values[where["ticket_id"]], rows)  # -1: no ticket row
         found = self.ticket.tolist()
-        self.at = _stripped(values, where["at"], count)
         self.new = list(values[where["priority"]]) if "priority" in where else [""] * count
         for index in np.flatnonzero(self.code == _PRIORITY).tolist():
             self.new[index] = self.new[index].strip()  # other kinds' cells are not read
         answered, confirmed = (_flags(values, where.get(name), count)
                                for name in ("answered", "confirmed"))
-        self.parsed = parse_instants(self.at)
+        self.parsed = parse_instants(_stripped(values, where["at"], count))
         bad = ((self.ticket < 0) | (self.code < 0)
                | self._without(_PRIORITY, "priority") | self._without(_TIER, "tier")
                | ((self.code == _CONTACT) & (answered > 1)) | (answered < 0)
                | (confirmed < 0) | self.parsed.bad | ~self.parsed.present)
-        self.spoilt: dict[int, int] = {  # ticket row -> the line of its first bad event
-            rows[ticket_id]: line for ticket_id, line in odd.items() if ticket_id in rows}
+        self.spoilt = {rows[ticket_id]: line for ticket_id, line in odd.items()
+                       if ticket_id in rows}
         self.strays = bool((self.ticket < 0).any()) or len(self.spoilt) < len(odd)
-        """Some event (or a row of the wrong width) names a ticket with no row here."""
         for index in np.flatnonzero(bad).tolist():
             row = found[index]
             problem = _problem(self, index, answered=int(answered[index]),
@@ -173,14 +169,16 @@ class _Events:
                 self.spoilt[row] = min(self.spoilt.get(row, line), line)
         self.errors.sort(key=lambda error: error.line)
         self.good = ~bad
-        self.confirmed = confirmed != 0
-        self.answered: list[bool | None] = list(map(_ANSWERED.get, answered.tolist()))
-
+        self._flagged(answered, confirmed)
 
     def cell(self, name: str, index: int) -> str:
         """Event ``index``'s cell in column ``name``, stripped ("" without the column)."""
         column = self._where.get(name)
-        return "" if column is None else self._values[column][index].strip()
+        if column is None:
+            return ""
+        cell = self._values[column][index] if self._cut is None else self._cut.text(
+            index, column)
+        return cell.strip()
 
     def _without(self, kind: int, name: str) -> Bools:
         """Which events of ``kind`` have no text in column ``name``."""
@@ -200,20 +198,20 @@ def _looked_up(cells: list[str], codes: dict[str, int]) -> Ints:
 
 
 def _flags(columns: list[list[str]], index: int | None, count: int) -> Ints:
-    """A yes/no column as `_FLAGS` codes (-1: not one); all empty (2) without it. Only
+    """A yes/no column as `FLAGS` codes (-1: not one); all empty (2) without it. Only
     the cells with text are read (most events leave the column empty)."""
     found = np.full(count, 2, dtype=np.int64)
     if index is not None:
         column = columns[index]
         filled = list(compress(range(count), column))
-        found[filled] = list(map(_FLAGS.get, map(str.casefold, map(str.strip, map(
+        found[filled] = list(map(FLAGS.get, map(str.casefold, map(str.strip, map(
             column.__getitem__, filled))), repeat(-1)))
     return found
 
 
 def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
     """What is wrong with event ``index`` (one of the checks of `_Events` failed)."""
-    kind, text, ticket_id = log.cell("kind", index), log.at[index], log.cell("ticket_id", index)
+    kind, text, ticket_id = (log.cell(name, index) for name in ("kind", "at", "ticket_id"))
     if not ticket_id:
         return "ticket_id: missing"
     if log.ticket[index] < 0:
@@ -240,7 +238,7 @@ def _problem(log: _Events, index: int, *, answered: int, confirmed: int) -> str:
 def _event(log: _Events, index: int) -> Event:
     """Event ``index`` of a checked events table (a good one) as an `Event`."""
     return Event.model_validate({
-        "kind": log.cell("kind", index), "at": datetime.fromisoformat(log.at[index]),
+        "kind": log.cell("kind", index), "at": datetime.fromisoformat(log.cell("at", index)),
         "priority": log.cell("priority", index) or None,
         "confirmed": bool(log.confirmed[index]), "answered": log.answered[index],
         "note": log.cell("note", index) or None, "tier": log.cell("tier", index) or None})

@@ -26,8 +26,8 @@ import numpy.typing as npt
 
 from ..engine._zone import DAY_US, MAX_YEAR, MIN_YEAR, SECOND_US
 
-__all__ = ["END_US", "FIRST_US", "Instants", "instant_text", "instant_texts", "parse_instants",
-           "text_array"]
+__all__ = ["END_US", "FIRST_US", "WIDTH", "Instants", "instant_text", "instant_texts",
+           "parse_bytes", "parse_instants", "text_array"]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -51,7 +51,7 @@ _CACHE_LIMIT = 50_000  # entries per cache, so memory stays flat on any input
 _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
 _SUFFIXES: dict[int, str] = {}
-_WIDTH = 36  # characters kept per cell: one more than the longest text taken (35)
+WIDTH = 36  # characters kept per cell: one more than the longest text taken (35)
 _ZONE_LAST = 27  # the offset starts at or before this position (after six fraction digits)
 _ZONE_LENGTHS = (3, 5, 6, 7, 9)  # ±HH, ±HHMM, ±HH:MM, ±HHMMSS, ±HH:MM:SS
 _DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]
@@ -68,7 +68,6 @@ class Instants:
     present: Bools  # the cell holds text
     bad: Bools  # text this parser does not take (the row goes to the checked path)
     canonical: Bools  # the text is exactly what ``isoformat`` writes for it
-    texts: Texts  # the cells as given
 
     def taken(self, rows: Ints) -> Instants:
         """The instants of ``rows`` (indices, in that order), as parsing their cells alone
@@ -78,7 +77,7 @@ class Instants:
         column ``["", "2026-11-20T17:30:00-05:00"]``, parsed.
         """
         return Instants(self.us[rows], self.offset[rows], self.present[rows], self.bad[rows],
-                        self.canonical[rows], self.texts[rows])
+                        self.canonical[rows])
 
 
 def parse_instants(cells: Sequence[str]) -> Instants:
@@ -95,8 +94,26 @@ def parse_instants(cells: Sequence[str]) -> Instants:
     [True, False, True, True]``, ``bad == [False, False, False, True]`` (no offset),
     ``canonical == [True, False, False, False]``.
     """
-    count = len(cells)
-    codes, length, plain = _codes(cells)
+    return _parsed(*_codes(cells))
+
+
+def parse_bytes(cells: npt.NDArray[np.uint8], length: Ints) -> Instants:
+    """`parse_instants` of cells given as bytes: one row of `WIDTH` bytes per cell (its
+    UTF-8, zero after its end; a longer cell cut there) and each cell's length in bytes
+    (`WIDTH` when longer).
+
+    Boundary rule: the instants `parse_instants` gives the same cells as text; a cell
+    with a byte outside ASCII is bad. Example: the row ``b"2026-11-20T17:30:00-05:00"``
+    (zero-padded), length 25 -> ``us[0] == 1_795_213_800_000_000``.
+    """
+    plain: Bools = cells.max(axis=1, initial=0) < 128
+    return _parsed(np.ascontiguousarray(cells.T), length, plain)
+
+
+def _parsed(codes: npt.NDArray[np.uint8], length: Ints, plain: Bools) -> Instants:
+    """`parse_instants` of the cells' codes (one row per position), lengths and which
+    cells are plain ASCII text (`_codes`)."""
+    count = len(length)
     digit = codes[:_ZONE_LAST] - np.uint8(48)  # a digit's value; 10 or more if no digit
     is_digit = digit < 10
 
@@ -165,12 +182,12 @@ def parse_instants(cells: Sequence[str]) -> Instants:
                  & (~fraction | ((places == 6) & (point == 46) & (micro != 0)))
                  & (rest == np.where(off_seconds == 0, 6, 9)) & ~((sign == 45) & (offset == 0)))
     return Instants(np.where(good, us, 0), np.where(good, offset, 0), present,
-                    present & ~good, canonical, np.array(cells, dtype=object))
+                    present & ~good, canonical)
 
 
 def _codes(cells: Sequence[str]) -> tuple[npt.NDArray[np.uint8], Ints, Bools]:
-    """The cells' first `_WIDTH` characters as bytes, one row per position (zero-padded),
-    the cells' lengths (`_WIDTH` when longer) and which cells are plain ASCII text.
+    """The cells' first `WIDTH` characters as bytes, one row per position (zero-padded),
+    the cells' lengths (`WIDTH` when longer) and which cells are plain ASCII text.
 
     Every text the parser takes is ASCII; a column with other characters is read as
     code points, its non-ASCII cells marked. numpy drops trailing NULs, so cells with a NUL
@@ -179,11 +196,11 @@ def _codes(cells: Sequence[str]) -> tuple[npt.NDArray[np.uint8], Ints, Bools]:
     count = len(cells)
     plain = np.ones(count, dtype=bool)
     try:
-        raw = np.array(cells, dtype=f"S{_WIDTH}")
-        codes = raw.view(np.uint8).reshape(count, _WIDTH)
+        raw = np.array(cells, dtype=f"S{WIDTH}")
+        codes = raw.view(np.uint8).reshape(count, WIDTH)
     except UnicodeEncodeError:
-        raw = np.array(cells, dtype=f"<U{_WIDTH}")
-        wide = raw.view(np.uint32).reshape(count, _WIDTH)
+        raw = np.array(cells, dtype=f"<U{WIDTH}")
+        wide = raw.view(np.uint32).reshape(count, WIDTH)
         plain = wide.max(axis=1) < 128
         codes = wide.astype(np.uint8)  # wrapped bytes, only in rows marked not plain
     if "\x00" in "".join(cells):

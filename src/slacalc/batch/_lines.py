@@ -21,7 +21,7 @@ from itertools import compress, islice
 from operator import methodcaller
 from typing import BinaryIO, TypeVar, cast, overload
 
-from ._eventlog import ColumnRows
+from ._cells import ColumnRows
 from ._rows import ExportError
 
 __all__ = ["Lines", "joined", "plain_lines"]
@@ -86,7 +86,7 @@ class Lines(Sequence[tuple[int, str]]):
 
     def commas(self) -> str:
         """The lines joined by commas, the last one ending in a line feed (what
-        `slacalc.batch._blocks.split_lines` splits), made from the texts or the string.
+        `slacalc.batch._cells.split_lines` splits), made from the texts or the string.
 
         Example: the lines ``a,b\\n`` and ``c,d`` -> ``"a,b\\n,c,d\\n"``.
         """

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ._blocks import blocks, cells, header_of, read_table, records
-from ._eventlog import EVENT_COLUMNS, ColumnRows, Strays, Table, evaluate_log, ticket_ids
+from ._cells import ColumnRows
+from ._eventlog import EVENT_COLUMNS, Strays, Table, evaluate_log, ticket_ids
 from ._header import check_columns, check_outputs, check_policy
 from ._html import write_html
 from ._lines import Lines, joined
@@ -61,7 +62,8 @@ def _evaluate(work: _LogWork) -> tuple[Done, Hashes]:
         _BOOK = PolicyBook()
     tickets, events, output_format, policy, now, html, whole, earlier = work
     tickets = Table(tickets.name, tickets.header, cells(tickets.rows, len(tickets.header)))
-    events = Table(events.name, events.header, cells(events.rows, len(events.header)))
+    events = Table(events.name, events.header,
+                   cells(events.rows, len(events.header), cut=True))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
                                           whole=whole, earlier=earlier)
     hashes = id_hashes([] if whole else ticket_ids(tickets)[1])

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._eventlog import ColumnRows
+from ._cells import ColumnRows
 from ._instants import parse_instants
 from ._results import RESULT_COLUMNS
 from ._rows import ExportError

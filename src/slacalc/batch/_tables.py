@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 
+from ._cells import ColumnRows
 from ._csv import evaluate_rows
-from ._eventlog import ColumnRows, Table, evaluate_log
+from ._eventlog import Table, evaluate_log
 from ._results import RESULT_COLUMNS, Result
 from ._rows import PolicyBook, RowError
 
