@@ -17,11 +17,12 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ColumnRows", "Cut", "split_lines"]
+__all__ = ["ColumnRows", "Cut", "split_lines", "word_keys"]
 
 Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.uint8]
 _PAD = 64
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # (odd: multiplying by it loses no bit's information)
 """Bytes read past a cell's start at most (`Cut.codes`): a longer cell is not read."""
 
 
@@ -93,6 +94,19 @@ def split_lines(text: str, count: int, width: int) -> list[list[str]] | None:
     return columns
 
 
+def word_keys(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """One 64-bit key per row of a matrix of 64-bit words: equal rows, equal keys (unequal
+    rows seldom share one: callers compare the words of rows whose keys are equal).
+
+    Example: ``[[1, 2], [1, 2], [2, 1]]`` -> the first two keys equal, the third not.
+    """
+    key = words[:, 0].copy() if words.shape[1] else np.zeros(len(words), dtype=np.uint64)
+    for column in range(1, words.shape[1]):
+        key *= _MIX
+        key ^= words[:, column]
+    return key
+
+
 class Cut:
     """The cells of plain lines found in their bytes: row ``i``'s cell ``j`` is
     ``data[starts[i, j]:ends[i, j]]`` (`of`)."""
@@ -137,12 +151,13 @@ class Cut:
         found: Ints = self.ends[:, column] - self.starts[:, column]
         return found
 
-    def codes(self, column: int, rows: Ints | None = None, width: int | None = None
-              ) -> tuple[Codes, Ints] | None:
+    def codes(self, column: int, rows: Ints | None = None, width: int | None = None, *,
+              rounded: bool = False) -> tuple[Codes, Ints] | None:
         """The cells ``column`` of ``rows`` (all rows: None) as a matrix of bytes, one row
         per cell, zero after its end, and their lengths; ``width`` bytes a row (a longer
         cell cut there, its length given as ``width``), else as many as the longest cell
-        has. None when that is more than `_PAD` bytes.
+        has (``rounded``: up to a multiple of 8, for `word_keys`). None when that is more than
+        `_PAD` bytes.
 
         Example: cells ``b"T1"`` and ``b"T22"`` -> ``[[84, 49, 0], [84, 50, 50]]``,
         ``[2, 3]``.
@@ -150,29 +165,36 @@ class Cut:
         start = self.starts[:, column] if rows is None else self.starts[rows, column]
         length = (self.ends[:, column] if rows is None else self.ends[rows, column]) - start
         size = width or max(int(length.max(initial=0)), 1)
+        if rounded:
+            size = -(-size // 8) * 8
         if size > _PAD:
             return None
         windows = np.lib.stride_tricks.sliding_window_view(self._padded, size)
         matrix: Codes = windows[start]  # (a copy: one row per cell)
-        matrix[np.arange(size) >= length[:, None]] = 0
+        np.multiply(matrix, np.arange(size) < length[:, None], out=matrix)  # zero after
         return matrix, np.minimum(length, size)
 
     def values(self, column: int, rows: Ints | None = None) -> tuple[list[str], Ints] | None:
-        """The distinct texts of the cells ``column`` of ``rows`` (all rows: None), in
-        byte order, and which of them each cell holds; None when a cell is longer than
-        `_PAD` bytes.
+        """The distinct texts of the cells ``column`` of ``rows`` (all rows: None) and
+        which of them each cell holds; None when a cell is longer than `_PAD` bytes.
 
-        Example: cells ``b"no"``, ``b"yes"``, ``b"no"`` -> ``(["no", "yes"], [0, 1, 0])``.
+        Example: cells ``b"no"``, ``b"yes"``, ``b"no"`` -> ``(["no", "yes"], [0, 1, 0])``
+        (the distinct texts in some order, ``which`` pointing into it).
         """
-        found = self.codes(column, rows)
+        found = self.codes(column, rows, rounded=True)
         if found is None:
             return None
-        matrix = found[0]
-        if not matrix.size:
+        matrix, length = found
+        if not len(matrix):
             return [], np.zeros(0, dtype=np.int64)
-        keys = matrix.view(f"S{matrix.shape[1]}")[:, 0]  # (no NUL in a cell: `of`)
-        distinct, which = np.unique(keys, return_inverse=True)
-        return [key.decode() for key in distinct.tolist()], which.astype(np.int64)
+        words = matrix.view(np.uint64)  # (each row 8 bytes a word)
+        _, first, which = np.unique(word_keys(words), return_index=True, return_inverse=True)
+        if not (words[first][which] == words).all():  # two texts of one key: by bytes
+            exact = matrix.view(f"S{matrix.shape[1]}")[:, 0]  # (no NUL in a cell: `of`)
+            _, first, which = np.unique(exact, return_index=True, return_inverse=True)
+        texts = [bytes(matrix[row, :size]).decode()
+                 for row, size in zip(first.tolist(), length[first].tolist(), strict=True)]
+        return texts, which.astype(np.int64)
 
     def text(self, row: int, column: int) -> str:
         """Row ``row``'s cell ``column`` as text. Example: ``b"a,b\\n"``, (0, 1) -> ``"b"``.

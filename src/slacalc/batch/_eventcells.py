@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._cells import Cut
+from ._cells import Cut, word_keys
 from ._columns import CODES
 from ._instants import WIDTH, Instants, Ints, parse_bytes
 
@@ -77,19 +77,28 @@ def read_cut(cut: Cut, where: Mapping[str, int], rows: Mapping[str, int]) -> Rea
 
 def _tickets(cut: Cut, column: int, rows: Mapping[str, int]) -> Ints | None:
     """Each event's ticket row: its id's bytes are a ticket id's (None: one is not)."""
-    found = cut.codes(column)
+    found = cut.codes(column, rounded=True)
     if found is None or not rows:
         return None
+    names = list(rows)
+    try:
+        known = np.array(names, dtype="S")  # (ASCII)
+        known_length = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    except UnicodeEncodeError:
+        encoded = [name.encode() for name in names]
+        known = np.array(encoded, dtype="S")
+        known_length = np.fromiter(map(len, encoded), dtype=np.int64, count=len(names))
     matrix, length = found
-    names = [name.encode() for name in rows]
-    size = max(matrix.shape[1], *map(len, names))
-    keys = matrix.view(f"S{matrix.shape[1]}")[:, 0].astype(f"S{size}")
-    known = np.array(names, dtype=f"S{size}")
-    known_length = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
-    order = np.argsort(known, kind="stable")
-    at = order[np.minimum(np.searchsorted(known[order], keys), len(order) - 1)]
-    # (bytes compare without their trailing NULs, which an event's cell has none of)
-    if not ((known[at] == keys) & (known_length[at] == length)).all():
+    size = max(matrix.shape[1], -(-known.itemsize // 8) * 8)
+    ids, tickets = (np.zeros((len(codes), size), dtype=np.uint8) for codes in (matrix, known))
+    ids[:, :matrix.shape[1]] = matrix
+    tickets[:, :known.itemsize] = known.view(np.uint8).reshape(len(known), known.itemsize)
+    words, known_words = ids.view(np.uint64), tickets.view(np.uint64)
+    keys, known_keys = word_keys(words), word_keys(known_words)
+    order = np.argsort(known_keys)
+    at = order[np.minimum(np.searchsorted(known_keys[order], keys), len(order) - 1)]
+    # (a ticket id with a NUL at its end has more bytes than its words show)
+    if not ((known_words[at] == words).all() and (known_length[at] == length).all()):
         return None
     row = np.fromiter(rows.values(), dtype=np.int64, count=len(names))
     ticket: Ints = row[at]
