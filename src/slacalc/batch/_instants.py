@@ -191,7 +191,8 @@ def _codes(cells: Sequence[str]) -> tuple[npt.NDArray[np.uint8], Ints, Bools]:
 
     Every text the parser takes is ASCII; a column with other characters is read as
     code points, its non-ASCII cells marked. numpy drops trailing NULs, so cells with a NUL
-    are marked too (``fromisoformat`` reads one trailing NUL but not two).
+    are marked too (``fromisoformat`` reads one trailing NUL but not two), and their
+    lengths are taken from the texts.
     """
     count = len(cells)
     plain = np.ones(count, dtype=bool)
@@ -203,9 +204,10 @@ def _codes(cells: Sequence[str]) -> tuple[npt.NDArray[np.uint8], Ints, Bools]:
         wide = raw.view(np.uint32).reshape(count, WIDTH)
         plain = wide.max(axis=1) < 128
         codes = wide.astype(np.uint8)  # wrapped bytes, only in rows marked not plain
-    if "\x00" in "".join(cells):
-        plain &= np.array(["\x00" not in cell for cell in cells], dtype=bool)
     length = np.strings.str_len(raw).astype(np.int64)
+    if "\x00" in "".join(cells):  # (its trailing NULs are not in ``raw``'s lengths)
+        plain &= np.array(["\x00" not in cell for cell in cells], dtype=bool)
+        length = np.minimum(np.fromiter(map(len, cells), dtype=np.int64, count=count), WIDTH)
     return np.ascontiguousarray(codes.T), length, plain
 
 
