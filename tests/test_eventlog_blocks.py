@@ -40,7 +40,7 @@ def test_the_cut_is_after_the_last_event_of_the_blocks_tickets() -> None:
 
 def _lines(texts: list[str], width: int) -> list[list[str]] | None:
     """`split_lines` of lines, given both ways a block holds them: as texts, and as the one
-    string a block is pickled as (the two must agree)."""
+    string of bytes a block is pickled as (the two must agree)."""
     held = Lines(range(2, 2 + len(texts)), texts)
     found = split_lines(held.commas(), len(texts), width)
     sent = pickle.loads(pickle.dumps(held))
@@ -50,13 +50,14 @@ def _lines(texts: list[str], width: int) -> list[list[str]] | None:
 
 
 def test_lines_travel_as_one_string_only_when_it_splits_back_into_them() -> None:
-    # Lines each ending in a line feed (the last one perhaps not) pickle as one string;
+    # Lines each ending in a line feed (the last one perhaps not) pickle as one string of
+    # bytes;
     # a line ended by a lone carriage return (a line of its own in the csv module's
     # reading) or an empty line could not be found again in it: they pickle as a list.
     for texts, one in ((["a,b\n", "c,d\n"], True), (["a,b\n", "c,d"], True),
                        (["a,b\r", "c,d\n"], False), (["a\n", "", "b\n"], False)):
         lines = Lines(range(2, 2 + len(texts)), texts)
-        assert (lines.blob is not None) == one
+        assert (lines.data is not None) == one
         sent = pickle.loads(pickle.dumps(lines))
         assert (sent.texts, list(sent.numbers), len(sent)) == (texts, list(lines.numbers),
                                                                len(texts))

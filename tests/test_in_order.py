@@ -3,10 +3,13 @@ input order, both processes at work, and the input read only a bounded way ahead
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+
+import pytest
 
 from slacalc.batch._output import _AHEAD, in_order
 
@@ -17,10 +20,11 @@ def _slow(item: int) -> tuple[int, int]:
 
 
 def test_the_reading_process_evaluates_what_the_pool_has_no_room_for() -> None:
-    # One worker with room for one chunk: the first chunk goes to it, the second (the
-    # worker still busy, as a fresh process must be) is evaluated here; results come in
-    # input order whoever made them, and no more than window + _AHEAD chunks are read
-    # ahead of the results handed out.
+    # One worker with room for one chunk: the first chunk is evaluated here (a worker
+    # forked after it starts with what it compiled), the second goes to the worker, the
+    # third (the worker still busy, as a fresh process must be) is evaluated here; results
+    # come in input order whoever made them, and no more than window + _AHEAD chunks are
+    # read ahead of the results handed out.
     read: list[int] = []
 
     def work() -> Iterator[int]:
@@ -35,6 +39,32 @@ def test_the_reading_process_evaluates_what_the_pool_has_no_room_for() -> None:
             found.append(result)
     assert [item for item, _ in found] == list(range(30))
     here = [item for item, pid in found if pid == os.getpid()]
-    assert 1 in here
-    assert 0 not in here
+    assert 0 in here
+    assert 1 not in here
+    assert 2 in here
     assert len(here) < 30
+
+
+_SEEN: dict[str, bool] = {}
+
+
+def _warmed(item: int) -> tuple[int, bool]:
+    """The item, and whether this process had evaluated a chunk (or was forked from one
+    that had) before this one."""
+    before = _SEEN.get("warm", False)
+    _SEEN["warm"] = True
+    time.sleep(0.01)
+    return item, before
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="workers inherit this process's memory only when forked")
+def test_a_worker_starts_with_what_the_first_chunk_compiled() -> None:
+    # The first chunk is evaluated here before any worker exists; the worker, forked at
+    # the first submit, inherits the warm state: even its first chunk finds it.
+    _SEEN.clear()
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        found = list(in_order(pool, _warmed, iter(range(6)), 1))
+    assert [item for item, _ in found] == list(range(6))
+    assert found[0] == (0, False)  # (evaluated here, the first of all)
+    assert all(before for _, before in found[1:])

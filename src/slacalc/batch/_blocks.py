@@ -2,7 +2,7 @@
 the line it ends on: the reading shared by the event-log report's two files.
 
 A plain comma-separated ``.csv`` file (no quote, no lone carriage return) is read in bytes
-and its blocks travel as text (`Lines`, `slacalc.batch._lines.plain_lines`), split into
+and its blocks travel as their bytes (`Lines`, `slacalc.batch._lines.plain_lines`), split into
 columns only by the worker that evaluates them (`cells`, `split_lines`); anything else is
 read by the csv module, row by row.
 """
@@ -159,16 +159,16 @@ def cells(records: Sequence[tuple[int, Any]], width: int, *, cut: bool = False
 
     When every record is a raw line of ``width`` cells ending in one line feed (the
     usual block), the block is split in one pass into `ColumnRows` (`split_lines`, no tuple
-    per row); otherwise line by line. ``cut``: `Lines` held as one string are first
+    per row); otherwise line by line. ``cut``: `Lines` held as bytes are first
     found in their bytes (`Cut`), and split as text only when their columns are asked for.
     """
     if isinstance(records, ColumnRows):  # split already (a Parquet file's)
         return records
     if not records:
         return []
-    if isinstance(records, Lines):  # (read from its one string when it was pickled)
-        blob = records.blob if cut else None
-        found = None if blob is None else Cut.of(blob.encode(), len(records), width)
+    if isinstance(records, Lines):  # (read from its bytes when it was pickled)
+        data = records.data if cut else None
+        found = None if data is None else Cut.of(data, len(records), width)
         if found is not None:
             lines = records
             return ColumnRows(list(records.numbers), lambda: cast(

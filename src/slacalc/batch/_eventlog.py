@@ -114,7 +114,8 @@ class _Events:
 
     def __init__(self, table: Table, rows: dict[str, int]) -> None:
         where = _where(table, EVENT_COLUMNS)
-        self._where, self._cut = where, cast("Cut | None", None)
+        self._where = where
+        self._cut: Cut | None = None  # the block's bytes, when they were read (`cell`)
         self._values: list[list[str]] = []
         self.errors: list[RowError] = []
         self.spoilt: dict[int, int] = {}  # ticket row -> the line of its first bad event

@@ -4,13 +4,15 @@ worker that splits it.
 A block of an event log's file is read in the parent process, cut where its tickets'
 events end, and sent to a worker process. Held as a tuple ``(line, text)`` per line, it
 costs the parent one tuple to build and to pickle per line; `Lines` holds the numbers
-(a ``range`` when they follow each other, the usual case) and the texts apart, and
-pickles its texts as one string (`blob`, a copy at memory speed, where a list of texts
-costs a step per text on each side); the worker splits that string only if it must.
+(a ``range`` when they follow each other, the usual case) and the lines apart, and
+pickles them as one string of bytes (`data`, a copy at memory speed, where a list of
+texts costs a step per text on each side); the worker decodes and splits it only if it
+must (an events block is read from its bytes: `slacalc.batch._cells.Cut`).
 
 A plain ``.csv`` file is read in bytes (`plain_lines`): each block is one read, cut at
-its last line feed and decoded at once, so the parent makes no object per line; blocks
-are cut and joined as strings (`Lines.parted`, ``+``).
+its last line feed and kept as bytes (checked to be UTF-8: at once when it is ASCII), so
+the parent makes no object per line and decodes nothing; blocks are cut and joined as
+bytes (`Lines.parted`, ``+``).
 """
 
 from __future__ import annotations
@@ -36,66 +38,67 @@ _LINE = 64
 class Lines(Sequence[tuple[int, str]]):
     """Text lines, each with the number of the line it is in its file."""
 
-    __slots__ = ("_blob", "_texts", "numbers")
+    __slots__ = ("_data", "_texts", "numbers")
 
     def __init__(self, numbers: range | list[int], texts: list[str]) -> None:
         self.numbers = numbers
         self._texts: list[str] | None = texts
-        self._blob: str | None = None  # the texts joined, once asked for
+        self._data: bytes | None = None  # the texts joined in UTF-8, once asked for
 
     @classmethod
-    def of(cls, numbers: range | list[int], blob: str) -> Lines:
-        """The lines of ``blob``: each but the last ends in one line feed and holds no
-        other (what `blob` gives back)."""
+    def of(cls, numbers: range | list[int], data: bytes) -> Lines:
+        """The lines of ``data`` (UTF-8): each but the last ends in one line feed and
+        holds no other (what `data` gives back)."""
         lines = cls(numbers, [])
-        lines._texts, lines._blob = None, blob
+        lines._texts, lines._data = None, data
         return lines
 
     @property
     def texts(self) -> list[str]:
         """The lines, each with its line feed (the file's last one perhaps without)."""
         if self._texts is None:
-            assert self._blob is not None
-            parts = self._blob.split("\n")
+            assert self._data is not None
+            parts = self._data.decode().split("\n")
             last = parts.pop()  # "" after a final line feed, else the last line
             self._texts = [part + "\n" for part in parts] + ([last] if last else [])
         return self._texts
 
     @property
-    def blob(self) -> str | None:
-        """The lines as one string, when splitting it at line feeds gives them back (each
-        line but the last ends in one line feed and holds no other); else None."""
-        if self._blob is None:
+    def data(self) -> bytes | None:
+        """The lines in UTF-8 as one string of bytes, when splitting it at line feeds
+        gives them back (each line but the last ends in one line feed and holds no other);
+        else None."""
+        if self._data is None:
             texts = self._texts or []
             blob = "".join(texts)
             feeds = len(texts) - (not texts[-1].endswith("\n")) if texts else 0
             if blob.count("\n") != feeds or not all(
                     map(_FED, islice(texts, max(len(texts) - 1, 0)))):
                 return None
-            self._blob = blob
-        return self._blob
+            self._data = blob.encode()
+        return self._data
 
-    def __getstate__(self) -> tuple[range | list[int], list[str] | None, str | None]:
-        blob = self.blob
-        return (self.numbers, None, blob) if blob is not None else (
+    def __getstate__(self) -> tuple[range | list[int], list[str] | None, bytes | None]:
+        data = self.data
+        return (self.numbers, None, data) if data is not None else (
             self.numbers, self.texts, None)
 
-    def __setstate__(self, state: tuple[range | list[int], list[str] | None, str | None]
+    def __setstate__(self, state: tuple[range | list[int], list[str] | None, bytes | None]
                      ) -> None:
-        self.numbers, self._texts, self._blob = state
+        self.numbers, self._texts, self._data = state
 
     def commas(self) -> str:
         """The lines joined by commas, the last one ending in a line feed (what
-        `slacalc.batch._cells.split_lines` splits), made from the texts or the string.
+        `slacalc.batch._cells.split_lines` splits), made from the texts or the bytes.
 
         Example: the lines ``a,b\\n`` and ``c,d`` -> ``"a,b\\n,c,d\\n"``.
         """
         if self._texts is not None:
             text = ",".join(self._texts)
             return text if text.endswith("\n") else text + "\n"
-        assert self._blob is not None
-        text = self._blob.replace("\n", "\n,")
-        return text[:-1] if self._blob.endswith("\n") else text + "\n"
+        assert self._data is not None
+        text = self._data.decode().replace("\n", "\n,")
+        return text[:-1] if self._data.endswith(b"\n") else text + "\n"
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -115,28 +118,28 @@ class Lines(Sequence[tuple[int, str]]):
 
     def parted(self, count: int, offset: int) -> tuple[Lines, Lines]:
         """The first ``count`` lines and the rest, where ``offset`` is where the rest
-        starts in `blob` (cut as strings, no text per line). Example: ``Lines.of(range(2,
-        4), "a\\nb\\n").parted(1, 2)`` -> the lines ``a`` (2) and ``b`` (3)."""
-        blob = self.blob
-        if blob is None:
+        starts in `data` (cut as bytes, no text per line). Example: ``Lines.of(range(2,
+        4), b"a\\nb\\n").parted(1, 2)`` -> the lines ``a`` (2) and ``b`` (3)."""
+        data = self.data
+        if data is None:
             return self[:count], self[count:]
-        return (Lines.of(self.numbers[:count], blob[:offset]),
-                Lines.of(self.numbers[count:], blob[offset:]))
+        return (Lines.of(self.numbers[:count], data[:offset]),
+                Lines.of(self.numbers[count:], data[offset:]))
 
     @classmethod
     def concat(cls, blocks: list[Lines]) -> Lines:
-        """The lines of ``blocks`` in order, their strings joined once when each holds one
+        """The lines of ``blocks`` in order, their bytes joined once when each holds them
         (and all but the last end in a line feed); else their texts.
 
-        Example: ``Lines.concat([Lines.of(range(2, 3), "a\\n"), Lines.of(range(3, 4),
-        "b")])`` -> ``Lines.of(range(2, 4), "a\\nb")``.
+        Example: ``Lines.concat([Lines.of(range(2, 3), b"a\\n"), Lines.of(range(3, 4),
+        b"b")])`` -> ``Lines.of(range(2, 4), b"a\\nb")``.
         """
         start: range | list[int] = range(0)
         numbers = functools.reduce(_following, [block.numbers for block in blocks], start)
-        blobs = [block._blob for block in blocks]
-        if blocks and None not in blobs and all(
-                blob.endswith("\n") for blob in cast("list[str]", blobs[:-1])):
-            return Lines.of(numbers, "".join(cast("list[str]", blobs)))
+        datas = [block._data for block in blocks]
+        if blocks and None not in datas and all(
+                data.endswith(b"\n") for data in cast("list[bytes]", datas[:-1])):
+            return Lines.of(numbers, b"".join(cast("list[bytes]", datas)))
         return Lines(numbers, [text for block in blocks for text in block.texts])
 
     def __add__(self, other: Lines) -> Lines:
@@ -184,7 +187,7 @@ def plain_lines(handle: BinaryIO, name: str, number: int, size: int
                 ) -> Generator[Lines, None, tuple[int, int] | None]:
     """The lines of a plain comma-separated file from ``handle``'s position on (the
     header read; ``number`` its last line), in blocks of about ``size`` lines, each read
-    as bytes and decoded at once; returns where (a byte offset and the line before it)
+    as bytes and checked to be UTF-8 at once; returns where (a byte offset and the line before it)
     the file stops being plain, or None at its end.
 
     Boundary rule: a block stays plain while it holds no quote and no carriage return
@@ -220,7 +223,8 @@ def plain_lines(handle: BinaryIO, name: str, number: int, size: int
 def _plain(chunk: bytes, feeds: int, name: str, number: int) -> Lines | None:
     """The lines of ``chunk`` (whole lines that follow line ``number``; ``feeds``: how
     many line feeds it holds), or None when the csv module must read them (see
-    `plain_lines`)."""
+    `plain_lines`). The bytes stay bytes (ASCII is UTF-8; anything else is decoded once,
+    to check it)."""
     if b'"' in chunk:
         return None
     if b"\r" in chunk:
@@ -228,14 +232,15 @@ def _plain(chunk: bytes, feeds: int, name: str, number: int) -> Lines | None:
         if b"\r" in chunk:
             return None
     try:
-        text = chunk.decode("utf-8")
+        text = None if chunk.isascii() else chunk.decode("utf-8")
     except UnicodeDecodeError as error:
         line = number + 1 + chunk.count(b"\n", 0, error.start)
         raise ExportError(f"{name}:{line}: cannot be read (not UTF-8: {error.reason} at "
                           f"byte {chunk[error.start:error.end]!r})") from None
     numbers = range(number + 1, number + 1 + feeds + (not chunk.endswith(b"\n")))
     if not chunk.startswith(b"\n") and b"\n\n" not in chunk:  # no blank line
-        return Lines.of(numbers, text)
+        return Lines.of(numbers, chunk)
+    text = chunk.decode("utf-8") if text is None else text
     parts = text.split("\n")  # blank lines: no records, the others keep their numbers
     if not parts[-1]:
         parts.pop()

@@ -187,12 +187,12 @@ def _cut(rows: Sequence[tuple[int, Any]], index: int, ids: set[str]) -> int:
 
 def _cut_fast(block: Sequence[tuple[int, Any]], key: int, rows: Sequence[tuple[int, Any]],
               index: int) -> tuple[Lines, Lines] | None:
-    """`_cut` of events ``rows`` for the tickets ``block`` found by searching their text
+    """`_cut` of events ``rows`` for the tickets ``block`` found by searching their bytes
     for the block's last ticket, when both are plain `Lines` with the ids first (``key``
     and ``index`` are 0): after that ticket's last event, when the next event is of no
     ticket of the block; or all of them, when the last ticket has none here but the last
     event is of a ticket of the block. None when that cannot tell (`_cut` then reads the
-    ids).
+    ids), as for an id with spaces around it (which `_cut` strips).
 
     Exact for a file grouped by ticket in the tickets' order, as `_cut` is; in any other
     order an event lands in a block of the wrong tickets, which `Strays` catches.
@@ -200,34 +200,43 @@ def _cut_fast(block: Sequence[tuple[int, Any]], key: int, rows: Sequence[tuple[i
     """
     if key or index or not isinstance(block, Lines) or not isinstance(rows, Lines):
         return None
-    tickets, events = block.blob, rows.blob
+    tickets, events = block.data, rows.data
     if not tickets or not events:
         return None
-    last = _key(_last_line(tickets), 0)
-    if not last or "," in last:
+    last = _first_cell(_last_line(tickets))
+    if not last:
         return None
-    start = events.rfind("\n" + last + ",") + 1
-    if not start and not events.startswith(last + ","):  # no event of the last ticket
-        if _holds(tickets, _key(_last_line(events), 0)):
-            return rows, Lines.of(range(0), "")
+    start = events.rfind(b"\n" + last + b",") + 1
+    if not start and not events.startswith(last + b","):  # no event of the last ticket
+        if _holds(tickets, _first_cell(_last_line(events))):
+            return rows, Lines.of(range(0), b"")
         return None
-    end = events.find("\n", start) + 1 or len(events)
-    if _holds(tickets, _key(events[end:events.find("\n", end) + 1 or len(events)], 0)):
+    end = events.find(b"\n", start) + 1 or len(events)
+    after = _first_cell(events[end:events.find(b"\n", end) + 1 or len(events)])
+    if after is None or _holds(tickets, after):
         return None  # an event of the block after its last ticket's: not in order
-    return rows.parted(events.count("\n", 0, end) + (not events.endswith("\n", 0, end)),
+    return rows.parted(events.count(b"\n", 0, end) + (not events.endswith(b"\n", 0, end)),
                        end)
 
 
-def _holds(tickets: str, ticket_id: str) -> bool:
+def _first_cell(line: bytes) -> bytes | None:
+    """The first cell of a line (UTF-8, without its line feed; b"" for no line) when no
+    space is around it (as `_key` strips the text), as ids are written; else None."""
+    cell = line.partition(b",")[0].removesuffix(b"\n")
+    text = cell.decode()
+    return cell if text == text.strip() else None
+
+
+def _holds(tickets: bytes, ticket_id: bytes | None) -> bool:
     """Whether a line of ``tickets`` starts with the cell ``ticket_id`` (as written)."""
-    return bool(ticket_id) and (f"\n{ticket_id}," in tickets
-                                or tickets.startswith(f"{ticket_id},"))
+    return ticket_id is not None and ticket_id != b"" and (
+        b"\n" + ticket_id + b"," in tickets or tickets.startswith(ticket_id + b","))
 
 
-def _last_line(text: str) -> str:
+def _last_line(text: bytes) -> bytes:
     """The last line of ``text`` (without its line feed)."""
-    end = len(text) - text.endswith("\n")
-    return text[text.rfind("\n", 0, end) + 1:end]
+    end = len(text) - text.endswith(b"\n")
+    return text[text.rfind(b"\n", 0, end) + 1:end]
 
 
 def _keys(rows: Sequence[tuple[int, Any]], index: int) -> list[str]:

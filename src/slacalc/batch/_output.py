@@ -153,7 +153,9 @@ def evaluate_all(function: Callable[[_Work], _Done], work: Iterator[_Work], jobs
 
 def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
              work: Iterator[_Work], window: int) -> Iterator[_Done]:
-    """Results in input order. A chunk goes to the pool while fewer than ``window`` of
+    """Results in input order. The first chunk is evaluated in this process, so that
+    the workers, forked at the first submit, start with what it compiled (the policies,
+    their calendars' years). Then a chunk goes to the pool while fewer than ``window`` of
     its chunks are unfinished there; otherwise this process evaluates it itself (it reads
     the input and writes the results, and would be idle the rest of the time), so the
     workers are always fed and no core waits. At most ``window + _AHEAD`` chunks are held
@@ -161,8 +163,8 @@ def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
     evaluated, so memory stays flat (``Executor.map`` would read it all first)."""
     pending: deque[Future[_Done]] = deque()
     try:
-        for item in work:
-            if sum(not future.done() for future in pending) < window:
+        for number, item in enumerate(work):
+            if number and sum(not future.done() for future in pending) < window:
                 pending.append(_submit(pool, function, item))
             else:
                 done: Future[_Done] = Future()
