@@ -218,7 +218,7 @@ def test_ctrl_c_mid_report_is_one_line_exit_130_and_no_partial_file(tmp_path: Pa
 _FORK_INTERRUPTED = """
 import os, signal, sys
 from concurrent.futures import ProcessPoolExecutor
-from slacalc.batch._output import in_order
+from slacalc.batch._pool import in_order
 os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
 pool = ProcessPoolExecutor(2)
 try:

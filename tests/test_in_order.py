@@ -8,10 +8,11 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from slacalc.batch._output import _AHEAD, in_order
+from slacalc.batch._pool import _AHEAD, in_order
 
 
 def _slow(item: int) -> tuple[int, int]:
@@ -68,3 +69,18 @@ def test_a_worker_starts_with_what_the_first_chunk_compiled() -> None:
     assert [item for item, _ in found] == list(range(6))
     assert found[0] == (0, False)  # (evaluated here, the first of all)
     assert all(before for _, before in found[1:])
+
+
+def test_a_workers_results_come_through_files_that_are_removed(tmp_path: Path) -> None:
+    # With a folder, each worker's result is a file there until it is handed out: the
+    # results are the same, in order, and no file is left, also when the reader stops
+    # early (the chunks still held are cancelled or their files removed).
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        found = list(in_order(pool, _slow, iter(range(12)), 2, str(tmp_path)))
+        assert [item for item, _ in found] == list(range(12))
+        assert {pid for _, pid in found} - {os.getpid()}  # (the worker made some)
+        assert list(tmp_path.iterdir()) == []
+        results = in_order(pool, _slow, iter(range(12)), 2, str(tmp_path))
+        assert [next(results)[0] for _ in range(3)] == [0, 1, 2]
+        results.close()
+    assert list(tmp_path.iterdir()) == []

@@ -187,8 +187,8 @@ def plain_lines(handle: BinaryIO, name: str, number: int, size: int
                 ) -> Generator[Lines, None, tuple[int, int] | None]:
     """The lines of a plain comma-separated file from ``handle``'s position on (the
     header read; ``number`` its last line), in blocks of about ``size`` lines, each read
-    as bytes and checked to be UTF-8 at once; returns where (a byte offset and the line before it)
-    the file stops being plain, or None at its end.
+    as bytes (up to the end of a line) and checked to be UTF-8 at once; returns where (a
+    byte offset and the line before it) the file stops being plain, or None at its end.
 
     Boundary rule: a block stays plain while it holds no quote and no carriage return
     but in a CRLF line end (CRLF becomes LF); from the first block that does, the csv
@@ -197,20 +197,13 @@ def plain_lines(handle: BinaryIO, name: str, number: int, size: int
     Example: the bytes ``T1,a\\r\\n\\r\\nT2,b`` after a header on line 1 -> one block,
     the lines 2 (``T1,a``) and 4 (``T2,b``), then None.
     """
-    carry, offset = b"", handle.tell()
+    offset = handle.tell()
     while True:
-        data = handle.read(size * _LINE)
-        if data:
-            data = carry + data
-            end = data.rfind(b"\n") + 1
-            if not end:  # no whole line yet
-                carry = data
-                continue
-            chunk, carry = data[:end], data[end:]
-        elif carry:
-            chunk, carry = carry, b""  # the last line, without a line feed
-        else:
+        chunk = handle.read(size * _LINE)
+        if not chunk:
             return None
+        if not chunk.endswith(b"\n"):
+            chunk += handle.readline()  # the rest of its last line (the file's, perhaps)
         feeds = chunk.count(b"\n")
         lines = _plain(chunk, feeds, name, number)
         if lines is None:

@@ -33,7 +33,8 @@ from ._header import check_columns, check_outputs, check_policy
 from ._html import write_html
 from ._lines import Lines, joined
 from ._measures import Measured
-from ._output import RAW_CSV, Done, Sink, chunk_done, collect, evaluate_all, no_tickets, outputs
+from ._output import RAW_CSV, Done, Sink, chunk_done, collect, no_tickets, outputs
+from ._pool import evaluate_all
 from ._repeats import Hashes, Repeats, Seen, id_hashes, repeated
 from ._results import RESULT_COLUMNS
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import sys
 import tempfile
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,17 +33,10 @@ from ._whole import WholeFile
 from .summary import Summary
 
 __all__ = ["HEADS", "RAW_CSV", "Done", "Results", "Sink", "chunk_done", "collect",
-           "evaluate_all", "format_columns", "ignore_interrupts", "in_order", "no_tickets",
-           "outputs", "progress_bar", "summary_text"]
+           "format_columns", "no_tickets", "outputs", "progress_bar", "summary_text"]
 
 Done = tuple[str, list[tuple[int, str, str]], Summary]
 """A chunk's formatted results, its row errors ``(line, ticket_id, reason)`` and summary."""
-_Work = TypeVar("_Work")
-_Done = TypeVar("_Done")  # what a worker sends back for a chunk: usually `Done`
-_AHEAD = 6
-"""Chunks this process may hold past the pool's window, evaluated while a worker's
-earlier chunk is unfinished (`in_order`). With one worker on 2 cores, 1,000,000 tickets'
-event log: 6.3-6.8 s wall with 8 held, 6.7-7.0 s with 6 (this process then waited)."""
 _Any = TypeVar("_Any")
 
 
@@ -128,70 +118,6 @@ def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError
     shown = "csv" if output_format in {"parquet", "table", RAW_CSV} else output_format
     return (format_columns(named if output_format == "table" else columns, shown),
             [(error.line, error.ticket_id, error.reason) for error in errors], summary)
-
-
-def ignore_interrupts() -> None:
-    """A worker process's start: Ctrl-C is the parent's to handle (it stops the report
-    and says so once), not each worker's to print a traceback for."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def evaluate_all(function: Callable[[_Work], _Done], work: Iterator[_Work], jobs: int,
-                 take: Callable[[Iterator[_Done]], None]) -> None:
-    """Evaluate every chunk of ``work`` with ``function`` in ``jobs`` processes (this one
-    and ``jobs - 1`` workers: `in_order`) and hand the results to ``take`` in input order
-    (usually `collect`; the workers stop when it returns or raises)."""
-    if jobs <= 1:
-        take(map(function, work))
-        return
-    pool = ProcessPoolExecutor(max_workers=jobs - 1, initializer=ignore_interrupts)
-    try:
-        take(in_order(pool, function, work, 2 * (jobs - 1)))
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
-             work: Iterator[_Work], window: int) -> Iterator[_Done]:
-    """Results in input order. The first chunk is evaluated in this process, so that
-    the workers, forked at the first submit, start with what it compiled (the policies,
-    their calendars' years). Then a chunk goes to the pool while fewer than ``window`` of
-    its chunks are unfinished there; otherwise this process evaluates it itself (it reads
-    the input and writes the results, and would be idle the rest of the time), so the
-    workers are always fed and no core waits. At most ``window + _AHEAD`` chunks are held
-    (waiting for an earlier worker's result): the input is read only as fast as it is
-    evaluated, so memory stays flat (``Executor.map`` would read it all first)."""
-    pending: deque[Future[_Done]] = deque()
-    try:
-        for number, item in enumerate(work):
-            if number and sum(not future.done() for future in pending) < window:
-                pending.append(_submit(pool, function, item))
-            else:
-                done: Future[_Done] = Future()
-                done.set_result(function(item))
-                pending.append(done)
-            while pending and (pending[0].done() or len(pending) >= window + _AHEAD):
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    finally:
-        for future in pending:
-            future.cancel()
-
-
-def _submit(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
-            item: _Work) -> Future[_Done]:
-    """``pool.submit`` with Ctrl-C held back until it returns (where the platform can hold
-    a signal): a submit may fork the workers, and a SIGINT that lands during a fork is
-    lost (an at-fork hook swallows its KeyboardInterrupt) or leaves the pool half
-    started. Held, it is raised once the workers are there, and the report stops."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return pool.submit(function, item)
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        return pool.submit(function, item)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _to_stderr(line: str) -> None:

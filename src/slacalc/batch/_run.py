@@ -26,12 +26,12 @@ from ._output import (
     Sink,
     chunk_done,
     collect,
-    evaluate_all,
     no_tickets,
     outputs,
     progress_bar,
 )
 from ._parquet import is_parquet, parquet_rows
+from ._pool import evaluate_all
 from ._rows import ExportError, PolicyBook, RowError, without_lone_surrogates
 from .summary import Summary
 

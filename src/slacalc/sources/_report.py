@@ -31,10 +31,10 @@ from ..batch._output import (
     Sink,
     chunk_done,
     collect,
-    evaluate_all,
     no_tickets,
     outputs,
 )
+from ..batch._pool import evaluate_all
 from ..batch._rows import PolicyBook, RowError
 from ..batch._run import as_of_text
 from ..batch.summary import Summary
