@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from slacalc.batch._pool import _AHEAD, in_order
+from slacalc.batch._pool import _AHEAD, evaluate_all, in_order
 
 
 def _slow(item: int) -> tuple[int, int]:
@@ -83,4 +84,25 @@ def test_a_workers_results_come_through_files_that_are_removed(tmp_path: Path) -
         results = in_order(pool, _slow, iter(range(12)), 2, str(tmp_path))
         assert [next(results)[0] for _ in range(3)] == [0, 1, 2]
         results.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_all_leaves_no_folder_behind(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pool's folder for the workers' results is made in the temporary directory and
+    # removed with the pool: after a whole run, and after a reader that stops with an
+    # error half way.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    found: list[tuple[int, int]] = []
+    evaluate_all(_slow, iter(range(8)), 2, found.extend)
+    assert [item for item, _ in found] == list(range(8))
+    assert list(tmp_path.iterdir()) == []
+
+    def stop(results: Iterator[tuple[int, int]]) -> None:
+        for item, _ in results:
+            if item == 3:
+                raise RuntimeError("the reader stops")
+
+    with pytest.raises(RuntimeError, match="the reader stops"):
+        evaluate_all(_slow, iter(range(20)), 2, stop)
     assert list(tmp_path.iterdir()) == []
