@@ -9,8 +9,8 @@ pickles them as one string of bytes (`data`, a copy at memory speed, where a lis
 texts costs a step per text on each side); the worker decodes and splits it only if it
 must (an events block is read from its bytes: `slacalc.batch._cells.Cut`).
 
-A plain ``.csv`` file is read in bytes (`plain_lines`): each block is one read, cut at
-its last line feed and kept as bytes (checked to be UTF-8: at once when it is ASCII), so
+A plain ``.csv`` file is read in bytes (`plain_lines`): each block is one read, taken on
+to the end of its last line and kept as bytes (checked to be UTF-8: at once when it is ASCII), so
 the parent makes no object per line and decodes nothing; blocks are cut and joined as
 bytes (`Lines.parted`, ``+``).
 """
