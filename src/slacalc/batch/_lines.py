@@ -23,6 +23,8 @@ from itertools import compress, islice
 from operator import methodcaller
 from typing import BinaryIO, TypeVar, cast, overload
 
+import numpy as np
+
 from ._cells import ColumnRows
 from ._rows import ExportError
 
@@ -204,26 +206,31 @@ def plain_lines(handle: BinaryIO, name: str, number: int, size: int
             return None
         if not chunk.endswith(b"\n"):
             chunk += handle.readline()  # the rest of its last line (the file's, perhaps)
-        feeds = chunk.count(b"\n")
-        lines = _plain(chunk, feeds, name, number)
-        if lines is None:
+        found = _plain(chunk, name, number)
+        if found is None:
             return offset, number
+        lines, feeds = found
         yield lines
         offset += len(chunk)
         number += feeds + (not chunk.endswith(b"\n"))
 
 
-def _plain(chunk: bytes, feeds: int, name: str, number: int) -> Lines | None:
-    """The lines of ``chunk`` (whole lines that follow line ``number``; ``feeds``: how
-    many line feeds it holds), or None when the csv module must read them (see
-    `plain_lines`). The bytes stay bytes (ASCII is UTF-8; anything else is decoded once,
-    to check it)."""
+def _plain(chunk: bytes, name: str, number: int) -> tuple[Lines, int] | None:
+    """The lines of ``chunk`` (whole lines that follow line ``number``, at least one
+    byte) and how many line feeds it holds, or None when the csv module must read them
+    (see `plain_lines`). The bytes stay bytes (ASCII is UTF-8; anything else is decoded
+    once, to check it). The line feeds are found by numpy: counting them and searching
+    for a blank line with bytes methods cost fifteen times as much on a file of short
+    lines (the search for ``\\n\\n`` stops at every line feed)."""
     if b'"' in chunk:
         return None
     if b"\r" in chunk:
         chunk = chunk.replace(b"\r\n", b"\n")  # (as many line feeds)
         if b"\r" in chunk:
             return None
+    feed = np.frombuffer(chunk, dtype=np.uint8) == 10
+    feeds = int(np.count_nonzero(feed))
+    blank = bool(feed[0]) or bool((feed[1:] & feed[:-1]).any())
     try:
         text = None if chunk.isascii() else chunk.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -231,12 +238,12 @@ def _plain(chunk: bytes, feeds: int, name: str, number: int) -> Lines | None:
         raise ExportError(f"{name}:{line}: cannot be read (not UTF-8: {error.reason} at "
                           f"byte {chunk[error.start:error.end]!r})") from None
     numbers = range(number + 1, number + 1 + feeds + (not chunk.endswith(b"\n")))
-    if not chunk.startswith(b"\n") and b"\n\n" not in chunk:  # no blank line
-        return Lines.of(numbers, chunk)
+    if not blank:
+        return Lines.of(numbers, chunk), feeds
     text = chunk.decode("utf-8") if text is None else text
     parts = text.split("\n")  # blank lines: no records, the others keep their numbers
     if not parts[-1]:
         parts.pop()
     texts = [part + "\n" for part in parts[:-1]] + [
         parts[-1] + "\n" if text.endswith("\n") else parts[-1]]
-    return Lines(list(compress(numbers, parts)), list(compress(texts, parts)))
+    return Lines(list(compress(numbers, parts)), list(compress(texts, parts))), feeds
