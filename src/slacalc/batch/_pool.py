@@ -84,7 +84,7 @@ def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
             yield result(*pending.popleft())
     finally:  # the chunks still held: cancelled, or their files removed once written
         for future, filed in pending:
-            if filed and not future.cancel():
+            if not future.cancel() and filed:
                 future.add_done_callback(_removed)
 
 
