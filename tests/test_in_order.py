@@ -8,7 +8,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -106,3 +106,33 @@ def test_evaluate_all_leaves_no_folder_behind(tmp_path: Path,
     with pytest.raises(RuntimeError, match="the reader stops"):
         evaluate_all(_slow, iter(range(20)), 2, stop)
     assert list(tmp_path.iterdir()) == []
+
+
+class _Stalled:
+    """A pool whose chunks never finish: each submit gives a pending future."""
+
+    def __init__(self) -> None:
+        self.futures: list[Future[object]] = []
+
+    def submit(self, *_: object) -> Future[object]:
+        future: Future[object] = Future()
+        self.futures.append(future)
+        return future
+
+
+@pytest.mark.parametrize("folder", [None, "unused"])
+def test_the_chunks_still_held_when_reading_fails_are_cancelled(folder: str | None) -> None:
+    # The first chunk is evaluated here and handed out; the next two go to the pool
+    # (window 2), which never finishes them; then reading the input fails. Both pool
+    # chunks are cancelled, whether or not their results would have come as files.
+    def work() -> Iterator[int]:
+        yield from (-1, -2, -3)
+        raise RuntimeError("the input cannot be read")
+
+    pool = _Stalled()
+    results = in_order(pool, abs, work(), 2, folder)  # type: ignore[arg-type]
+    assert next(results) == 1
+    with pytest.raises(RuntimeError, match="cannot be read"):
+        next(results)
+    assert len(pool.futures) == 2
+    assert all(future.cancelled() for future in pool.futures)
