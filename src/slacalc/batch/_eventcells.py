@@ -64,14 +64,15 @@ def read_cut(cut: Cut, where: Mapping[str, int], rows: Mapping[str, int]) -> Rea
     parsed = parse_bytes(*at)
     if (code < 0).any() or parsed.bad.any() or not parsed.present.all():
         return None
-    new = _filled(cut, where.get("priority"), np.flatnonzero(code == _PRIORITY))
+    changes = np.flatnonzero(code == _PRIORITY)
+    new = _filled(cut, where.get("priority"), changes)
     tiers = _filled(cut, where.get("tier"), np.flatnonzero(code == _TIER))
     answered, confirmed = (_flags(cut, where.get(name)) for name in ("answered", "confirmed"))
     if new is None or tiers is None or answered is None or confirmed is None or (
             answered[code == _CONTACT] > 1).any():
         return None
     texts = np.full(len(code), "", dtype=object)
-    texts[np.flatnonzero(code == _PRIORITY)] = new
+    texts[changes] = new
     return Read(ticket, code, parsed, texts.tolist(), answered, confirmed)
 
 
