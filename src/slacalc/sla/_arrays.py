@@ -33,9 +33,9 @@ class Spans(NamedTuple):
 class Clocks:
     """One metric's clock for every row: `slacalc.sla.clock.Clock` as arrays."""
 
-    __slots__ = ("ends", "entry", "open", "origin", "paused", "priority", "spans", "starts",
-                 "stop_at", "stop_position", "stop_why", "stopped", "void", "void_at",
-                 "void_why")
+    __slots__ = ("ends", "entry", "first", "first_known", "open", "origin", "paused",
+                 "priority", "spans", "starts", "stop_at", "stop_position", "stop_why",
+                 "stopped", "void", "void_at", "void_why")
 
     def __init__(self, width: int, priority: Ints, entry: Ints, origin: Ints) -> None:
         count = len(origin)
@@ -55,6 +55,8 @@ class Clocks:
         self.void_at = np.zeros(count, dtype=np.int64)
         self.void_why = np.zeros(count, dtype=np.int64)
         self.paused = np.zeros(count, dtype=bool)  # a pause (waiting on the customer) is open
+        self.first = np.zeros(count, dtype=np.int64)  # the entry's due from the origin, unpaused
+        self.first_known = np.zeros(count, dtype=bool)  # ``first`` holds it (until a change)
 
     def active(self, rows: Ints) -> Ints:
         """Those of ``rows`` neither stopped nor void (`Clock.active`)."""

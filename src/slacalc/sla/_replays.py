@@ -129,24 +129,35 @@ class Replays:
         return groups
 
     @staticmethod
-    def first_due(entry: Entry, origin: Ints) -> Ints:
-        """`Entry.first_due` of each origin."""
-        if entry.relative is None:
-            assert entry.timeline is not None
-            assert entry.length is not None
-            return entry.timeline.shift(origin, entry.length)
-        return np.array([entry.first_due(start) for start in origin.tolist()], dtype=np.int64)
+    def first_due(clock: Clocks, entry: Entry, rows: Ints) -> Ints:
+        """`Replay.first_due` of each of ``rows``, all in ``entry``: `Entry.first_due` of
+        its origin, worked out once per row until its entry or origin changes."""
+        known = clock.first_known[rows]
+        if not known.all():
+            todo = rows[~known]
+            origin = clock.origin[todo]
+            if entry.relative is None:
+                assert entry.timeline is not None
+                assert entry.length is not None
+                clock.first[todo] = entry.timeline.shift(origin, entry.length)
+            else:
+                clock.first[todo] = [entry.first_due(start) for start in origin.tolist()]
+            clock.first_known[todo] = True
+        found: Ints = clock.first[rows]
+        return found
 
     def due(self, clock: Clocks, rows: Ints, resumed_at: Ints | None) -> tuple[Ints, Bools]:
         """`Replay.due` of each of ``rows`` (``resumed_at`` aligned with them, or None): the
         due instant, and whether there is one."""
         due = np.zeros(len(rows), dtype=np.int64)
         has = np.zeros(len(rows), dtype=bool)
+        if not len(rows):
+            return due, has
         for entry, at in self.by_entry(clock, rows):
             assert entry.timeline is not None
             mine = rows[at]
             spans = clock.running_spans(mine, None if resumed_at is None else resumed_at[at])
-            due[at], has[at] = reach(entry.timeline, self.first_due(entry, clock.origin[mine]),
+            due[at], has[at] = reach(entry.timeline, self.first_due(clock, entry, mine),
                                      clock.origin[mine], spans)
         return due, has
 
@@ -195,6 +206,8 @@ class Replays:
 
     def stop(self, clock: Clocks, rows: Ints, step: int, why: str) -> None:
         rows = clock.active(rows)
+        if not len(rows):
+            return
         at = self.tickets.at[:, step]
         clock.halt(rows, at)
         clock.stopped[rows] = True
@@ -205,6 +218,8 @@ class Replays:
     def make_void(self, clock: Clocks, rows: Ints, step: int, reason: Ints) -> None:
         """Void the active ones of ``rows``, each for the reason ``reason[row]``."""
         rows = clock.active(rows)
+        if not len(rows):
+            return
         at = self.tickets.at[:, step]
         clock.halt(rows, at)
         clock.void[rows] = True
@@ -281,6 +296,7 @@ class Replays:
             paused = ~clock.open[mine]
             clock.priority[mine] = new[mine]
             clock.entry[mine] = self.choose(metric, new[mine], mine)
+            clock.first_known[mine] = False
             if self.plan.rules.restart:
                 clock.origin[mine] = at[mine]
                 clock.spans[mine] = np.where(paused, 0, 1)
@@ -303,6 +319,8 @@ class Replays:
         first = np.full(len(at), self.tables.reason("ticket closed first"), dtype=np.int64)
         for clock in self.clocks:
             mine = clock.active(rows)
+            if not len(mine):
+                continue
             late = self.breached_at(clock, mine, at[mine])
             self.stop(clock, mine[late], step, "closed")
             self.make_void(clock, mine[~late], step, first)
@@ -328,7 +346,7 @@ class Replays:
             assert timeline is not None
             origin = clock.origin[rows]
             length[rows] = entry.length if entry.length is not None else timeline.between(
-                origin, self.first_due(entry, origin))
+                origin, self.first_due(clock, entry, rows))
             elapsed[rows] = business_elapsed(timeline, clock.spans_of(rows), until[rows])
         timed, _ = self.tables.flags()
         void = timed[clock.entry] & clock.void
