@@ -114,6 +114,23 @@ def test_the_search_for_the_last_ticket_cuts_where_the_ids_do(
         assert found is not None  # the block's last ticket has its events here
 
 
+@pytest.mark.parametrize("raw", [True, False])
+def test_the_first_block_may_be_smaller_than_the_others(tmp_path: Path, raw: bool) -> None:
+    # 100 rows of 11 bytes ("T0001,abcd" and a line feed) after the header. In bytes, a
+    # block is a read of 64 bytes a line, taken on to the end of its last line: the first
+    # (first=1) reads 64 bytes, rows 1-5 (55 bytes) and part of row 6, so 6 rows; the
+    # next ones (size=10) read 640 bytes, 58 rows and part of the 59th, so 59 rows; the
+    # last the 35 left. Read by the csv module (not raw), blocks are of 1, then 10 rows.
+    path = tmp_path / "tickets.csv"
+    path.write_text("ticket_id,note\n" + "".join(f"T{n:04d},abcd\n" for n in range(1, 101)),
+                    encoding="utf-8")
+    _, found = blocks(path, raw=raw, size=10, first=1)
+    sizes = [len(block) for block in found]
+    assert sizes == ([6, 59, 35] if raw else [1, *[10] * 9, 9])
+    _, found = blocks(path, raw=raw, size=10)  # no first: all of the size
+    assert [len(block) for block in found] == ([59, 41] if raw else [10] * 10)
+
+
 def test_blocks_of_lines_join_into_one_string_keeping_their_numbers() -> None:
     # Lines 2-3 then 4 (read as bytes): one string of bytes and one range; then line 9 after
     # blank lines: a list of numbers. A block whose last line has no line feed can only

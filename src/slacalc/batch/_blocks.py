@@ -66,10 +66,11 @@ def records(path: Path, size: int = READ
     return header, rows()
 
 
-def blocks(path: Path, *, raw: bool = False, size: int = READ
+def blocks(path: Path, *, raw: bool = False, size: int = READ, first: int | None = None
            ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]]:
     """The header of a file (as `records`) and its rows in blocks of about ``size``
-    (a block is cut only between records). ``raw``: a plain comma-separated ``.csv``
+    (a block is cut only between records; the first block of about ``first``, when
+    given, but in a Parquet file). ``raw``: a plain comma-separated ``.csv``
     file's lines are given as they are (text, split by the worker that evaluates them;
     the parent reads only a few tickets' ids, `_cut_fast`), read in bytes (`plain_lines`)
     until a block holds a quote, in `Lines`; from there on, rows are parsed. Blank lines
@@ -78,23 +79,23 @@ def blocks(path: Path, *, raw: bool = False, size: int = READ
         names, found = parquet_blocks(path, size)
         return column_names(names), (block for block in found)
     if raw and path.suffix.lower() == ".csv":
-        plain = _plain(path, size)
+        plain = _plain(path, size, first)
         if plain is not None:
             return plain
     handle = open_text(path)
     try:
-        first, skipped = first_line(handle)
-        delimiter = sniff(first)
-        reader = csv.reader(chain([first], handle), delimiter=delimiter)
+        line, skipped = first_line(handle)
+        delimiter = sniff(line)
+        reader = csv.reader(chain([line], handle), delimiter=delimiter)
         header = column_names(next(reader, ()))
     except (csv.Error, UnicodeDecodeError, EOFError, OSError) as error:
         handle.close()
         raise ExportError(f"{path}:1: cannot read the header ({error})") from None
 
-    return header, _guarded(path, handle, _parsed(reader, skipped, size))
+    return header, _guarded(path, handle, _parsed(reader, skipped, size, first))
 
 
-def _plain(path: Path, size: int
+def _plain(path: Path, size: int, first: int | None
            ) -> tuple[tuple[str, ...], Generator[Sequence[tuple[int, Any]], None, None]] | None:
     """`blocks` of a plain ``.csv`` file read in bytes (`plain_lines`), when its header
     is one line with no quote or lone carriage return, separated by commas; else None
@@ -114,7 +115,7 @@ def _plain(path: Path, size: int
     header = column_names(body.split(","))
 
     def read() -> Iterator[Sequence[tuple[int, Any]]]:
-        stopped = yield from plain_lines(handle, path.name, skipped + 1, size)
+        stopped = yield from plain_lines(handle, path.name, skipped + 1, size, first)
         if stopped is not None:
             offset, number = stopped  # from here on, the csv module reads the file
             handle.seek(offset)
@@ -139,14 +140,15 @@ def _guarded(path: Path, handle: IO[Any], found: Iterator[Sequence[tuple[int, An
         handle.close()
 
 
-def _parsed(reader: _csv.Reader, before: int, size: int
+def _parsed(reader: _csv.Reader, before: int, size: int, first: int | None = None
             ) -> Generator[list[tuple[int, Any]], None, None]:
     """The rows a csv ``reader`` reads (blank lines: none), each with the line it ends on
-    (``before`` lines came before the reader's first), in lists of ``size`` (the last one
-    shorter, none empty)."""
+    (``before`` lines came before the reader's first), in lists of ``size`` (the first of
+    ``first`` when given, the last one shorter, none empty)."""
     rows = ((before + reader.line_num, row) for row in reader if row)
+    count = size if first is None else first
     while True:
-        block = list(islice(rows, size))
+        block, count = list(islice(rows, count)), size
         if not block:
             return
         yield block

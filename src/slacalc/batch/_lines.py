@@ -185,12 +185,13 @@ def joined(*blocks: Sequence[tuple[int, _T]]) -> Sequence[tuple[int, _T]]:
     return [row for block in kept for row in block]
 
 
-def plain_lines(handle: BinaryIO, name: str, number: int, size: int
+def plain_lines(handle: BinaryIO, name: str, number: int, size: int, first: int | None = None
                 ) -> Generator[Lines, None, tuple[int, int] | None]:
     """The lines of a plain comma-separated file from ``handle``'s position on (the
-    header read; ``number`` its last line), in blocks of about ``size`` lines, each read
-    as bytes (up to the end of a line) and checked to be UTF-8 at once; returns where (a
-    byte offset and the line before it) the file stops being plain, or None at its end.
+    header read; ``number`` its last line), in blocks of about ``size`` lines (the first
+    of about ``first``, when given), each read as bytes (up to the end of a line) and
+    checked to be UTF-8 at once; returns where (a byte offset and the line before it) the
+    file stops being plain, or None at its end.
 
     Boundary rule: a block stays plain while it holds no quote and no carriage return
     but in a CRLF line end (CRLF becomes LF); from the first block that does, the csv
@@ -200,8 +201,9 @@ def plain_lines(handle: BinaryIO, name: str, number: int, size: int
     the lines 2 (``T1,a``) and 4 (``T2,b``), then None.
     """
     offset = handle.tell()
+    count = size if first is None else first
     while True:
-        chunk = handle.read(size * _LINE)
+        chunk, count = handle.read(count * _LINE), size
         if not chunk:
             return None
         if not chunk.endswith(b"\n"):

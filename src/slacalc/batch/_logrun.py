@@ -46,6 +46,9 @@ from .summary import Summary
 __all__ = ["read_table", "run_log_report"]
 
 _BLOCK = 10_000
+_FIRST = 1_000
+"""Tickets in the first block: under ``--jobs`` it is evaluated before the workers start
+(they inherit what it compiled), so a small one lets them start sooner."""
 _ID = RESULT_COLUMNS.index("ticket_id")
 _BOOK: PolicyBook | None = None
 _LogWork = tuple[Table, Table, str, str | None, datetime | None, bool, bool, dict[str, int]]
@@ -137,7 +140,7 @@ def _streamed(ticket_file: _Named, event_file: _Named, options: _Options,
     evaluation raises `Strays`; or an event is left over at the end, which sets
     ``order.kept`` to False. Either way the caller runs `_grouped` instead."""
     (tickets, tickets_name), (events, events_name) = ticket_file, event_file
-    header, ticket_blocks = blocks(tickets, raw=True, size=_BLOCK)
+    header, ticket_blocks = blocks(tickets, raw=True, size=_BLOCK, first=min(_FIRST, _BLOCK))
     # the events in reads of the tickets' size too: larger reads let peak RSS grow with the run
     event_header, event_blocks = blocks(events, raw=True, size=_BLOCK)
     key = {name: index for index, name in enumerate(header)}.get("ticket_id")
