@@ -19,11 +19,13 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from typing import IO, Any
 
-__all__ = ["FORMULA_STARTS", "CsvRows", "csv_text", "formula_safe", "formula_safe_columns",
-           "printable"]
+__all__ = ["FORMULA_STARTS", "LINE_STARTS", "CsvRows", "csv_text", "formula_safe",
+           "formula_safe_columns", "printable"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """The first characters that make a spreadsheet read a cell as a formula (OWASP)."""
+LINE_STARTS = re.compile("\n[" + re.escape("".join(FORMULA_STARTS)) + "]")
+"""A line feed, then one of `FORMULA_STARTS` (a cell of joined cells that starts so)."""
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_KEEP_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -80,14 +82,13 @@ def formula_safe_columns(columns: list[list[str]], text_at: Collection[int]
     others, numbers and instants, as they are).
 
     Boundary rule: a column none of whose cells starts like a formula is kept as it is,
-    found by searching its cells joined (at C speed: ``-``, frequent in ids, is looked
-    for after a line break only). Example: ``[["=1", "T1"], ["vircom", "vircom"]]``,
-    ``{0, 1}`` -> ``[["'=1", "T1"], ["vircom", "vircom"]]``.
+    found by searching its cells joined (at C speed, for a line break then a start:
+    `LINE_STARTS`). Example: ``[["=1", "T1"], ["vircom", "vircom"]]``, ``{0, 1}`` ->
+    ``[["'=1", "T1"], ["vircom", "vircom"]]``.
     """
     found = list(columns)
     for index in text_at:
-        joined = "\n" + "\n".join(columns[index])
-        if any(start in joined and "\n" + start in joined for start in FORMULA_STARTS):
+        if LINE_STARTS.search("\n" + "\n".join(columns[index])):
             found[index] = [formula_safe(cell) for cell in columns[index]]
     return found
 

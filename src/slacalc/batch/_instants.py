@@ -26,8 +26,8 @@ import numpy.typing as npt
 
 from ..engine._zone import DAY_US, MAX_YEAR, MIN_YEAR, SECOND_US
 
-__all__ = ["END_US", "FIRST_US", "WIDTH", "Instants", "instant_text", "instant_texts",
-           "parse_bytes", "parse_instants", "text_array"]
+__all__ = ["END_US", "FIRST_US", "WIDTH", "Instants", "TextTable", "instant_text",
+           "instant_texts", "parse_bytes", "parse_instants", "text_array"]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -51,6 +51,7 @@ _CACHE_LIMIT = 50_000  # entries per cache, so memory stays flat on any input
 _DAYS: dict[int, str] = {}
 _CLOCKS: dict[int, str] = {}
 _SUFFIXES: dict[int, str] = {}
+_DAY_SECONDS = 86_400
 WIDTH = 36  # characters kept per cell: one more than the longest text taken (35)
 _ZONE_LAST = 27  # the offset starts at or before this position (after six fraction digits)
 _ZONE_LENGTHS = (3, 5, 6, 7, 9)  # ±HH, ±HHMM, ±HH:MM, ±HHMMSS, ±HH:MM:SS
@@ -243,6 +244,34 @@ def _suffix(offset: int) -> str:
     return text
 
 
+class TextTable:
+    """The texts of the integers ``0 .. size - 1``, each made once (``make``) when first
+    met, then looked up for a whole array at once (memory: at most ``size`` texts).
+
+    Example: ``TextTable(10, str).of(np.array([3, 3, 7]))`` -> ``["3", "3", "7"]``.
+    """
+
+    def __init__(self, size: int, make: Callable[[int], str]) -> None:
+        self._texts: Texts = np.empty(size, dtype=object)
+        self._known: Bools = np.zeros(size, dtype=bool)
+        self._make = make
+
+    def of(self, values: Ints) -> Texts:
+        """The text of each value (every value in ``0 .. size - 1``)."""
+        new = values[~self._known[values]]
+        if len(new):
+            fresh = np.unique(new)
+            self._texts[fresh] = text_array([self._make(value) for value in fresh.tolist()])
+            self._known[fresh] = True
+        found: Texts = self._texts[values]
+        return found
+
+
+_CLOCK_TEXTS = TextTable(_DAY_SECONDS, _clock)
+_SUFFIX_TEXTS = TextTable(2 * _DAY_SECONDS, lambda shifted: _suffix(
+    (shifted - _DAY_SECONDS) * SECOND_US))  # whole-second offsets under a day, shifted
+
+
 def instant_text(us: int, offset: int) -> str:
     """``datetime.isoformat()`` of the instant ``us`` seen at UTC offset ``offset`` (µs).
 
@@ -276,11 +305,14 @@ def instant_texts(us: Ints, offset: Ints) -> Texts:
     local = us + offset
     days = local // DAY_US
     seconds, micro = np.divmod(local - days * DAY_US, SECOND_US)
-    text = _pieces(days, _DAYS, _day) + _pieces(seconds, _CLOCKS, _clock)
+    text = _pieces(days, _DAYS, _day) + _CLOCK_TEXTS.of(seconds)
     if micro.any():
         fractions = np.full(len(us), "", dtype=object)
         for index in np.flatnonzero(micro).tolist():
             fractions[index] = f".{int(micro[index]):06d}"
         text = text + fractions
-    texts: Texts = text + _pieces(offset, _SUFFIXES, _suffix)
-    return texts
+    if np.any(offset % SECOND_US) or np.abs(offset).max() >= DAY_US:
+        texts: Texts = text + _pieces(offset, _SUFFIXES, _suffix)
+        return texts
+    found: Texts = text + _SUFFIX_TEXTS.of(offset // SECOND_US + _DAY_SECONDS)
+    return found

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from ..sla.columns import STATUSES
 from ._instants import parse_instants, text_array
 from ._results import RESULT_COLUMNS
+from ._writer import Coded
 
 __all__ = ["Group", "Measured", "Measures", "groups_of_text", "measures_of_text"]
 
@@ -63,11 +64,14 @@ class Measures:
 
 
 class Measured(list[list[str]]):
-    """Result columns (`RESULT_COLUMNS` order) with the `Measures` they were written from."""
+    """Result columns (`RESULT_COLUMNS` order) with the `Measures` they were written from,
+    and the codes of their texts (`Coded`), when known."""
 
-    def __init__(self, columns: list[list[str]], measures: Measures) -> None:
+    def __init__(self, columns: list[list[str]], measures: Measures,
+                 coded: Coded | None = None) -> None:
         super().__init__(columns)
         self.measures = measures
+        self.coded = coded
 
 
 def _floats(texts: Sequence[str]) -> Floats:

@@ -30,6 +30,7 @@ from ._results import RESULT_COLUMNS
 from ._rows import ExportError, PolicyBook, RowError
 from ._stats import Stats, openings
 from ._whole import WholeFile
+from ._writer import Coded
 from .summary import Summary
 
 __all__ = ["HEADS", "RAW_CSV", "Done", "Results", "Sink", "chunk_done", "collect",
@@ -61,19 +62,26 @@ def _json_value(name: str, text: str) -> str | int | float | None:
     return text
 
 
-def format_columns(columns: list[list[str]], output_format: str) -> str:
+def format_columns(columns: list[list[str]], output_format: str,
+                   coded: Coded | None = None) -> str:
     """Result columns as text lines: CSV (no header; also what the table and Parquet are
     made from) or JSON.
 
     Boundary rule: CSV quoting is exactly ``csv.writer``'s (and a cell holding a
     carriage return is quoted, `csv_text`); lines are joined directly
     when no field holds a comma, quote or line break (the usual case), which gives the
-    same text. JSON has numbers for the ``*_seconds`` columns and null for every empty
-    cell, as `SLAReport.to_dict` has. Example: columns ``[["T1"], ["vircom"], ...]`` ->
-    ``"T1,vircom,...\\n"``.
+    same text; with the codes they were written from (``coded``, for these very
+    columns) the lines are joined from those (`csv_lines`, the same text again). JSON
+    has numbers for the ``*_seconds`` columns
+    and null for every empty cell, as `SLAReport.to_dict` has. Example: columns
+    ``[["T1"], ["vircom"], ...]`` -> ``"T1,vircom,...\\n"``.
     """
     if not columns or not columns[0]:
         return ""
+    if output_format == "csv" and coded is not None:
+        lines = coded.lines_of(columns)  # joined from codes (`csv_lines`)
+        if lines is not None:
+            return lines
     rows = zip(*columns, strict=True)
     if output_format == "jsonl":
         return "".join(json.dumps({name: _json_value(name, text) for name, text
@@ -105,6 +113,7 @@ def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError
     ``html``: the summary keeps what only the HTML report shows (`Stats.html`)."""
     measures = columns.measures if isinstance(columns, Measured) else \
         measures_of_text(columns, *openings(book, columns, opened))
+    coded = columns.coded if isinstance(columns, Measured) else None
     names = policy_names(book, [group[0] for group in measures.groups.values()])
     named = columns
     if any(name != given for given, name in names.items()):  # policies given as paths
@@ -112,11 +121,11 @@ def chunk_done(book: PolicyBook, columns: list[list[str]], errors: list[RowError
         measures = measures.named(names)
     summary = Summary(stats=Stats(html=html))
     summary.add(named, tickets, measures=measures)
-    if output_format == "csv":
+    if output_format == "csv" and not (coded is not None and coded.safe_for(columns)):
         columns = formula_safe_columns(columns, _TEXT_AT)
     summary.failed = len(errors)
     shown = "csv" if output_format in {"parquet", "table", RAW_CSV} else output_format
-    return (format_columns(named if output_format == "table" else columns, shown),
+    return (format_columns(named if output_format == "table" else columns, shown, coded),
             [(error.line, error.ticket_id, error.reason) for error in errors], summary)
 
 
