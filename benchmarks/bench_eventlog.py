@@ -221,7 +221,8 @@ def main() -> int:
              f"rules, done as this one does it: reading both files into columns (the "
              f"tickets split as text, the events found in their bytes) {floor[0]:.1f} s, "
              f"parsing their instants {floor[1]:.1f} s, writing "
-             f"the result rows {floor[2]:.1f} s CPU; together "
+             f"the result rows from their texts {floor[2]:.1f} s CPU (the report joins "
+             f"most of each line from codes, for less); together "
              f"{sum(floor) / reading:.1f}x `csv.reader` before any ticket is judged. The "
              f"SLA replay, the summary and the blocks' bookkeeping take the rest "
              f"({(cpu - sum(floor)) / reading:.1f}x).", "",
@@ -229,7 +230,10 @@ def main() -> int:
              "`csv.reader` (23.7 s CPU), Parquet 52.9x, `--jobs 2` 1.71x, `evaluate_frame` "
              "0.91x the CLI. Before the events were read from their bytes and workers' "
              "results came back through files (commit 442ea2b): 7.3x (12.1 s CPU), "
-             "`--jobs 2` 1.65x, `evaluate_frame` 1.05x the CLI."]
+             "`--jobs 2` 1.65x, `evaluate_frame` 1.05x the CLI. Before the replay kept "
+             "each first due and the result lines were joined from codes (commit "
+             "80f78c7): 5.3x (8.9 s CPU), `--jobs 2` 1.57x, `evaluate_frame` 1.36x the "
+             "CLI."]
     print("\n".join(lines))
     write_section("bench_eventlog", lines)
     return 0
