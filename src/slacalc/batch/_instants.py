@@ -55,6 +55,7 @@ _DAY_SECONDS = 86_400
 WIDTH = 36  # characters kept per cell: one more than the longest text taken (35)
 _ZONE_LAST = 27  # the offset starts at or before this position (after six fraction digits)
 _ZONE_LENGTHS = (3, 5, 6, 7, 9)  # ±HH, ±HHMM, ±HH:MM, ±HHMMSS, ±HH:MM:SS
+_ZONE_LENGTH = np.isin(np.arange(WIDTH + 1), _ZONE_LENGTHS)  # by length: an offset's?
 _DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]
 _FRACTION_WEIGHTS = np.array([100_000, 10_000, 1_000, 100, 10, 1], dtype=np.int64)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
@@ -127,9 +128,13 @@ def _parsed(codes: npt.NDArray[np.uint8], length: Ints, plain: Bools) -> Instant
     seconds = codes[16] == 58  # ":"
     point = codes[19]
     fraction = seconds & ((point == 46) | (point == 44))  # "." or ","
-    run = np.logical_and.accumulate(is_digit[20:26], axis=0) & fraction
-    places = run.sum(axis=0, dtype=np.int64)  # fraction digits (0 to 6)
-    micro = _FRACTION_WEIGHTS @ np.where(run, digit[20:26], 0)
+    places = np.zeros(count, dtype=np.int64)  # fraction digits (0 to 6)
+    micro = np.zeros(count, dtype=np.int64)
+    some = np.flatnonzero(fraction)  # (read for those cells only: most have none)
+    if len(some):
+        run = np.logical_and.accumulate(is_digit[20:26, some], axis=0)
+        places[some] = run.sum(axis=0, dtype=np.int64)
+        micro[some] = _FRACTION_WEIGHTS @ np.where(run, digit[20:26, some], 0)
     zone_at = np.where(fraction, 20 + places, np.where(seconds, 19, 16))
     shape = (is_digit[_DATE_DIGITS, :].all(axis=0) & (codes[4] == 45) & (codes[7] == 45)
              & (codes[13] == 58) & ((codes[10] == 84) | (codes[10] == 116) | (codes[10] == 32))
@@ -153,7 +158,7 @@ def _parsed(codes: npt.NDArray[np.uint8], length: Ints, plain: Bools) -> Instant
                    zone(seconds_at + 1)]
     zone_values = [(code - np.uint8(48)).astype(np.int64) for code in zone_digits]
     with_minutes, with_seconds = rest >= 5, rest >= 7
-    zone_ok = zulu | (((sign == 43) | (sign == 45)) & np.isin(rest, _ZONE_LENGTHS)
+    zone_ok = zulu | (((sign == 43) | (sign == 45)) & _ZONE_LENGTH[np.clip(rest, 0, WIDTH)]
                       & (zone_values[0] < 10) & (zone_values[1] < 10)
                       & (~with_minutes | ((zone_values[2] < 10) & (zone_values[3] < 10)))
                       & (~with_seconds | ((zone_values[4] < 10) & (zone_values[5] < 10)))
