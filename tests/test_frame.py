@@ -230,8 +230,10 @@ def test_an_event_log_frame_gives_the_cli_rows(tmp_path: Path) -> None:
     assert len(found) == len(cli) == 2 * len(tickets)
     assert list(found["status"]) == list(cli["status"])
     assert list(found["ticket_id"]) == list(cli["ticket_id"])
-    due = [pd.Timestamp(text).tz_convert("UTC") if text else pd.NaT for text in cli["due"]]
-    assert list(found["due"]) == due
+    for column in ("due", "stopped_at", "next_escalation_at"):  # as the CLI wrote them
+        shown = [pd.Timestamp(text).tz_convert("UTC") if text else pd.NaT
+                 for text in cli[column]]
+        assert list(found[column]) == shown, column
     assert [math.isnan(value) if not text else value == float(text)
             for value, text in zip(found["elapsed_seconds"], cli["elapsed_seconds"],
                                    strict=True)] == [True] * len(cli)
@@ -248,3 +250,38 @@ def test_a_bad_event_in_a_frame_is_an_error_row() -> None:
     assert list(found["status"]) == ["met", "breached", "error"]
     assert found["reason"].iloc[2] == "events row b: ticket_id 'T7' has no ticket row"
     assert found["ticket_id"].iloc[2] == "T7"
+
+
+def test_an_event_log_frame_gives_each_rows_instants(tmp_path: Path) -> None:
+    # As of Mon 2026-11-23 11:00 EST (16:00Z), 4 business hours on 07:30-18:00, thresholds
+    # 50% and 75%: P opened 07:30, paused at 10:00 (due unknown); Q opened 09:00 (2 h used:
+    # 50%; 75% = 3 h falls at 12:00, due 13:00); R opened 08:00 (3 h: 75%, none left, due
+    # 12:00); S opened 10:30 (50% = 2 h falls at 12:30, due 14:30); T opened 08:00 and
+    # responded at 09:00 (stopped then, due 12:00, escalates no more).
+    policy = tmp_path / "p.yaml"
+    policy.write_text("""schema_version: 1
+name: p
+vendor: V
+escalation: [50%, 75%]
+calendars: {office: {timezone: America/Toronto, hours: {mon-fri: "07:30-18:00"}}}
+priorities: {P1: {name: U}}
+tiers: {standard: {calendar: office, targets: {P1: {response: 4 business hours}}}}
+rules: {awaiting_customer: pause}
+""", encoding="utf-8")
+    opened = {"P": "07:30", "Q": "09:00", "R": "08:00", "S": "10:30", "T": "08:00"}
+    tickets = pd.DataFrame({"ticket_id": list(opened), "policy": str(policy),
+                            "tier": "standard", "priority": "P1",
+                            "opened_at": [f"2026-11-23T{at}:00-05:00" for at in opened.values()]})
+    events = pd.DataFrame({"ticket_id": ["P", "T"], "kind": ["awaiting_customer", "responded"],
+                           "at": ["2026-11-23T10:00:00-05:00", "2026-11-23T09:00:00-05:00"]})
+    found = evaluate_frame(tickets, now="2026-11-23T11:00:00-05:00", events=events)
+    response = found[found["metric"] == "response"].set_index("ticket_id")
+
+    def utc(hour: int, minute: int = 0) -> pd.Timestamp:
+        return pd.Timestamp(2026, 11, 23, hour, minute, tz="UTC")
+
+    nat = pd.NaT
+    assert list(response["due"]) == [nat, utc(18), utc(17), utc(19, 30), utc(17)]
+    assert list(response["stopped_at"]) == [nat, nat, nat, nat, utc(14)]
+    assert list(response["next_escalation_at"]) == [nat, utc(17), nat, utc(17, 30), nat]
+    assert list(response["status"]) == ["paused", "running", "running", "running", "met"]

@@ -48,6 +48,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
 
 from .batch import RESULT_COLUMNS, PolicyBook
 from .batch._instants import parse_instants
+from .batch._measures import Measured
 from .batch._stats import (
     PERCENTILES,
     local_instants,
@@ -86,13 +87,19 @@ def _cell(value: Any) -> str | None:
 
 def _typed(texts: Sequence[Sequence[str]]) -> pd.DataFrame:
     """Result columns (all text, in `RESULT_COLUMNS` order) typed, column by column:
-    instants through the batch's column parser, seconds as floats."""
+    instants through the batch's column parser (or, from the columns' kernel, the
+    numbers their texts were written from: `Measured.instants`), seconds as floats."""
     columns: dict[str, Any] = {}
+    known = texts.instants if isinstance(texts, Measured) and texts.instants else {}
     for name, values in zip(RESULT_COLUMNS, texts, strict=True):
         if name in INSTANT_COLUMNS:
-            parsed = parse_instants(list(values))
-            stamps = parsed.us.astype("datetime64[us]")
-            stamps[~parsed.present] = np.datetime64("NaT")
+            if name in known:
+                us, present = known[name]
+            else:
+                parsed = parse_instants(list(values))
+                us, present = parsed.us, parsed.present
+            stamps = us.astype("datetime64[us]")
+            stamps[~present] = np.datetime64("NaT")
             columns[name] = pd.Series(stamps, dtype="datetime64[us]").dt.tz_localize("UTC")
         elif name in SECONDS_COLUMNS:
             cells = np.array(values, dtype=object).reshape(len(values))

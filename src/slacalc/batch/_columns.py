@@ -24,7 +24,7 @@ from ..sla.escalation import percent_text
 from ..sla.plan import METRICS, Plan
 from ..sla.ticket import EVENT_KINDS
 from ._instants import Bools, Instants, Ints, Texts, TextTable, instant_texts, text_array
-from ._measures import Measured, Measures
+from ._measures import InstantColumns, Measured, Measures
 from ._results import seconds_text, zone_offsets
 from ._writer import Coded
 
@@ -151,7 +151,8 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
     rows = np.flatnonzero(clean)
     slots = np.stack([2 * rows, 2 * rows + 1], axis=1).reshape(-1)
     columns, coded = found.columns(chunk, slots, shared)
-    return Measured(columns, found.measures(chunk, slots, shared), coded), clean
+    return Measured(columns, found.measures(chunk, slots, shared), coded,
+                    found.instants(chunk, slots)), clean
 
 
 def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]],
@@ -373,6 +374,17 @@ class _Found:
                  * len(STATUSES) + self.status[slots]) * 2 + slots % 2
         keys = [named, *(self.keys[name][slots] for name in ("target", "reason", "at_risk"))]
         return listed, Coded(listed, keys, shared.heads[0].tolist())
+
+    def instants(self, chunk: Chunk, slots: Ints) -> InstantColumns:
+        """The instants `columns` writes for ``slots`` (``due``, ``stopped_at``,
+        ``next_escalation_at``), in UTC µs, each with whether the row has one."""
+        stopped = self.stopped[slots]
+        stop = np.zeros(len(slots), dtype=np.int64)
+        stop[stopped] = chunk.at.us[self.stop_event[slots][stopped]]
+        return {"due": (np.where(self.has_due[slots], self.due[slots], 0), self.has_due[slots]),
+                "stopped_at": (stop, stopped),
+                "next_escalation_at": (np.where(self.has_next[slots], self.next_at[slots], 0),
+                                       self.has_next[slots])}
 
     def measures(self, chunk: Chunk, slots: Ints, shared: _Shared) -> Measures:
         """The numbers `columns` writes the rows of ``slots`` from (`Measures`), and each

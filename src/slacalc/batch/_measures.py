@@ -22,7 +22,7 @@ from ._instants import parse_instants, text_array
 from ._results import RESULT_COLUMNS
 from ._writer import Coded
 
-__all__ = ["Group", "Measured", "Measures", "groups_of_text", "measures_of_text"]
+__all__ = ["Group", "InstantColumns", "Measured", "Measures", "groups_of_text", "measures_of_text"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -63,15 +63,21 @@ class Measures:
                                      for code, group in self.groups.items()})
 
 
+InstantColumns = Mapping[str, tuple[Ints, npt.NDArray[np.bool_]]]
+"""Instant columns by name: each row's instant (UTC µs) and whether it has one."""
+
+
 class Measured(list[list[str]]):
     """Result columns (`RESULT_COLUMNS` order) with the `Measures` they were written from,
-    and the codes of their texts (`Coded`), when known."""
+    and, when known, the codes of their texts (`Coded`) and their instants as numbers
+    (``instants``: the ``due``, ``stopped_at`` and ``next_escalation_at`` the texts show)."""
 
     def __init__(self, columns: list[list[str]], measures: Measures,
-                 coded: Coded | None = None) -> None:
+                 coded: Coded | None = None, instants: InstantColumns | None = None) -> None:
         super().__init__(columns)
         self.measures = measures
         self.coded = coded
+        self.instants = instants
 
 
 def _floats(texts: Sequence[str]) -> Floats:

@@ -16,6 +16,7 @@ from datetime import datetime
 from ._cells import ColumnRows
 from ._csv import evaluate_rows
 from ._eventlog import Table, evaluate_log
+from ._measures import Measured
 from ._results import RESULT_COLUMNS, Result
 from ._rows import PolicyBook, RowError
 
@@ -111,6 +112,8 @@ def _evaluated(header: Sequence[str], rows: Sequence[tuple[int, Sequence[str]]],
                 for error in errors if error.reason.startswith("events:")]
         errors = [error for error in errors if not error.reason.startswith("events:")]
     if not errors and not late:
+        if isinstance(found, Measured) and found and found[0]:
+            return found  # (with its instants as numbers, which `slacalc.frame` reads)
         return [list(column) for column in found] if found and found[0] else [
             [] for _ in RESULT_COLUMNS]
     failed = {error.line - 2: error for error in errors}
