@@ -39,6 +39,7 @@ from dst import fall_back, spring_forward
 
 TORONTO = ZoneInfo("America/Toronto")
 LONDON = ZoneInfo("Europe/London")
+ESCALATING = Path(__file__).parent / "fixtures" / "valid" / "escalating.yaml"
 HALF, THREE_QUARTERS, NINE_TENTHS = Fraction(1, 2), Fraction(3, 4), Fraction(9, 10)
 
 
@@ -464,16 +465,7 @@ def test_report_at_risk_on_an_event_log(tmp_path: Path,
     # 2026-11-23 11:00 EST, 4 business hours each on 07:30-18:00: P opened 07:30, paused
     # at 10:00 (2 h 30 used: 50%), due unknown; Q opened 09:00 (2 h: 50%), due 13:00;
     # R opened 08:00 (3 h: 75%), due 12:00; S opened 10:30 (30 min: none).
-    policy = tmp_path / "p.yaml"
-    policy.write_text("""schema_version: 1
-name: p
-vendor: V
-escalation: [50%, 75%]
-calendars: {office: {timezone: America/Toronto, hours: {mon-fri: "07:30-18:00"}}}
-priorities: {P1: {name: U}}
-tiers: {standard: {calendar: office, targets: {P1: {response: 4 business hours}}}}
-rules: {awaiting_customer: pause}
-""", encoding="utf-8")
+    policy = ESCALATING
     tickets, events = tmp_path / "tickets.csv", tmp_path / "events.csv"
     tickets.write_text("ticket_id,policy,tier,priority,opened_at\n" + "".join(
         f"{name},{policy},standard,P1,2026-11-23T{at}:00-05:00\n"

@@ -252,22 +252,13 @@ def test_a_bad_event_in_a_frame_is_an_error_row() -> None:
     assert found["ticket_id"].iloc[2] == "T7"
 
 
-def test_an_event_log_frame_gives_each_rows_instants(tmp_path: Path) -> None:
+def test_an_event_log_frame_gives_each_rows_instants() -> None:
     # As of Mon 2026-11-23 11:00 EST (16:00Z), 4 business hours on 07:30-18:00, thresholds
     # 50% and 75%: P opened 07:30, paused at 10:00 (due unknown); Q opened 09:00 (2 h used:
     # 50%; 75% = 3 h falls at 12:00, due 13:00); R opened 08:00 (3 h: 75%, none left, due
     # 12:00); S opened 10:30 (50% = 2 h falls at 12:30, due 14:30); T opened 08:00 and
     # responded at 09:00 (stopped then, due 12:00, escalates no more).
-    policy = tmp_path / "p.yaml"
-    policy.write_text("""schema_version: 1
-name: p
-vendor: V
-escalation: [50%, 75%]
-calendars: {office: {timezone: America/Toronto, hours: {mon-fri: "07:30-18:00"}}}
-priorities: {P1: {name: U}}
-tiers: {standard: {calendar: office, targets: {P1: {response: 4 business hours}}}}
-rules: {awaiting_customer: pause}
-""", encoding="utf-8")
+    policy = ROOT / "tests" / "fixtures" / "valid" / "escalating.yaml"
     opened = {"P": "07:30", "Q": "09:00", "R": "08:00", "S": "10:30", "T": "08:00"}
     tickets = pd.DataFrame({"ticket_id": list(opened), "policy": str(policy),
                             "tier": "standard", "priority": "P1",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slacalc import loads_policy
+from slacalc import load_policy
 from slacalc.batch import RESULT_COLUMNS, PolicyBook
 from slacalc.batch import _writer as writer
 from slacalc.batch._columns import _seconds_texts
@@ -294,14 +295,7 @@ def test_rows_differing_only_in_at_risk_keep_their_own() -> None:
     # used 2 h (50% crossed; the 75% threshold, 3 h, falls at 12:00; due 13:00), R opened
     # 08:00 has used 3 h (75% crossed, no threshold left; due 12:00). Both responses run:
     # the rows share every coded text but at_risk, which each must keep.
-    policy = loads_policy("""schema_version: 1
-name: p
-vendor: V
-escalation: [50%, 75%]
-calendars: {office: {timezone: America/Toronto, hours: {mon-fri: "07:30-18:00"}}}
-priorities: {P1: {name: U}}
-tiers: {standard: {calendar: office, targets: {P1: {response: 4 business hours}}}}
-""")
+    policy = load_policy(Path(__file__).parent / "fixtures" / "valid" / "escalating.yaml")
     tickets = Table("tickets.csv", TICKETS, [
         (2, ["Q", "p", "standard", "P1", "2026-11-23T09:00:00-05:00", ""]),
         (3, ["R", "p", "standard", "P1", "2026-11-23T08:00:00-05:00", ""])])
