@@ -55,7 +55,7 @@ _DAY_SECONDS = 86_400
 WIDTH = 36  # characters kept per cell: one more than the longest text taken (35)
 _ZONE_LAST = 27  # the offset starts at or before this position (after six fraction digits)
 _ZONE_LENGTHS = (3, 5, 6, 7, 9)  # ±HH, ±HHMM, ±HH:MM, ±HHMMSS, ±HH:MM:SS
-_ZONE_LENGTH = np.isin(np.arange(WIDTH + 1), _ZONE_LENGTHS)  # by length: an offset's?
+_ZONE_LENGTH = np.isin(np.arange(WIDTH + 1), _ZONE_LENGTHS)  # whether an offset may be so long
 _DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]
 _FRACTION_WEIGHTS = np.array([100_000, 10_000, 1_000, 100, 10, 1], dtype=np.int64)
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
