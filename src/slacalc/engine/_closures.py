@@ -12,12 +12,16 @@ from datetime import date
 from difflib import get_close_matches
 
 import holidays
+from holidays.registry import EntityLoader
 
 from ..errors import CalendarError
 
 __all__ = ["Closures"]
 
 _KEYS = ("country", "subdiv", "add", "remove")
+_COUNTRIES = frozenset(EntityLoader.get_country_codes(include_aliases=True))
+"""The country codes `holidays` supports (aliases too), read from its registry: unlike
+``holidays.list_supported_countries()`` this imports no country's module."""
 
 
 def _as_date(value: object, field: str) -> date:
@@ -144,9 +148,8 @@ class Closures:
 
 
 def _check_country(country: object, subdiv: object, field: str) -> tuple[str, str | None]:
-    supported = holidays.list_supported_countries()
-    if not isinstance(country, str) or country.upper() not in supported:
-        close = get_close_matches(str(country).upper(), sorted(supported), n=1)
+    if not isinstance(country, str) or country.upper() not in _COUNTRIES:
+        close = get_close_matches(str(country).upper(), sorted(_COUNTRIES), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise CalendarError(
             f"{field}.country: unknown holidays country {country!r}{hint}",
@@ -156,7 +159,7 @@ def _check_country(country: object, subdiv: object, field: str) -> tuple[str, st
     code = country.upper()
     if subdiv is None:
         return code, None
-    known = [str(item) for item in supported[code]]
+    known = [str(item) for item in getattr(holidays, code).subdivisions]
     if not isinstance(subdiv, str) or subdiv.upper() not in {s.upper() for s in known}:
         shown = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
         raise CalendarError(

@@ -134,39 +134,37 @@ def wall_us(day: date, second: int) -> int:
 
 
 def _offset_us(zone: tzinfo, second: int) -> int:
-    moment = _EPOCH + timedelta(seconds=second)
-    offset = moment.astimezone(zone).utcoffset()
+    offset = datetime.fromtimestamp(second, zone).utcoffset()
     if offset is None:  # pragma: no cover - zoneinfo always answers
-        raise CalendarError(f"timezone: {zone} has no UTC offset at {moment.isoformat()}")
+        raise CalendarError(f"timezone: {zone} has no UTC offset at {second} s from the epoch")
     return offset // _ONE_US
 
 
 @lru_cache(maxsize=4096)
 def _year_segments(zone: tzinfo, year: int) -> tuple[OffsetSegment, ...]:
-    """Offset segments of ``zone`` over UTC year ``year``, changes located to the second."""
+    """Offset segments of ``zone`` over UTC year ``year``, changes located to the second:
+    the offset is sampled hourly, and each change found is bisected between its samples."""
     start = int((datetime(year, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
     stop = int((datetime(year + 1, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
     if isinstance(zone, timezone):  # a fixed offset by definition: nothing to sample
         return ((start * SECOND_US, stop * SECOND_US, _offset_us(zone, start)),)
+    probes = range(start, stop, _SAMPLE_S)
+    at = datetime.fromtimestamp
+    sampled = [at(probe, zone).utcoffset() for probe in probes]
     segments: list[OffsetSegment] = []
     seg_start, current = start, _offset_us(zone, start)
-    probe = start
-    while probe < stop:
-        nxt = min(probe + _SAMPLE_S, stop)
-        off = _offset_us(zone, nxt) if nxt < stop else current
-        if off != current:
-            lo, hi = probe, nxt  # offset(lo) == current, offset(hi) != current
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if _offset_us(zone, mid) == current:
-                    lo = mid
-                else:
-                    hi = mid
-            segments.append((seg_start * SECOND_US, hi * SECOND_US, current))
-            seg_start, current = hi, _offset_us(zone, hi)
-            probe = hi
+    for index in range(1, len(sampled)):
+        if sampled[index] == sampled[index - 1]:
             continue
-        probe = nxt
+        lo, hi = probes[index - 1], probes[index]  # offset(lo) != offset(hi)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if _offset_us(zone, mid) == current:
+                lo = mid
+            else:
+                hi = mid
+        segments.append((seg_start * SECOND_US, hi * SECOND_US, current))
+        seg_start, current = hi, _offset_us(zone, hi)
     segments.append((seg_start * SECOND_US, stop * SECOND_US, current))
     return tuple(segments)
 
