@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
@@ -135,24 +137,41 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
                     dtype=np.int64)[group]
     shared = _Shared((ids, policies, tiers), given, first, _flags(chunk, code), end,
                      (pair, list(pairs)))
-    plans = {id(kind.plan): kind.plan for kind in kinds if kind is not None}
-    plan_of = np.array([id(kind.plan) if kind is not None else 0 for kind in kinds]
-                       or [0], dtype=np.uint64)[group]
-    priority = np.array([tuple(kind.plan.priorities).index(kind.key) if kind is not None
-                         else 0 for kind in kinds] or [0], dtype=np.int64)[group]
     found = _Found(2 * count)
-    for number, plan in plans.items():
-        mine = np.flatnonzero(clean & (plan_of == number))
-        for part in _near(opened.us, mine):
-            outcome = _replayed(plan, chunk, part, priority[part], code=code, new=new,
-                                shared=shared)
-            clean[part[outcome.failed]] = False
-            found.take(chunk, plan, part, outcome, shared=shared)
+    _replay_all(found, chunk, kinds, group, clean, code=code, new=new, shared=shared)
     rows = np.flatnonzero(clean)
     slots = np.stack([2 * rows, 2 * rows + 1], axis=1).reshape(-1)
     columns, coded = found.columns(chunk, slots, shared)
     return Measured(columns, found.measures(chunk, slots, shared), coded,
                     found.instants(chunk, slots)), clean
+
+
+def _replay_all(found: _Found, chunk: Chunk, kinds: Sequence[Kind | None], group: Ints,
+                clean: Bools, *, code: Ints, new: Ints, shared: _Shared) -> None:
+    """Replay the ``clean`` tickets (``group`` numbers each ticket's entry in ``kinds``)
+    into ``found``, the plans that share their escalation thresholds replayed together,
+    and mark those whose arithmetic failed not clean."""
+    opened = chunk.opened
+    plans = list({id(kind.plan): kind.plan for kind in kinds if kind is not None}.values())
+    numbered = {id(plan): number for number, plan in enumerate(plans)}
+    plan_of = np.array([numbered[id(kind.plan)] if kind is not None else 0 for kind in kinds]
+                       or [0], dtype=np.int64)[group]
+    priority = np.array([tuple(kind.plan.priorities).index(kind.key) if kind is not None
+                         else 0 for kind in kinds] or [0], dtype=np.int64)[group]
+    together: dict[tuple[Fraction, ...], list[int]] = {}  # plans replayed as one
+    for number, plan in enumerate(plans):
+        together.setdefault(plan.escalation, []).append(number)
+    for numbers in together.values():
+        members = [plans[number] for number in numbers]
+        local = np.zeros(len(plans), dtype=np.int64)
+        local[numbers] = np.arange(len(numbers))
+        mine = np.flatnonzero(clean & np.isin(plan_of, numbers))
+        for part in _near(opened.us, mine):
+            which = local[plan_of[part]]
+            outcome = _replayed(members, which, chunk, part, priority[part], code=code,
+                                new=new, shared=shared)
+            clean[part[outcome.failed]] = False
+            found.take(chunk, members, which, part, outcome, shared=shared)
 
 
 def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]],
@@ -229,10 +248,11 @@ def _flags(chunk: Chunk, code: Ints) -> Bools:
     return flag
 
 
-def _replayed(plan: Plan, chunk: Chunk, rows: Ints, priority: Ints, *, code: Ints,
-              new: Ints, shared: _Shared) -> Outcome:
-    """`replay_columns` of the tickets ``rows`` of ``plan`` at their ``priority`` (index
-    into the plan's priorities), their events gathered from the chunk."""
+def _replayed(plans: Sequence[Plan], which: Ints, chunk: Chunk, rows: Ints, priority: Ints,
+              *, code: Ints, new: Ints, shared: _Shared) -> Outcome:
+    """`replay_columns` of the tickets ``rows``, each of ``plans[which]`` at its
+    ``priority`` (index into its plan's priorities), their events gathered from the
+    chunk."""
     place = np.full(len(chunk.ids), -1, dtype=np.int64)
     place[rows] = np.arange(len(rows))
     events = np.flatnonzero(place[chunk.ticket] >= 0)
@@ -240,7 +260,7 @@ def _replayed(plan: Plan, chunk: Chunk, rows: Ints, priority: Ints, *, code: Int
                        {name: values[rows] for name, values in chunk.attributes.items()},
                        (place[chunk.ticket[events]], code[events], chunk.at.us[events],
                         new[events], shared.flag[events]))
-    return replay_columns(plan, histories)
+    return replay_columns(plans, histories, which)
 
 
 class _Found:
@@ -267,29 +287,41 @@ class _Found:
         self.has_next = np.zeros(slots, dtype=bool)
         self.has_due, self.stopped, self.timed, self.late = (
             np.zeros(slots, dtype=bool) for _ in range(4))
+        self.zones: dict[tzinfo, int] = {}  # each calendar zone met: a number
+        self.zone = np.zeros(slots, dtype=np.int64)  # the number of each slot's zone
 
-    def take(self, chunk: Chunk, plan: Plan, rows: Ints, outcome: Outcome, *,
-             shared: _Shared) -> None:
-        """Keep the verdicts of ``rows`` (those the outcome did not fail)."""
+    def take(self, chunk: Chunk, plans: Sequence[Plan], which: Ints, rows: Ints,
+             outcome: Outcome, *, shared: _Shared) -> None:
+        """Keep the verdicts of ``rows`` (those the outcome did not fail), each a ticket
+        of ``plans[which]`` (aligned with ``rows``)."""
         good = ~outcome.failed
-        rows = rows[good]
-        keys = np.array(tuple(plan.priorities), dtype=object)
-        numbers = np.array([self.priorities.setdefault(key, len(self.priorities))
-                            for key in plan.priorities], dtype=np.int64)
+        rows, which = rows[good], which[good]
+        width = max(len(plan.priorities) for plan in plans)
+        keys = np.full((len(plans), width), "", dtype=object)
+        numbers = np.zeros((len(plans), width), dtype=np.int64)
+        for number, plan in enumerate(plans):
+            for index, key in enumerate(plan.priorities):
+                keys[number, index] = key
+                numbers[number, index] = self.priorities.setdefault(key, len(self.priorities))
+        zones = np.array([self.zones.setdefault(plan.zone, len(self.zones)) for plan in plans],
+                         dtype=np.int64)[which]
         targets = np.array([entry.text if entry is not None else ""
                             for entry in outcome.entries] or [""], dtype=object)
         timed = np.array([entry is not None and entry.timeline is not None
                           for entry in outcome.entries] or [False], dtype=bool)
         reasons = np.array(outcome.reasons, dtype=object)
-        opened_offset = zone_offsets(plan.zone, chunk.opened.us[rows])
+        for metric in range(len(METRICS)):
+            self.zone[2 * rows + metric] = zones
+        opened_offset = self._offsets(2 * rows, chunk.opened.us[rows])
         for metric, verdicts in enumerate(outcome.metrics):
             assert verdicts.metric == METRICS[metric]  # slot 2r + m is metric m's row
             slots = 2 * rows + metric
             self.opened_offset[slots] = opened_offset
             status = verdicts.status[good]
             entry = verdicts.entry[good]
-            self.texts["priority"][slots] = keys[verdicts.priority[good]]
-            self.priority[slots] = numbers[verdicts.priority[good]]
+            priority = verdicts.priority[good]
+            self.texts["priority"][slots] = keys[which, priority]
+            self.priority[slots] = numbers[which, priority]
             self.texts["metric"][slots] = verdicts.metric
             self.texts["status"][slots] = _STATUS_TEXTS[status]
             self.status[slots] = status
@@ -300,7 +332,7 @@ class _Found:
             self.due[slots] = verdicts.due[good]
             self.has_due[slots] = verdicts.has_due[good]
             dated = slots[verdicts.has_due[good]]
-            self.due_offset[dated] = zone_offsets(plan.zone, self.due[dated])
+            self.due_offset[dated] = self._offsets(dated, self.due[dated])
             self.timed[slots] = timed[entry]
             self.length[slots] = verdicts.length[good]
             self.elapsed[slots] = verdicts.elapsed[good]
@@ -311,14 +343,25 @@ class _Found:
                                            shared.end[rows])
             self.stop_event[slots[stopped]] = shared.given[
                 shared.first[rows[stopped]] + verdicts.stop_position[good][stopped]]
-            self._escalation(plan, slots, verdicts.escalations[good], verdicts.reached[good],
+            self._escalation(plans[0].escalation, slots, verdicts.escalations[good],
+                             verdicts.reached[good],
                              np.where(np.isin(status, _AT_RISK), verdicts.crossed[good], -1))
 
-    def _escalation(self, plan: Plan, slots: Ints, at: Ints, reached: Bools,
-                    crossed: Ints) -> None:
+    def _offsets(self, slots: Ints, instants: Ints) -> Ints:
+        """The UTC offset of each slot's calendar zone at ``instants`` (aligned)."""
+        zone = self.zone[slots]
+        zones = list(self.zones)
+        found = np.zeros(len(slots), dtype=np.int64)
+        for number in np.unique(zone).tolist():
+            mine = zone == number
+            found[mine] = zone_offsets(zones[number], instants[mine])
+        return found
+
+    def _escalation(self, shares: tuple[Fraction, ...], slots: Ints, at: Ints,
+                    reached: Bools, crossed: Ints) -> None:
         """``at_risk`` and the next threshold (`Verdict.escalated`, `next_escalation`) of
-        ``slots``; ``crossed`` is -1 where the status is not running or paused."""
-        shares = plan.escalation
+        ``slots`` (thresholds ``shares``); ``crossed`` is -1 where the status is not
+        running or paused."""
         texts = np.array(["", *map(percent_text, shares)], dtype=object)
         self.texts["at_risk"][slots] = texts[np.maximum(crossed, 0)]
         self.keys["at_risk"][slots] = self._keyed(texts)[np.maximum(crossed, 0)]
@@ -329,7 +372,7 @@ class _Found:
             dated = slots[known]
             self.next_at[dated] = at[known, crossed[known]]
             self.has_next[dated] = True
-            self.next_offset[dated] = zone_offsets(plan.zone, self.next_at[dated])
+            self.next_offset[dated] = self._offsets(dated, self.next_at[dated])
 
     def _keyed(self, texts: Texts) -> Ints:
         """The number of each text (the same text, the same number, in every plan)."""

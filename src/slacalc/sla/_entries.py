@@ -4,12 +4,26 @@ part of one call, so parts replayed apart can be joined."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
+from ..engine.timeline import Ints, RealTime, Timeline
 from ._arrays import Bools
 from .plan import Entry
 
-__all__ = ["Tables"]
+__all__ = ["Tables", "Timing"]
+
+_REAL_TIME = RealTime()  # real time is one clock, whichever entry's instance runs it
+
+
+class Timing(NamedTuple):
+    """What the clocks of the entries table run on, per entry item (`Tables.timing`)."""
+
+    timelines: list[Timeline | RealTime]  # the distinct clocks, real time once
+    number: Ints  # each item's clock in ``timelines`` (0 for an item without a deadline)
+    length: Ints  # each item's business length in µs (0: relative, or no deadline)
+    relative: Bools  # a relative target: `Entry.first_due` works its due out
 
 
 class Tables:
@@ -23,6 +37,7 @@ class Tables:
         self._entries: dict[tuple[int, str], int] = {}
         self._reasons: dict[str, int] = {"": 0}
         self._flags: tuple[Bools, Bools] | None = None  # `flags`, until an entry is added
+        self._timing: Timing | None = None  # `timing`, until an entry is added
 
     def reason(self, text: str) -> int:
         """The index of ``text`` in the reasons table."""
@@ -40,7 +55,7 @@ class Tables:
             found = self._entries[key] = len(self.entries)
             self.entries.append(entry)
             self.missing.append(missing)
-            self._flags = None
+            self._flags = self._timing = None
         return found
 
     def flags(self) -> tuple[Bools, Bools]:
@@ -53,3 +68,25 @@ class Tables:
                           for ok, entry in zip(timed, self.entries, strict=True)]
             self._flags = np.array(timed, dtype=bool), np.array(workaround, dtype=bool)
         return self._flags
+
+    def timing(self) -> Timing:
+        """The clock each entry item runs on, its length and whether it is relative (made
+        once per entries table), so that rows are grouped by clock, not by entry."""
+        if self._timing is None:
+            clocks: dict[int, int] = {}
+            timelines: list[Timeline | RealTime] = []
+            number, length, relative = [], [], []
+            for entry in self.entries:
+                timeline = entry.timeline if entry is not None else None
+                if isinstance(timeline, RealTime):
+                    timeline = _REAL_TIME
+                if timeline is not None and id(timeline) not in clocks:
+                    clocks[id(timeline)] = len(timelines)
+                    timelines.append(timeline)
+                number.append(clocks[id(timeline)] if timeline is not None else 0)
+                length.append((entry.length or 0) if entry is not None else 0)
+                relative.append(entry is not None and entry.relative is not None)
+            self._timing = Timing(timelines, np.array(number, dtype=np.int64),
+                                  np.array(length, dtype=np.int64),
+                                  np.array(relative, dtype=bool))
+        return self._timing

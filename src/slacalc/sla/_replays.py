@@ -1,4 +1,6 @@
-"""The replay over arrays: `slacalc.sla.replay.Replay` for every ticket of one plan.
+"""The replay over arrays: `slacalc.sla.replay.Replay` for every ticket of one or more
+plans (rules read per row, `slacalc.sla._rules`; targets chosen per row,
+`slacalc.sla._choices`).
 
 `Replays` holds each ticket's clocks as rows of arrays (`slacalc.sla._arrays.Clocks`) and
 applies event ``j`` of every ticket in one step, through the array forms of the scalar
@@ -11,16 +13,20 @@ in and out (`Histories`, `Verdicts`) live in `slacalc.sla._layouts`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from ..engine.timeline import Ints
-from ..errors import TicketError
+from ..engine.timeline import Ints, RealTime, Timeline
+from ..errors import PolicyError, TicketError
 from ._arrays import Bools, Clocks, business_elapsed, reach
+from ._choices import Choices
 from ._entries import Tables
 from ._layouts import STATUSES, Column, Histories, Verdicts
+from ._rules import rule_columns
 from .escalation import threshold_columns
 from .events import TIER
-from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Entry, Plan
+from .plan import AWAIT_PAUSE, AWAIT_VOID, METRICS, Plan
 from .replay import CONTACT, PRIORITY, REOPENED, REPLIED, RESOLVED, RESPONDED, WAITING, WORKAROUND
 
 __all__ = ["STATUSES", "Column", "Histories", "Replays", "Verdicts"]
@@ -29,19 +35,23 @@ _NO_TARGET, _RUNNING, _PAUSED, _MET, _BREACHED, _VOID = range(6)  # `STATUSES`' 
 
 
 class Replays:
-    """`slacalc.sla.replay.Replay` over arrays: the state of every row of one plan."""
+    """`slacalc.sla.replay.Replay` over arrays: the state of every row, row ``i`` a ticket
+    of ``plans[which[i]]`` (its priorities indices into that plan's), each plan's rules
+    read per row (`RuleColumns`). The plans share their escalation thresholds."""
 
-    def __init__(self, plan: Plan, tickets: Histories, tables: Tables) -> None:
+    def __init__(self, plans: Sequence[Plan], which: Ints, tickets: Histories,
+                 tables: Tables) -> None:
         if (tickets.code == TIER).any():  # another plan: `replay_columns` routes them out
             raise TicketError("tier_changed: the arrays replay one plan; replay it singly")
-        self.plan = plan
+        shares = plans[0].escalation
+        if any(plan.escalation != shares for plan in plans):
+            raise PolicyError("escalation: plans replayed together must share their "
+                              f"thresholds; got {sorted({plan.escalation for plan in plans})}")
+        self.escalation = shares
+        self.rules = rule_columns(plans, which)
         self.tickets = tickets
         self.tables = tables
-        self.keys = tuple(plan.priorities)
-        self._choices: dict[tuple[int, int], Ints] = {}
-        self._combos: dict[tuple[tuple[str, ...], bool],
-                           tuple[list[tuple[object, ...]], Ints]] = {}
-        self._in_hours: Bools | None = None
+        self.choices = Choices(plans, which, tickets, tables)
         width = tickets.code.shape[1] + 2  # each event opens at most one span
         rows = np.arange(len(tickets.opened))
         self.clocks = tuple(Clocks(width, tickets.priority,
@@ -49,99 +59,51 @@ class Replays:
                             for metric in range(len(METRICS)))
         self.unanswered = np.zeros(len(rows), dtype=np.int64)
 
-    # -- targets (`Replay.choose`) ---------------------------------------------------------
-
     def choose(self, metric: int, priority: Ints, rows: Ints) -> Ints:
         """The entry item each of ``rows`` takes for ``metric`` at ``priority`` (aligned
-        with ``rows``)."""
-        found = np.zeros(len(rows), dtype=np.int64)
-        for key in np.unique(priority).tolist():
-            mine = priority == key
-            found[mine] = self._choice(key, metric)[rows[mine]]
-        return found
-
-    def _choice(self, key: int, metric: int) -> Ints:
-        """The entry item every row takes for ``metric`` at priority ``key`` (once)."""
-        found = self._choices.get((key, metric))
-        if found is not None:
-            return found
-        plan = self.plan.priorities[self.keys[key]][metric]
-        if plan.fixed is not None or not plan.entries:
-            found = np.full(len(self.tickets.opened), self.tables.item(plan.fixed, plan.missing),
-                            dtype=np.int64)
-        else:
-            names = tuple(sorted({name for entry in plan.entries
-                                  for name, _ in entry.conditions} - {"opened"}))
-            tested = any(name == "opened" for entry in plan.entries
-                         for name, _ in entry.conditions)
-            combos, which = self._combinations(names, tested)
-            items = [self.tables.item(plan.choose(
-                {name: str(value) for name, value in zip(names, values[:-1], strict=True)
-                 if value}, bool(values[-1]).__bool__), plan.missing) for values in combos]
-            found = np.array(items, dtype=np.int64)[which]
-        self._choices[(key, metric)] = found
-        return found
-
-    def _combinations(self, names: tuple[str, ...], tested: bool
-                      ) -> tuple[list[tuple[object, ...]], Ints]:
-        """The distinct combinations of the attributes ``names`` (and, when ``tested``,
-        whether the ticket opened in hours) over all rows, and each row's combination:
-        what a choice reads, found once for every (priority, metric) that reads it, with
-        each value numbered by its first row (no Python code per row)."""
-        found = self._combos.get((names, tested))
-        if found is None:
-            count = len(self.tickets.opened)
-            given = self.tickets.attributes
-            which = np.zeros(count, dtype=np.int64)
-            for name in names:
-                if name in given:
-                    firsts: dict[str, int] = {}
-                    codes = np.fromiter(map(firsts.setdefault, given[name], range(count)),
-                                        dtype=np.int64, count=count)
-                    which = np.unique(which * count + codes, return_inverse=True)[1]
-            hours = self._opened_in_hours() if tested else np.zeros(count, dtype=bool)
-            _, rows, which = np.unique(which * 2 + hours, return_index=True,
-                                       return_inverse=True)
-            combos = [(*(given[name][row] if name in given else "" for name in names),
-                       bool(hours[row])) for row in rows.tolist()]
-            found = self._combos[(names, tested)] = (combos, which.reshape(count))
-        return found
-
-    def _opened_in_hours(self) -> Bools:
-        """Whether the tier calendar is open at each opening (`Replay.opened_in_hours`),
-        asked of the calendar once, when a condition first tests ``opened``."""
-        if self._in_hours is None:
-            self._in_hours = self.plan.hours.is_open(self.tickets.opened)
-        return self._in_hours
+        with ``rows``): `Choices.choose`."""
+        return self.choices.choose(metric, priority, rows)
 
     # -- clocks (`Replay.due`, `Replay.breached_at`) ---------------------------------------
 
-    def by_entry(self, clock: Clocks, rows: Ints) -> list[tuple[Entry, Ints]]:
-        """Positions in ``rows`` grouped by the entry in force (no deadline: left out)."""
+    def by_clock(self, clock: Clocks, rows: Ints) -> list[tuple[Timeline | RealTime, Ints]]:
+        """Positions in ``rows`` grouped by the clock their entry in force runs on (no
+        deadline: left out). Rows of different entries on one timeline share a group."""
         timed, _ = self.tables.flags()
-        which = clock.entry[rows]
-        groups = []
-        for number in np.unique(which).tolist():
-            entry = self.tables.entries[number]
-            if timed[number]:
-                assert entry is not None
-                groups.append((entry, np.flatnonzero(which == number)))
-        return groups
+        timing = self.tables.timing()
+        entry = clock.entry[rows]
+        at = np.flatnonzero(timed[entry])
+        if not len(at):
+            return []
+        number = timing.number[entry[at]]
+        if (number == number[0]).all():
+            return [(timing.timelines[int(number[0])], at)]
+        order = np.argsort(number, kind="stable")
+        ordered = number[order]
+        cuts = np.flatnonzero(np.diff(ordered)) + 1
+        return [(timing.timelines[key], group) for key, group in
+                zip(ordered[np.append(0, cuts)].tolist(), np.split(at[order], cuts),
+                    strict=True)]
 
-    @staticmethod
-    def first_due(clock: Clocks, entry: Entry, rows: Ints) -> Ints:
-        """`Replay.first_due` of each of ``rows``, all in ``entry``: `Entry.first_due` of
-        its origin, worked out once per row until its entry or origin changes."""
+    def first_due(self, clock: Clocks, timeline: Timeline | RealTime, rows: Ints) -> Ints:
+        """`Replay.first_due` of each of ``rows``, all on ``timeline``: `Entry.first_due`
+        of its origin, worked out once per row until its entry or origin changes."""
         known = clock.first_known[rows]
         if not known.all():
             todo = rows[~known]
+            timing = self.tables.timing()
+            entry = clock.entry[todo]
             origin = clock.origin[todo]
-            if entry.relative is None:
-                assert entry.timeline is not None
-                assert entry.length is not None
-                clock.first[todo] = entry.timeline.shift(origin, entry.length)
-            else:
-                clock.first[todo] = [entry.first_due(start) for start in origin.tolist()]
+            relative = timing.relative[entry]
+            first = np.zeros(len(todo), dtype=np.int64)
+            plain = np.flatnonzero(~relative)
+            if len(plain):
+                first[plain] = timeline.shift(origin[plain], timing.length[entry[plain]])
+            for index in np.flatnonzero(relative).tolist():
+                item = self.tables.entries[int(entry[index])]
+                assert item is not None
+                first[index] = item.first_due(int(origin[index]))
+            clock.first[todo] = first
             clock.first_known[todo] = True
         found: Ints = clock.first[rows]
         return found
@@ -153,11 +115,10 @@ class Replays:
         has = np.zeros(len(rows), dtype=bool)
         if not len(rows):
             return due, has
-        for entry, at in self.by_entry(clock, rows):
-            assert entry.timeline is not None
+        for timeline, at in self.by_clock(clock, rows):
             mine = rows[at]
             spans = clock.running_spans(mine, None if resumed_at is None else resumed_at[at])
-            due[at], has[at] = reach(entry.timeline, self.first_due(clock, entry, mine),
+            due[at], has[at] = reach(timeline, self.first_due(clock, timeline, mine),
                                      clock.origin[mine], spans)
         return due, has
 
@@ -165,12 +126,10 @@ class Replays:
         """`Replay.escalations` of each of ``rows``, ``lengths[i, k]`` being threshold
         ``k``'s length for ``rows[i]``: the instants (a column per threshold), and whether
         each is known (the scalar's None is ``False``)."""
-        width = len(self.plan.escalation)
+        width = len(self.escalation)
         at = np.zeros((len(rows), width), dtype=np.int64)
         known = np.zeros((len(rows), width), dtype=bool)
-        for entry, where in self.by_entry(clock, rows):
-            timeline = entry.timeline
-            assert timeline is not None
+        for timeline, where in self.by_clock(clock, rows):
             mine = rows[where]
             spans = clock.running_spans(mine, None)
             origin = clock.origin[mine]
@@ -236,7 +195,6 @@ class Replays:
     def apply(self, code: int, rows: Ints, step: int) -> None:
         """Apply event ``step`` of ``rows``, all of kind ``code`` (`Replay.apply`)."""
         response, resolution = self.clocks
-        rules = self.plan.rules
         at = self.tickets.at[:, step]
         if code == RESPONDED:
             self.stop(response, rows, step, "responded")
@@ -252,8 +210,7 @@ class Replays:
                 mine = clock.active(rows)
                 self.stop(clock, mine[stops[clock.entry[mine]]], step, "workaround")
         elif code == RESOLVED:
-            if rules.confirmation:
-                rows = rows[self.tickets.flag[rows, step]]
+            rows = rows[~self.rules.confirmation[rows] | self.tickets.flag[rows, step]]
             self.stop(response, rows, step, "resolved")
             self.stop(resolution, rows, step, "resolved")
         elif code == REOPENED:
@@ -268,24 +225,24 @@ class Replays:
             self._close(rows, step)
 
     def _wait_on_customer(self, rows: Ints, step: int) -> None:
-        rules = self.plan.rules
+        awaiting = self.rules.awaiting[rows]
         at = self.tickets.at[:, step]
-        if rules.awaiting == AWAIT_PAUSE:
+        pausing = rows[awaiting == AWAIT_PAUSE]
+        if len(pausing):
             for metric, clock in enumerate(self.clocks):
-                if rules.paused[metric]:
-                    mine = clock.running(rows)
-                    clock.halt(mine, at)
-                    clock.paused[mine] = True
+                mine = clock.running(pausing[self.rules.paused[pausing, metric]])
+                clock.halt(mine, at)
+                clock.paused[mine] = True
+        rows = rows[awaiting == AWAIT_VOID]
+        if not len(rows):
             return
-        if rules.awaiting != AWAIT_VOID:
-            return
-        inside = rows
-        if rules.void_within_response:  # not within the first reaction time: no void
-            inside = rows[self.within_response(rows, at[rows])]
+        inside = ~self.rules.void_within_response[rows]  # else: no void after the first
+        check = np.flatnonzero(~inside)  # reaction time, so ask whether it is within it
+        inside[check] = self.within_response(rows[check], at[rows[check]])
         self.stop(self.clocks[0], rows, step, "reached out; customer unavailable")
         why = np.full(len(at), self.tables.reason("customer not available"), dtype=np.int64)
         for clock in self.clocks:
-            mine = clock.active(inside)
+            mine = clock.active(rows[inside])
             self.make_void(clock, mine[~self.breached_at(clock, mine, at[mine])], step, why)
 
     def _change_priority(self, rows: Ints, step: int) -> None:
@@ -297,24 +254,26 @@ class Replays:
             clock.priority[mine] = new[mine]
             clock.entry[mine] = self.choose(metric, new[mine], mine)
             clock.first_known[mine] = False
-            if self.plan.rules.restart:
-                clock.origin[mine] = at[mine]
-                clock.spans[mine] = np.where(paused, 0, 1)
-                clock.starts[mine, 0] = at[mine]
-                clock.open[mine] = ~paused
+            restart = self.rules.restart[mine]
+            paused, mine = paused[restart], mine[restart]
+            clock.origin[mine] = at[mine]
+            clock.spans[mine] = np.where(paused, 0, 1)
+            clock.starts[mine, 0] = at[mine]
+            clock.open[mine] = ~paused
 
     def _close(self, rows: Ints, step: int) -> None:
-        limit = self.plan.rules.close_after
         at = self.tickets.at[:, step]
-        if limit is not None:
-            given_up = rows[self.unanswered[rows] >= limit]
+        limited = self.rules.limited[rows] & (self.unanswered[rows]
+                                              >= self.rules.close_after[rows])
+        if limited.any():
+            given_up = rows[limited]
             why = np.zeros(len(at), dtype=np.int64)
             for count in np.unique(self.unanswered[given_up]).tolist():
                 why[given_up[self.unanswered[given_up] == count]] = self.tables.reason(
                     f"closed after {count} unanswered contact attempts")
             for clock in self.clocks:
                 self.make_void(clock, given_up, step, why)
-            rows = rows[self.unanswered[rows] < limit]
+            rows = rows[~limited]
         self.stop(self.clocks[1], rows, step, "closed")
         first = np.full(len(at), self.tables.reason("ticket closed first"), dtype=np.int64)
         for clock in self.clocks:
@@ -340,13 +299,14 @@ class Replays:
         length, elapsed = np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
         until = np.where(clock.stopped, clock.stop_at, np.where(clock.void, clock.void_at,
                                                                 tickets.now))
-        everyone = np.arange(count)
-        for entry, rows in self.by_entry(clock, everyone):
-            timeline = entry.timeline
-            assert timeline is not None
-            origin = clock.origin[rows]
-            length[rows] = entry.length if entry.length is not None else timeline.between(
-                origin, self.first_due(clock, entry, rows))
+        timing = self.tables.timing()
+        for timeline, rows in self.by_clock(clock, np.arange(count)):
+            entry = clock.entry[rows]
+            length[rows] = timing.length[entry]
+            relative = rows[timing.relative[entry]]
+            if len(relative):
+                length[relative] = timeline.between(
+                    clock.origin[relative], self.first_due(clock, timeline, relative))
             elapsed[rows] = business_elapsed(timeline, clock.spans_of(rows), until[rows])
         timed, _ = self.tables.flags()
         void = timed[clock.entry] & clock.void
@@ -368,7 +328,7 @@ class Replays:
         reason[paused] = self.tables.reason("waiting on the customer")
         status[running] = np.where(late[running], _BREACHED, _RUNNING)
         reason[running] = 0
-        shares = self.plan.escalation
+        shares = self.escalation
         lengths = np.zeros((count, len(shares)), dtype=np.int64)
         for k, column in enumerate(threshold_columns(shares, length)):
             lengths[:, k] = column

@@ -49,8 +49,9 @@ class Outcome:
 
 
 
-def _replay(plan: Plan, tickets: Histories, tables: Tables) -> tuple[Verdicts, Verdicts]:
-    state = Replays(plan, tickets, tables)
+def _replay(plans: Sequence[Plan], which: Ints, tickets: Histories,
+            tables: Tables) -> tuple[Verdicts, Verdicts]:
+    state = Replays(plans, which, tickets, tables)
     for step in range(int(tickets.count.max()) if len(tickets.count) else 0):
         rows = np.flatnonzero(tickets.count > step)
         codes = tickets.code[rows, step]
@@ -75,25 +76,25 @@ def _join(parts: Sequence[tuple[Verdicts, Verdicts]]) -> tuple[Verdicts, Verdict
     return joined(0), joined(1)
 
 
-def _replay_parts(plan: Plan, tickets: Histories, tables: Tables,
+def _replay_parts(plans: Sequence[Plan], which: Ints, tickets: Histories, tables: Tables, *,
                   failed: Bools, rows: slice) -> tuple[Verdicts, Verdicts]:
     """Replay ``tickets``; when some row's arithmetic fails (an instant beyond the
     supported years), replay each half apart, down to the failing rows alone."""
     try:
-        return _replay(plan, tickets, tables)
+        return _replay(plans, which, tickets, tables)
     except SlacalcError:
         count = len(tickets.opened)
         if count == 1:
             failed[rows] = True
-            width = len(plan.escalation)
+            width = len(plans[0].escalation)
             return _blank(0, width), _blank(1, width)
         half = count // 2
         start = rows.start or 0
         return _join([
-            _replay_parts(plan, _part(tickets, slice(0, half)), tables, failed,
-                          slice(start, start + half)),
-            _replay_parts(plan, _part(tickets, slice(half, count)), tables, failed,
-                          slice(start + half, start + count))])
+            _replay_parts(plans, which[:half], _part(tickets, slice(0, half)), tables,
+                          failed=failed, rows=slice(start, start + half)),
+            _replay_parts(plans, which[half:], _part(tickets, slice(half, count)), tables,
+                          failed=failed, rows=slice(start + half, start + count))])
 
 
 def _blank(metric: int, width: int) -> Verdicts:
@@ -105,22 +106,31 @@ def _blank(metric: int, width: int) -> Verdicts:
                     np.zeros((1, width), dtype=bool), zero)
 
 
-def replay_columns(plan: Plan, tickets: Histories) -> Outcome:
-    """Replay every ticket of ``tickets`` on ``plan`` and judge both metrics, as arrays.
+def replay_columns(plans: Plan | Sequence[Plan], tickets: Histories,
+                   which: Ints | None = None) -> Outcome:
+    """Replay every ticket of ``tickets`` and judge both metrics, as arrays: row ``i`` a
+    ticket of ``plans[which[i]]`` (``plans`` may be one plan; ``which`` None: the first),
+    its priority an index into that plan's priorities. Plans replayed together must
+    share their escalation thresholds (else `PolicyError`).
 
     Boundary rule: row by row, exactly `slacalc.sla.replay.replay` then `judge` on the
-    same ticket (events at or before ``now`` applied; a stop at due is met); a row whose
-    arithmetic leaves years 2..9998, or that has a ``tier_changed`` event (another plan),
-    is marked in ``failed`` and the others are kept.
+    same ticket and its own plan (events at or before ``now`` applied; a stop at due is
+    met); a row whose arithmetic leaves years 2..9998, or that has a ``tier_changed``
+    event (another plan), is marked in ``failed`` and the others are kept.
     Example: vircom standard P2 opened Fri 2026-11-20 17:30 EST, responded Mon 07:55 ->
     response ``met``, due Mon 08:00 EST.
     """
+    if isinstance(plans, Plan):
+        plans = (plans,)
+    if which is None:
+        which = np.zeros(len(tickets.opened), dtype=np.int64)
     tables = Tables()
     failed = tier_changes(tickets)
     if failed.any():  # replayed without their events; their results are not used
         tickets = replace(tickets, count=np.where(failed, 0, tickets.count),
                           code=np.where(failed[:, np.newaxis], 0, tickets.code))
-    metrics = _replay_parts(plan, tickets, tables, failed, slice(0, len(tickets.opened)))
+    metrics = _replay_parts(plans, which, tickets, tables, failed=failed,
+                            rows=slice(0, len(tickets.opened)))
     return Outcome(metrics, tables.entries, tables.reasons, failed)
 
 
