@@ -7,14 +7,17 @@ of every event kind, judged at the last event or at a random ``now``; and by han
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slacalc import Policy, Ticket
+from slacalc import Policy, Ticket, bundled_policy, load_policy
 from slacalc.engine._zone import instant_us
+from slacalc.errors import PolicyError
 from slacalc.sla.columns import STATUSES, gather, replay_columns
 from slacalc.sla.plan import Plan
 from slacalc.sla.replay import order_events, replay
@@ -38,8 +41,10 @@ def _scalar(plan: Plan, ticket: Ticket, now: int | None) -> list[Verdict]:
     return [judge(state, clock) for clock in state.clocks]
 
 
-def _columns(plan: Plan, tickets: list[Ticket], nows: list[int | None]) -> list[list[tuple]]:
-    keys = tuple(plan.priorities)
+def _columns(plans: list[Plan], mine: list[int], tickets: list[Ticket],
+             nows: list[int | None]) -> list[list[tuple]]:
+    """Replay ``tickets`` as columns, ticket ``i`` on ``plans[mine[i]]``, all in one call."""
+    keys = [tuple(plan.priorities) for plan in plans]
     opened = np.array([instant_us(ticket.opened_at) for ticket in tickets], dtype=np.int64)
     last = [max([instant_us(event.at) for event in ticket.events], default=int(start))
             for ticket, start in zip(tickets, opened, strict=True)]
@@ -47,19 +52,21 @@ def _columns(plan: Plan, tickets: list[Ticket], nows: list[int | None]) -> list[
                     for moment, end in zip(nows, last, strict=True)], dtype=np.int64)
     flat: list[tuple[int, int, int, int, bool]] = []
     for row, ticket in enumerate(tickets):
+        plan = plans[mine[row]]
         for event in ticket.events:
             new = plan.priority_key(event.priority) if event.priority else None
             flag = bool(event.answered) if event.kind == "contact_attempt" else event.confirmed
             flat.append((row, EVENT_KINDS.index(event.kind), instant_us(event.at),
-                         keys.index(new) if new else 0, flag))
+                         keys[mine[row]].index(new) if new else 0, flag))
     columns = list(zip(*flat, strict=True)) or [(), (), (), (), ()]
     ticket, code, at, new, flag = (np.array(values, dtype=np.int64) for values in columns)
-    histories = gather(np.array([keys.index(plan.priority_key(t.priority) or "")
-                                 for t in tickets], dtype=np.int64), opened, now,
+    histories = gather(np.array([keys[plan].index(plans[plan].priority_key(t.priority) or "")
+                                 for t, plan in zip(tickets, mine, strict=True)],
+                                dtype=np.int64), opened, now,
                        {name: [t.attributes.get(name, "") for t in tickets] for name in
                         sorted({key for t in tickets for key in t.attributes})},
                        (ticket, code, at, new, flag.astype(bool)))
-    outcome = replay_columns(plan, histories)
+    outcome = replay_columns(plans, histories, np.array(mine, dtype=np.int64))
     assert not outcome.failed.any()
     found = []
     for row in range(len(tickets)):
@@ -69,7 +76,7 @@ def _columns(plan: Plan, tickets: list[Ticket], nows: list[int | None]) -> list[
             status = STATUSES[int(metric.status[row])]
             timed = entry is not None and entry.timeline is not None
             verdicts.append((
-                metric.metric, status, keys[int(metric.priority[row])], entry,
+                metric.metric, status, keys[mine[row]][int(metric.priority[row])], entry,
                 outcome.reasons[int(metric.reason[row])],
                 int(metric.due[row]) if metric.has_due[row] else None,
                 int(metric.length[row]) if timed else None,
@@ -131,7 +138,47 @@ def test_columns_equal_the_single_replay_on_random_policies(
     plan = policy.plan(tier)
     expected = [[_expected(verdict) for verdict in _scalar(plan, ticket, now)]
                 for ticket, now in zip(tickets, nows, strict=True)]
-    assert _columns(plan, tickets, nows) == expected
+    assert _columns([plan], [0] * len(tickets), tickets, nows) == expected
+
+
+@st.composite
+def _mixed(draw: st.DrawFn) -> tuple[list[Plan], list[int], list[Ticket], list[int | None]]:
+    """Tickets of two or three random policies (each its own rules, priorities, calendars
+    and targets; the escalation thresholds shared, as the arrays require), interleaved."""
+    shares = draw(st.none() | st.lists(st.integers(1, 999), min_size=1, max_size=3,
+                                        unique=True))
+    plans: list[Plan] = []
+    cases: list[tuple[int, Ticket, int | None]] = []
+    for number in range(draw(st.integers(2, 3))):
+        mapping = draw(policy_mappings())
+        mapping["rules"]["awaiting_customer"] = draw(st.sampled_from(["ignore", "pause",
+                                                                      "void"]))
+        if shares is not None:
+            mapping["escalation"] = [f"{share / 10:g}%" for share in sorted(shares)]
+        policy = Policy.model_validate(mapping)
+        tier = draw(st.sampled_from(list(policy.tiers)))
+        plans.append(policy.plan(tier))
+        kinds = draw(st.sampled_from(_FOCUS))
+        for ticket in draw(st.lists(random_tickets(policy, tier=tier, max_events=8,
+                                                   kinds=kinds), min_size=1, max_size=4)):
+            opened = instant_us(ticket.opened_at)
+            cases.append((number, ticket, draw(st.none() | st.integers(
+                opened, opened + 60 * 24 * HOUR))))
+    cases = draw(st.permutations(cases))
+    return (plans, [number for number, _, _ in cases], [ticket for _, ticket, _ in cases],
+            [now for _, _, now in cases])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mixed())
+def test_columns_replay_the_tickets_of_several_plans_at_once(
+        case: tuple[list[Plan], list[int], list[Ticket], list[int | None]]) -> None:
+    # One call over the tickets of several plans gives each row what the single replay
+    # gives it on its own plan: rules, priorities and targets are read row by row.
+    plans, mine, tickets, nows = case
+    expected = [[_expected(verdict) for verdict in _scalar(plans[plan], ticket, now)]
+                for plan, ticket, now in zip(mine, tickets, nows, strict=True)]
+    assert _columns(plans, mine, tickets, nows) == expected
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -153,7 +200,7 @@ def test_a_paused_ticket_by_hand() -> None:
         "events": [{"kind": "awaiting_customer", "at": _at(23, 9, 30)},
                    {"kind": "customer_replied", "at": _at(23, 11, 30)},
                    {"kind": "responded", "at": _at(23, 12)}]})
-    [(response, resolution)] = _columns(policy.plan("standard"), [ticket], [None])
+    [(response, resolution)] = _columns([policy.plan("standard")], [0], [ticket], [None])
     assert response[1] == "met"
     assert response[5] == instant_us(_at(23, 13))  # 11:00, pushed by the 2 paused hours
     assert response[7] == HOUR  # 09:00-09:30 and 11:30-12:00
@@ -161,3 +208,16 @@ def test_a_paused_ticket_by_hand() -> None:
     assert resolution[1] == "running"
     assert resolution[5] == instant_us(_at(24, 11))  # Mon 17:00 + the 2 paused hours
     assert resolution[7] == HOUR  # up to now, the last event (12:00)
+
+
+def test_plans_with_different_escalation_thresholds_are_not_replayed_together() -> None:
+    # Verdicts hold one column per threshold, so plans replayed in one call must share
+    # them: the escalating fixture (50%, 75%) and vircom (none) cannot.
+    escalating = load_policy(Path(__file__).parent / "fixtures" / "valid" / "escalating.yaml")
+    plans = [escalating.plan("standard"), bundled_policy("vircom").plan("standard")]
+    opened = np.array([instant_us(_at(23, 9))] * 2, dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    histories = gather(np.zeros(2, dtype=np.int64), opened, opened, {},
+                       (empty, empty, empty, empty, empty.astype(bool)))
+    with pytest.raises(PolicyError, match=r"escalation: plans replayed together must share"):
+        replay_columns(plans, histories, np.array([0, 1], dtype=np.int64))

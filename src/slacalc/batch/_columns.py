@@ -4,7 +4,8 @@ A chunk is two tables, whatever the export looked like: one row per ticket (id, 
 tier, priority, opening, attributes) and one per event (its ticket, kind, instant and
 extras). Every *clean* ticket (a known plan, instants in the forms `parse_instants`
 takes, known event kinds and priorities, none before the opening, at most
-`MOST_EVENTS` events) is replayed here by `slacalc.sla.columns`, grouped by plan; the
+`MOST_EVENTS` events) is replayed here by `slacalc.sla.columns`, every plan of the chunk
+in one call (one per set of escalation thresholds); the
 others are left to the caller's checked path, which evaluates them singly or names
 what is wrong. Result texts are made once per column.
 """

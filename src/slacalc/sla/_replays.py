@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..engine.timeline import Ints, RealTime, Timeline
-from ..errors import PolicyError, TicketError
+from ..errors import TicketError
 from ._arrays import Bools, Clocks, business_elapsed, reach
 from ._choices import Choices
 from ._entries import Tables
@@ -43,11 +43,7 @@ class Replays:
                  tables: Tables) -> None:
         if (tickets.code == TIER).any():  # another plan: `replay_columns` routes them out
             raise TicketError("tier_changed: the arrays replay one plan; replay it singly")
-        shares = plans[0].escalation
-        if any(plan.escalation != shares for plan in plans):
-            raise PolicyError("escalation: plans replayed together must share their "
-                              f"thresholds; got {sorted({plan.escalation for plan in plans})}")
-        self.escalation = shares
+        self.escalation = plans[0].escalation  # every plan's (`replay_columns` checks)
         self.rules = rule_columns(plans, which)
         self.tickets = tickets
         self.tables = tables

@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from ..engine.timeline import Ints
-from ..errors import SlacalcError
+from ..errors import PolicyError, SlacalcError
 from ._arrays import Bools
 from ._entries import Tables
 from ._replays import STATUSES, Column, Histories, Replays, Verdicts
@@ -124,6 +124,10 @@ def replay_columns(plans: Plan | Sequence[Plan], tickets: Histories,
         plans = (plans,)
     if which is None:
         which = np.zeros(len(tickets.opened), dtype=np.int64)
+    shares = plans[0].escalation
+    if any(plan.escalation != shares for plan in plans):  # a column per threshold
+        raise PolicyError("escalation: plans replayed together must share their thresholds; "
+                          f"got {sorted({plan.escalation for plan in plans})}")
     tables = Tables()
     failed = tier_changes(tickets)
     if failed.any():  # replayed without their events; their results are not used
