@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns
+from ..sla.columns import STATUSES, Outcome, gather, grouped, replay_columns, starts
 from ..sla.escalation import percent_text
 from ..sla.plan import METRICS, Plan
 from ..sla.ticket import EVENT_KINDS
@@ -119,9 +119,10 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
     code, new, bad = _events(chunk, kinds, group)
     events = chunk.ticket
     clean &= np.bincount(events[bad], minlength=count) == 0
-    clean &= np.bincount(events, minlength=count) <= MOST_EVENTS
+    per_ticket = np.bincount(events, minlength=count)
+    clean &= per_ticket <= MOST_EVENTS
     given = grouped(events)
-    first = np.searchsorted(events[given], np.arange(count))
+    first = starts(per_ticket)
     if now is None:  # each ticket's last event, or its opening
         end = opened.us.copy()
         some = np.flatnonzero(first < np.append(first[1:], len(events)))

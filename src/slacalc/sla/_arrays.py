@@ -82,15 +82,18 @@ class Clocks:
         self.open[rows] = True
 
     def spans_of(self, rows: Ints) -> Spans:
-        """The spans of ``rows`` as they are."""
-        return Spans(self.starts[rows], self.ends[rows], self.spans[rows], self.open[rows])
+        """The spans of ``rows`` as they are (the matrices cut to the most spans used)."""
+        count = self.spans[rows]
+        used = int(count.max(initial=0))
+        return Spans(self.starts[rows, :used], self.ends[rows, :used], count, self.open[rows])
 
     def running_spans(self, rows: Ints, resumed_at: Ints | None) -> Spans:
         """`Replay._running_spans` of each row (``resumed_at`` aligned with ``rows``, or
         None): starts, ends, count, and whether the last span runs. A stopped clock is
         taken to run on from its stop; a span ending right at the resumption goes on."""
-        starts, ends = self.starts[rows], self.ends[rows]
-        count, running = self.spans[rows].copy(), self.open[rows].copy()
+        count, running = self.spans[rows], self.open[rows].copy()  # (copies)
+        used = int(count.max(initial=0)) + 1  # (room for the span a resumption opens)
+        starts, ends = self.starts[rows, :used], self.ends[rows, :used]
         if resumed_at is None:
             resume = self.stopped[rows] & ~running
             at = self.stop_at[rows]

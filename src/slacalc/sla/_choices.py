@@ -33,6 +33,7 @@ class Choices:
         self._tables: dict[int, tuple[Ints, Bools]] = {}
         self._combos: dict[tuple[tuple[str, ...], int | None],
                            tuple[list[tuple[object, ...]], Ints]] = {}
+        self._values: dict[tuple[str, ...], Ints] = {}
         self._in_hours: dict[int, Bools] = {}
 
     def choose(self, metric: int, priority: Ints, rows: Ints) -> Ints:
@@ -104,20 +105,31 @@ class Choices:
         if found is None:
             count = len(self.tickets.opened)
             given = self.tickets.attributes
-            which = np.zeros(count, dtype=np.int64)
+            hours = (self._opened_in_hours(hours_of) if hours_of is not None
+                     else np.zeros(count, dtype=bool))
+            _, rows, which = np.unique(self._valued(names) * 2 + hours, return_index=True,
+                                       return_inverse=True)
+            combos = [(*(given[name][row] if name in given else "" for name in names),
+                       bool(hours[row])) for row in rows.tolist()]
+            found = self._combos[(names, hours_of)] = (combos, which.reshape(count))
+        return found
+
+    def _valued(self, names: tuple[str, ...]) -> Ints:
+        """Each row's combination of the values of the attributes ``names``, numbered
+        (each value numbered by its first row), worked out once per ``names``."""
+        found = self._values.get(names)
+        if found is None:
+            count = len(self.tickets.opened)
+            given = self.tickets.attributes
+            found = np.zeros(count, dtype=np.int64)
             for name in names:
                 if name in given:
                     firsts: dict[str, int] = {}
                     codes = np.fromiter(map(firsts.setdefault, given[name], range(count)),
                                         dtype=np.int64, count=count)
-                    which = np.unique(which * count + codes, return_inverse=True)[1]
-            hours = (self._opened_in_hours(hours_of) if hours_of is not None
-                     else np.zeros(count, dtype=bool))
-            _, rows, which = np.unique(which * 2 + hours, return_index=True,
-                                       return_inverse=True)
-            combos = [(*(given[name][row] if name in given else "" for name in names),
-                       bool(hours[row])) for row in rows.tolist()]
-            found = self._combos[(names, hours_of)] = (combos, which.reshape(count))
+                    found = np.unique(found * count + codes, return_inverse=True)[1].reshape(
+                        count)
+            self._values[names] = found
         return found
 
     def _opened_in_hours(self, number: int) -> Bools:

@@ -54,6 +54,9 @@ class Replays:
                                    self.choose(metric, tickets.priority, rows), tickets.opened)
                             for metric in range(len(METRICS)))
         self.unanswered = np.zeros(len(rows), dtype=np.int64)
+        for clock in self.clocks:  # every row's first due in one call per timeline, not
+            for timeline, mine in self.by_clock(clock, rows):  # one per step that asks
+                self.first_due(clock, timeline, mine)
 
     def choose(self, metric: int, priority: Ints, rows: Ints) -> Ints:
         """The entry item each of ``rows`` takes for ``metric`` at ``priority`` (aligned
@@ -74,7 +77,7 @@ class Replays:
         number = timing.number[entry[at]]
         if (number == number[0]).all():
             return [(timing.timelines[int(number[0])], at)]
-        order = np.argsort(number, kind="stable")
+        order = np.argsort(number.astype(np.uint16), kind="stable")  # (a radix sort)
         ordered = number[order]
         cuts = np.flatnonzero(np.diff(ordered)) + 1
         return [(timing.timelines[key], group) for key, group in

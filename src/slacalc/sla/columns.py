@@ -34,7 +34,7 @@ from .events import TIER
 from .plan import METRICS, Entry, Plan
 
 __all__ = ["STATUSES", "Histories", "Outcome", "Verdicts", "gather", "grouped",
-           "replay_columns", "tier_changes"]
+           "replay_columns", "starts", "tier_changes"]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -55,7 +55,7 @@ def _replay(plans: Sequence[Plan], which: Ints, tickets: Histories,
     for step in range(int(tickets.count.max()) if len(tickets.count) else 0):
         rows = np.flatnonzero(tickets.count > step)
         codes = tickets.code[rows, step]
-        for code in np.unique(codes).tolist():
+        for code in np.flatnonzero(np.bincount(codes)).tolist():  # (kinds met, in order)
             state.apply(code, rows[codes == code], step)
     return state.judge(0), state.judge(1)
 
@@ -169,7 +169,7 @@ def gather(priority: Ints, opened: Ints, now: Ints, attributes: Mapping[str, Col
     ticket, code, at, new, flag = events
     count = len(opened)
     given = grouped(ticket)
-    first = np.searchsorted(ticket[given], np.arange(count))
+    first = starts(np.bincount(ticket, minlength=count))
     position = np.empty(len(ticket), dtype=np.int64)
     position[given] = np.arange(len(ticket)) - first[ticket[given]]
     kept = np.flatnonzero((at <= now[ticket]) | (code == TIER))
@@ -180,7 +180,7 @@ def gather(priority: Ints, opened: Ints, now: Ints, attributes: Mapping[str, Col
     used = np.bincount(ticket[order], minlength=count).astype(np.int64)
     width = int(used.max()) if count and len(order) else 0
     row = ticket[order]
-    column = np.arange(len(order)) - np.searchsorted(row, row)
+    column = np.arange(len(order)) - starts(used)[row]
 
     def matrix(values: Ints) -> Ints:
         found = np.zeros((count, width), dtype=np.int64)
@@ -191,6 +191,15 @@ def gather(priority: Ints, opened: Ints, now: Ints, attributes: Mapping[str, Col
     answered[row, column] = flag[order]
     return Histories(priority, opened, now, used, matrix(code), matrix(at), matrix(position),
                      matrix(new), answered, attributes)
+
+
+def starts(counts: Ints) -> Ints:
+    """Where each group starts when groups of ``counts`` items lie one after another.
+
+    Example: ``[2, 0, 3]`` -> ``[0, 2, 2]``.
+    """
+    found: Ints = np.cumsum(counts) - counts
+    return found
 
 
 def grouped(ticket: Ints) -> Ints:
