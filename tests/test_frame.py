@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from slacalc import NaiveDatetimeError
+from slacalc import frame as frame_module
 from slacalc.batch import RESULT_COLUMNS
 from slacalc.cli import main
 from slacalc.frame import evaluate_frame, result_meta
@@ -219,15 +220,30 @@ def test_dask_partitions_give_the_pandas_result(tmp_path: Path, scheduler: str) 
 EVENT_LOG = ROOT / "examples" / "eventlog"
 
 
-def test_an_event_log_frame_gives_the_cli_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("block", "shuffled", "calls"), [
+    (10_000, False, 1),  # the shipped example in one piece
+    (7, False, 43),  # 300 tickets 7 at a time, as a big log is evaluated
+    (7, True, 43),  # the same with the events in no order: each block still gets its own
+])
+def test_an_event_log_frame_gives_the_cli_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               block: int, shuffled: bool, calls: int) -> None:
     out = tmp_path / "cli.csv"
     main(["report", str(EVENT_LOG / "tickets.csv"), "--events", str(EVENT_LOG / "events.csv"),
           "--format", "csv", "-o", str(out), "--now", "2026-11-30T12:00:00Z"])
     cli = pd.read_csv(out, dtype=str, keep_default_na=False)
     tickets = pd.read_csv(EVENT_LOG / "tickets.csv", dtype=str, keep_default_na=False)
     events = pd.read_csv(EVENT_LOG / "events.csv", dtype=str, keep_default_na=False)
+    if shuffled:
+        events = events.sample(frac=1.0, random_state=5)
+    monkeypatch.setattr(frame_module, "BLOCK", block)
+    made = []
+    evaluate = frame_module.evaluate_columns_of
+    monkeypatch.setattr(frame_module, "evaluate_columns_of",
+                        lambda *args, **kwargs: made.append(1) or evaluate(*args, **kwargs))
     found = evaluate_frame(tickets, now="2026-11-30T12:00:00Z", events=events)
+    assert len(made) == calls  # (300 tickets: 42 blocks of 7 and one of 6)
     assert len(found) == len(cli) == 2 * len(tickets)
+    assert list(found.index) == list(range(len(found)))
     assert list(found["status"]) == list(cli["status"])
     assert list(found["ticket_id"]) == list(cli["ticket_id"])
     for column in ("due", "stopped_at", "next_escalation_at"):  # as the CLI wrote them
@@ -237,6 +253,36 @@ def test_an_event_log_frame_gives_the_cli_rows(tmp_path: Path) -> None:
     assert [math.isnan(value) if not text else value == float(text)
             for value, text in zip(found["elapsed_seconds"], cli["elapsed_seconds"],
                                    strict=True)] == [True] * len(cli)
+
+
+@pytest.mark.parametrize("kind", ["reponded", "responded"])
+def test_a_log_in_blocks_with_a_bad_event_gives_the_rows_of_the_whole(
+        monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    # Tickets T1..T3 (the Friday ticket) one per block; T3's event has a misspelt kind,
+    # or an event names T9, which has no row. Either way the log is evaluated whole: the
+    # error rows are where the whole log puts them, with its line numbers (T3's event is
+    # events row "c", line 4 of the events table).
+    monkeypatch.setattr(frame_module, "BLOCK", 1)
+    tickets = pd.DataFrame([{**{key: FRIDAY[key] for key in
+                                ("policy", "tier", "priority", "opened_at")},
+                             "ticket_id": name} for name in ("T1", "T2", "T3")])
+    events = pd.DataFrame([{"ticket_id": name, "at": "2026-11-23T07:55:00-05:00",
+                            "kind": "responded"} for name in ("T1", "T2", "T3")],
+                          index=["a", "b", "c"])
+    events.loc["c", "kind"] = kind
+    if kind == "responded":
+        events.loc["c", "ticket_id"] = "T9"
+    found = evaluate_frame(tickets, events=events)
+    if kind == "responded":  # T3 without events: judged at its opening, response running
+        assert list(found["status"]) == ["met", "breached", "met", "breached", "running",
+                                         "running", "error"]
+        assert found["reason"].iloc[6] == "events row c: ticket_id 'T9' has no ticket row"
+    else:
+        assert list(found["status"]) == ["met", "breached", "met", "breached", "error",
+                                         "error"]
+        assert found["reason"].iloc[4] == ("row 2: not evaluated: its event at events:4 is "
+                                           "bad")
+        assert found["reason"].iloc[5].startswith("events row c: kind: unknown event kind")
 
 
 def test_a_bad_event_in_a_frame_is_an_error_row() -> None:

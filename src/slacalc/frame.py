@@ -47,6 +47,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
     ) from missing
 
 from .batch import RESULT_COLUMNS, PolicyBook
+from .batch._eventlog import BLOCK
 from .batch._instants import parse_instants
 from .batch._measures import Measured
 from .batch._stats import (
@@ -57,7 +58,13 @@ from .batch._stats import (
     percentiles_of,
     tier_zone,
 )
-from .batch._tables import INSTANT_COLUMNS, SECONDS_COLUMNS, evaluate_columns_of
+from .batch._tables import (
+    INSTANT_COLUMNS,
+    SECONDS_COLUMNS,
+    evaluate_columns_of,
+    has_errors,
+    log_blocks,
+)
 from .engine._zone import require_aware
 from .errors import TicketError
 
@@ -153,12 +160,14 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
 
     ``policy`` (a bundled name or a YAML path) is used for rows without a ``policy``
     column, as ``--policy`` is; ``now`` (an aware datetime, Timestamp or ISO 8601 text)
-    evaluates every ticket as of that instant, else each as of its last event. Policies
-    are loaded once per call. Results keep the input's row order, metrics in policy order.
+    evaluates every ticket as of that instant, else each as of its last event. Bundled
+    policies are read once per process, a policy file once per call. Results keep the input's row order, metrics in policy order.
     With ``events`` (the event-log layout, docs/cli.md: ``ticket_id, at, kind`` and the
     extras), ``frame`` holds one row per ticket and the events come from there, as with
     ``slacalc report --events``; an event row's fault is an ``error`` row whose reason
-    starts ``events row <index label>:``, after the tickets' rows.
+    starts ``events row <index label>:``, after the tickets' rows. A large log is
+    evaluated 10,000 tickets at a time with their events, as the command line does, so
+    memory stays flat (the same rows as evaluating it whole).
 
     Boundary rule: the same rules and results as ``slacalc report --format csv``: a stop
     exactly at due is met; events after ``now`` are not applied; a naive timestamp in a
@@ -169,13 +178,53 @@ def evaluate_frame(frame: pd.DataFrame, policy: str | None = None,
     Sat 22:30 UTC (24 real hours), overrun 138300 s (to Mon 07:55).
     """
     moment = _now(now)
+    book = PolicyBook()
+    if events is not None:
+        found = _in_blocks(frame, events, policy, moment, book)
+        if found is not None:
+            return found
     header, cells = _cells(frame)
     listed = None
     if events is not None:
         event_header, event_cells = _cells(events)
         listed = (event_header, event_cells, list(events.index))
     return _typed(evaluate_columns_of(header, cells, list(frame.index), policy=policy,
-                                      now=moment, events=listed))
+                                      now=moment, events=listed, book=book))
+
+
+def _in_blocks(frame: pd.DataFrame, events: pd.DataFrame, policy: str | None,
+               now: datetime | None, book: PolicyBook) -> pd.DataFrame | None:
+    """`evaluate_frame` of an event log a block of tickets at a time (`log_blocks`), each
+    block's cells read from the frames when its turn comes (memory stays flat); None
+    when the log is to be evaluated whole."""
+    key, event_key = (_position(table, "ticket_id") for table in (frame, events))
+    if key is None or event_key is None:
+        return None
+    blocks = log_blocks(_column(frame.iloc[:, key]), _column(events.iloc[:, event_key]),
+                        BLOCK)
+    if blocks is None:
+        return None
+    if blocks.order is not None:
+        events = events.take(blocks.order)
+    parts = []
+    for number in range(len(blocks.tickets) - 1):
+        tickets = frame.iloc[blocks.tickets[number]:blocks.tickets[number + 1]]
+        mine = events.iloc[blocks.events[number]:blocks.events[number + 1]]
+        header, cells = _cells(tickets)
+        event_header, event_cells = _cells(mine)
+        found = evaluate_columns_of(header, cells, list(tickets.index), policy=policy,
+                                    now=now, events=(event_header, event_cells,
+                                                     list(mine.index)), book=book)
+        if has_errors(found):
+            return None
+        parts.append(_typed(found))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _position(frame: pd.DataFrame, name: str) -> int | None:
+    """The position of the one column called ``name`` (None: none, or more than one)."""
+    header = [str(column) for column in frame.columns]
+    return header.index(name) if header.count(name) == 1 else None
 
 
 _GROUP = ["policy", "tier", "priority", "metric"]

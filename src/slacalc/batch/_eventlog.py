@@ -36,8 +36,12 @@ from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
 
-__all__ = ["EVENT_COLUMNS", "Strays", "Table", "evaluate_log", "events_of",
+__all__ = ["BLOCK", "EVENT_COLUMNS", "Strays", "Table", "evaluate_log", "events_of",
            "ticket_ids"]
+
+BLOCK = 10_000
+"""Tickets evaluated together, with their events: the arrays of a block of this size stay
+in the processor's caches, and a report's memory does not grow with the log."""
 
 EVENT_COLUMNS = ("ticket_id", "at", "kind")
 """The columns every events table has."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._blocks import blocks, cells, header_of, read_table, records
 from ._cells import ColumnRows
-from ._eventlog import EVENT_COLUMNS, Strays, Table, evaluate_log, ticket_ids
+from ._eventlog import BLOCK, EVENT_COLUMNS, Strays, Table, evaluate_log, ticket_ids
 from ._header import check_columns, check_outputs, check_policy
 from ._html import write_html
 from ._lines import Lines, joined
@@ -45,7 +45,7 @@ from .summary import Summary
 
 __all__ = ["read_table", "run_log_report"]
 
-_BLOCK = 10_000
+_BLOCK = BLOCK
 _FIRST = 1_000
 """Tickets in the first block: under ``--jobs`` it is evaluated before the workers start
 (they inherit what it compiled), so a small one lets them start sooner."""

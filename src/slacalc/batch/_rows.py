@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
+from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -94,8 +95,16 @@ def without_lone_surrogates(first: int, texts: Sequence[str]
     return kept, refused
 
 
+@cache
+def _bundled(name: str) -> Policy:
+    """The bundled policy ``name``, read and compiled once per process: package data
+    cannot change while it runs (a policy file can, so a book reads those itself)."""
+    return bundled_policy(name)
+
+
 class PolicyBook:
-    """Policies by name (bundled, given, or a path), loaded once each, and their plans.
+    """Policies by name (bundled, given, or a path), loaded once each, and their plans;
+    bundled ones (and the plans compiled from them) are shared by every book.
 
     ``PolicyBook({"mine": policy})`` also answers ``"mine"`` with a `Policy` built in code.
     """
@@ -136,7 +145,7 @@ class PolicyBook:
         policy = self._loaded.get(name)
         if policy is None:
             is_path = name.endswith((".yaml", ".yml")) or "/" in name
-            policy = load_policy(Path(name)) if is_path else bundled_policy(name)
+            policy = load_policy(Path(name)) if is_path else _bundled(name)
             self._loaded[name] = policy
         return policy
 

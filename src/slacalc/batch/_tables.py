@@ -12,21 +12,28 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
+from itertools import repeat
+from typing import NamedTuple
+
+import numpy as np
 
 from ._cells import ColumnRows
 from ._csv import evaluate_rows
-from ._eventlog import Table, evaluate_log
+from ._eventlog import BLOCK, Table, evaluate_log
+from ._instants import Ints
 from ._measures import Measured
 from ._results import RESULT_COLUMNS, Result
 from ._rows import PolicyBook, RowError
 
-__all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "evaluate_cells", "evaluate_columns_of"]
+__all__ = ["INSTANT_COLUMNS", "SECONDS_COLUMNS", "Blocks", "evaluate_cells",
+           "evaluate_columns_of", "has_errors", "log_blocks"]
 
 INSTANT_COLUMNS = ("due", "stopped_at", "next_escalation_at")
 """Result columns holding instants."""
 SECONDS_COLUMNS = ("elapsed_seconds", "remaining_seconds", "overrun_seconds")
 """Result columns holding lengths in seconds."""
 _WIDTH = 2  # result rows per evaluated ticket: response, resolution
+_STATUS = RESULT_COLUMNS.index("status")
 
 
 def _error_row(row: Mapping[str, str], policy: str | None, error: RowError,
@@ -84,6 +91,54 @@ def evaluate_columns_of(header: Sequence[str], columns: Sequence[Sequence[str]],
         listed = (event_header, _numbered(event_columns, len(event_labels)), event_labels)
     return _evaluated(header, _numbered(columns, len(labels)), labels, policy=policy, now=now,
                       events=listed, book=book)
+
+
+class Blocks(NamedTuple):
+    """How an event log is evaluated a block of tickets at a time (`log_blocks`): the
+    order that puts the events in block order (None: they are in it), and where each
+    block's tickets and (so ordered) events start, block ``b`` taking
+    ``tickets[b]:tickets[b + 1]`` and ``events[b]:events[b + 1]``."""
+
+    order: Ints | None
+    tickets: list[int]
+    events: list[int]
+
+
+def log_blocks(ids: Sequence[str], event_ids: Sequence[str],
+               size: int = BLOCK) -> Blocks | None:
+    """The blocks of ``size`` tickets (in their order) an event log is evaluated in, each
+    with its tickets' events (in their order), as the command line reads a log; None
+    when it is to be evaluated whole: it has one block or fewer, a ticket id is blank,
+    padded or on two rows, or an event's ticket id is not exactly a ticket's (the rows
+    such faults give, and where they go, are the whole log's to say).
+
+    Boundary rule: a ticket's rows depend on its row and its events only, so the blocks'
+    rows joined are the whole log's, as long as no block has an ``error`` row
+    (`has_errors`: then evaluate it whole). Example: 25,000 tickets, ``size`` 10,000 ->
+    ``tickets == [0, 10000, 20000, 25000]``.
+    """
+    if len(ids) <= size:
+        return None
+    row = {ticket_id: index for index, ticket_id in enumerate(ids)}
+    if len(row) < len(ids) or "" in row or any(text != text.strip() for text in row):
+        return None
+    owner = np.fromiter(map(row.get, event_ids, repeat(-1)), dtype=np.int64,
+                        count=len(event_ids))
+    if (owner < 0).any():
+        return None
+    block = owner // size
+    order = None
+    if not (np.diff(block) >= 0).all():
+        order = np.argsort(block, kind="stable")  # (each block's events in their order)
+        block = block[order]
+    count = -(-len(ids) // size)
+    return Blocks(order, [min(number * size, len(ids)) for number in range(count + 1)],
+                  np.searchsorted(block, np.arange(count + 1)).tolist())
+
+
+def has_errors(columns: Sequence[Sequence[str]]) -> bool:
+    """Whether result columns (`RESULT_COLUMNS` order) hold an ``error`` row."""
+    return "error" in columns[_STATUS]
 
 
 def _numbered(columns: Sequence[Sequence[str]], count: int) -> ColumnRows:
