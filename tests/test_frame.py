@@ -250,9 +250,10 @@ def test_an_event_log_frame_gives_the_cli_rows(tmp_path: Path, monkeypatch: pyte
         shown = [pd.Timestamp(text).tz_convert("UTC") if text else pd.NaT
                  for text in cli[column]]
         assert list(found[column]) == shown, column
-    assert [math.isnan(value) if not text else value == float(text)
-            for value, text in zip(found["elapsed_seconds"], cli["elapsed_seconds"],
-                                   strict=True)] == [True] * len(cli)
+    for column in ("elapsed_seconds", "remaining_seconds", "overrun_seconds"):
+        assert [math.isnan(value) if not text else value == float(text)
+                for value, text in zip(found[column], cli[column], strict=True)] == [
+            True] * len(cli), column
 
 
 @pytest.mark.parametrize("kind", ["reponded", "responded"])
