@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from functools import partial
+from functools import cache, partial
 from operator import itemgetter
 from typing import Any
 
@@ -190,14 +190,19 @@ class Stats:
         months = np.zeros(count, dtype=np.int64)  # months since 1970 (where dated), x2,
         months[dated] = 2 * measures.local[dated].astype(np.int64).astype(  # + 1 if late
             "datetime64[us]").astype("datetime64[M]").astype(np.int64) + breached[dated]
-        for first, key in named.items():
-            mine = code == first
-            rows = judged & mine
-            if rows.any():
-                self.times.add(key, np.stack([elapsed[rows], real[rows]], axis=1))
-            for value, number in zip(*_counted(months[dated & mine]), strict=True):
-                shown = str(np.datetime64(int(value) // 2, "M"))
-                self.months.setdefault((key, shown), [0, 0])[int(value) % 2] += number
+        times = _by_group(code[judged], np.stack([elapsed[judged], real[judged]], axis=1))
+        for first, key in named.items():  # (each group's rows in their order)
+            if first in times:
+                self.times.add(key, times[first])
+        if dated.any():  # each (group, month, late) counted at once
+            low = int(months[dated].min())
+            span = int(months[dated].max()) - low + 1
+            for value, number in zip(*_counted(code[dated] * span + months[dated] - low),
+                                     strict=True):
+                first, month = divmod(value, span)
+                shown = _month_text((month + low) // 2)
+                self.months.setdefault((named[first], shown), [0, 0])[(month + low) % 2] += (
+                    number)
         if self.html:
             self._lengths(columns, measures, breached)
             self._watch(columns, status, remaining, measures.overrun)
@@ -290,6 +295,26 @@ class Stats:
         left first), each as the `WATCH_COLUMNS` cells."""
         return ([cells for _, cells in sorted(self.breached, key=_order, reverse=True)],
                 [cells for _, cells in sorted(self.running, key=_order, reverse=True)])
+
+
+def _by_group(codes: Ints, rows: npt.NDArray[Any]) -> dict[int, npt.NDArray[Any]]:
+    """``rows`` split by their group ``codes`` (aligned), each group's in their order.
+
+    Example: codes ``[1, 0, 1]`` -> ``{0: rows[[1]], 1: rows[[0, 2]]}``.
+    """
+    if not len(codes):
+        return {}
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    cuts = np.flatnonzero(np.diff(ordered)) + 1
+    return dict(zip(ordered[np.append(0, cuts)].tolist(), np.split(rows[order], cuts),
+                    strict=True))
+
+
+@cache
+def _month_text(month: int) -> str:
+    """A month counted from 1970-01 as ``YYYY-MM``. Example: 682 -> ``"2026-11"``."""
+    return str(np.datetime64(month, "M"))
 
 
 def _counted(values: npt.NDArray[Any]) -> tuple[list[Any], list[int]]:
