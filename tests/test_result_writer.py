@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from slacalc import load_policy
 from slacalc.batch import RESULT_COLUMNS, PolicyBook
 from slacalc.batch import _writer as writer
-from slacalc.batch._columns import _seconds_texts
 from slacalc.batch._eventlog import Table, evaluate_log
+from slacalc.batch._found import _seconds_texts
 from slacalc.batch._instants import END_US, FIRST_US, TextTable, instant_texts
 from slacalc.batch._measures import Measured
 from slacalc.batch._output import RAW_CSV, chunk_done, format_columns

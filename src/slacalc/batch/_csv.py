@@ -1,6 +1,6 @@
 """A chunk of CSV rows in the flat layout, read as columns.
 
-The rows become the chunk's two tables (`slacalc.batch._columns.Chunk`): a ticket per
+The rows become the chunk's two tables (`slacalc.batch._chunk.Chunk`): a ticket per
 row, and its stop columns (``responded_at``, ``resolved_at``, ``workaround_at``) and
 priority change as its events, in that order (the checked path's). Every ticket the
 columns take is replayed there; every other row goes through `evaluate_row`.
@@ -16,7 +16,8 @@ from functools import partial
 import numpy as np
 
 from ..engine._zone import instant_us
-from ._columns import CODES, Chunk, evaluate_columns
+from ._chunk import CODES, Chunk
+from ._columns import evaluate_columns
 from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import RESULT_COLUMNS, Result, merged
 from ._rows import KNOWN, STOPS, PolicyBook, RowError, checked, quick_plan

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._cells import Cut, word_keys
-from ._columns import CODES
+from ._chunk import CODES
 from ._instants import WIDTH, Instants, Ints, parse_bytes
 
 __all__ = ["FLAGS", "Read", "read_cut"]

@@ -30,7 +30,8 @@ import numpy as np
 from ..engine._zone import instant_us
 from ..sla.ticket import EVENT_KINDS, Event
 from ._cells import ColumnRows, Cut
-from ._columns import CODES, Chunk, evaluate_columns
+from ._chunk import CODES, Chunk
+from ._columns import evaluate_columns
 from ._eventcells import FLAGS, read_cut
 from ._instants import Bools, Ints, parse_instants, text_array
 from ._results import Result, merged

@@ -25,7 +25,8 @@ import numpy.typing as npt
 
 from ..engine._zone import instant_us
 from ..sla.ticket import EventKind
-from ._columns import CODES, Chunk, evaluate_columns
+from ._chunk import CODES, Chunk
+from ._columns import evaluate_columns
 from ._instants import parse_instants, text_array
 from ._results import Result, merged
 from ._rows import PolicyBook, RowError, evaluate_json, quick_plan

@@ -27,7 +27,7 @@ from ..sla import SLAReport
 from ..sla.escalation import percent_text
 from ..sla.plan import Plan
 from ..sla.ticket import Event, Ticket
-from ._columns import Kind
+from ._chunk import Kind
 from ._escape import printable
 from ._results import RESULT_COLUMNS, Result, seconds_text
 
