@@ -42,7 +42,8 @@ class Replays:
     def __init__(self, plans: Sequence[Plan], which: Ints, tickets: Histories,
                  tables: Tables) -> None:
         if (tickets.code == TIER).any():  # another plan: `replay_columns` routes them out
-            raise TicketError("tier_changed: the arrays replay one plan; replay it singly")
+            raise TicketError("tier_changed: the arrays keep a ticket on its plan; replay it "
+                              "singly")
         self.escalation = plans[0].escalation  # every plan's (`replay_columns` checks)
         self.rules = rule_columns(plans, which)
         self.tickets = tickets
