@@ -33,9 +33,10 @@ from ._cells import ColumnRows, Cut
 from ._chunk import CODES, Chunk
 from ._columns import evaluate_columns
 from ._eventcells import FLAGS, read_cut
-from ._instants import Bools, Ints, parse_instants, text_array
+from ._instants import Bools, Ints, parse_instants
 from ._results import Result, merged
 from ._rows import COLUMNS, STOPS, ExportError, PolicyBook, RowError, checked, quick_plan
+from ._ticketcells import fields_of_text, read_tickets
 
 __all__ = ["BLOCK", "EVENT_COLUMNS", "Strays", "Table", "evaluate_log", "events_of",
            "ticket_ids"]
@@ -306,8 +307,12 @@ def ticket_ids(table: Table) -> tuple[Sequence[int], list[str]]:
     key = {name: index for index, name in enumerate(table.header)}.get("ticket_id")
     if key is None:
         return [], []
-    lines, columns, _ = _widths(table, [], named=False, key=key)  # (its errors: `_tickets`)
-    ids = _stripped(columns, key, len(lines))
+    rows = table.rows
+    if isinstance(rows, ColumnRows) and rows.cut is not None:  # (every row of the width)
+        lines, ids = rows.lines, [text.strip() for text in rows.cut.texts(key)]
+    else:
+        lines, columns, _ = _widths(table, [], named=False, key=key)  # (errors: `_tickets`)
+        ids = _stripped(columns, key, len(lines))
     if "" not in ids:
         return lines, ids
     some = [bool(ticket_id) for ticket_id in ids]
@@ -338,7 +343,17 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
         raise ExportError(f"{tickets.name}: with an events table, events come from it; "
                           f"remove the column {stops[0]}")
     errors: list[RowError] = []
-    lines, columns, ids = _tickets(tickets, where, errors, earlier or {})
+    others = [(name, index) for name, index in where.items() if name not in COLUMNS and name]
+    rows = tickets.rows
+    quick = None if not isinstance(rows, ColumnRows) or rows.cut is None else read_tickets(
+        rows.cut, where, others, policy, earlier or {})
+    columns: list[list[str]] | None = None  # (read from its bytes: split only if needed)
+    if quick is None:
+        lines, columns, ids = _tickets(tickets, where, errors, earlier or {})
+        fields = fields_of_text(columns, where, others, policy)
+    else:
+        assert isinstance(rows, ColumnRows)
+        (ids, fields), lines = quick, rows.lines
     log = _Events(events, dict(zip(ids, range(len(ids)), strict=True)))
     if log.strays and not whole:
         raise Strays(f"{events.name}: an event of a ticket outside the block")
@@ -349,19 +364,14 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     kept[[*log.spoilt, -1]] = False  # for "no ticket row" (-1)
     place = np.cumsum(kept) - 1  # a kept ticket's row in the chunk
     keep = np.flatnonzero(kept).tolist()
+    picked = len(keep) < len(ids)
     lines, ids = _pick(lines, keep), _pick(ids, keep)
-    columns = [_pick(column, keep) for column in columns]
+    fields = fields.taken(keep) if picked else fields
     # the good events of the tickets evaluated here (a spoilt ticket may have good ones)
     mine = np.flatnonzero(log.good & kept[log.ticket])
-    names = columns[where["policy"]] if "policy" in where and not policy else \
-        [policy or ""] * len(ids)
-    others = [(name, index) for name, index in where.items() if name not in COLUMNS and name]
-    attributes = {name: text_array(list(map(str.strip, columns[index])))
-                  for name, index in others}
     chosen = mine.tolist()
-    chunk = Chunk(ids, names, columns[where["tier"]], columns[where["priority"]],
-                  parse_instants(columns[where["opened_at"]]), attributes,
-                  place[log.ticket[mine]], log.code[mine],
+    chunk = Chunk(ids, fields.names, fields.tiers, fields.priorities, fields.opened,
+                  fields.attributes, place[log.ticket[mine]], log.code[mine],
                   log.parsed.taken(mine), _pick(cast("list[str | None]", log.new), chosen),
                   log.confirmed[mine], _pick(log.answered, chosen))
     fast, clean = evaluate_columns(chunk, partial(quick_plan, book),
@@ -371,8 +381,14 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
     singly: dict[int, list[Event]] = {}
     for index in mine[~clean[place[log.ticket[mine]]]].tolist():  # events of the rest
         singly.setdefault(int(place[log.ticket[index]]), []).append(_event(log, index))
-    for row in np.flatnonzero(~clean).tolist():
-        record = dict(zip(tickets.header, [column[row] for column in columns], strict=True))
+    unclean = np.flatnonzero(~clean).tolist()
+    if unclean and columns is None:  # (the checked path reads their cells as text)
+        assert isinstance(rows, ColumnRows)
+        columns = rows.columns
+    for row in unclean:
+        assert columns is not None
+        record = dict(zip(tickets.header, [column[keep[row]] for column in columns],
+                          strict=True))
         try:
             done[row] = checked(book, record, lines[row], policy, now,
                                 events=singly.get(row, []))

@@ -67,7 +67,8 @@ def _evaluate(work: _LogWork) -> tuple[Done, Hashes]:
     if _BOOK is None:
         _BOOK = PolicyBook()
     tickets, events, output_format, policy, now, html, whole, earlier = work
-    tickets = Table(tickets.name, tickets.header, cells(tickets.rows, len(tickets.header)))
+    tickets = Table(tickets.name, tickets.header,
+                    cells(tickets.rows, len(tickets.header), cut=True))
     events = Table(events.name, events.header,
                    cells(events.rows, len(events.header), cut=True))
     columns, errors, count = evaluate_log(_BOOK, tickets, events, policy=policy, now=now,
