@@ -161,6 +161,8 @@ def _now(now: datetime | str | None) -> datetime | None:
 def _column(values: pd.Series) -> list[str]:
     """One input column as the text cells the batch reads ("" where missing)."""
     items: list[Any] = values.tolist()
+    if isinstance(values.dtype, pd.StringDtype) and not values.hasnans:
+        return cast(list[str], items)  # (text, none missing: every item a str)
     if set(map(type, items)) - {str}:
         return [_cell(value) or "" for value in items]
     return cast(list[str], items)
