@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from slacalc import Policy, Ticket, bundled_policy, load_policy
 from slacalc.engine._zone import instant_us
 from slacalc.errors import PolicyError
-from slacalc.sla.columns import STATUSES, gather, replay_columns
+from slacalc.sla.columns import STATUSES, gather, replay_columns, runs
 from slacalc.sla.plan import Plan
 from slacalc.sla.replay import order_events, replay
 from slacalc.sla.ticket import EVENT_KINDS
@@ -221,3 +221,12 @@ def test_plans_with_different_escalation_thresholds_are_not_replayed_together() 
                        (empty, empty, empty, empty, empty.astype(bool)))
     with pytest.raises(PolicyError, match=r"escalation: plans replayed together must share"):
         replay_columns(plans, histories, np.array([0, 1], dtype=np.int64))
+
+
+def test_runs_group_positions_by_key_in_order() -> None:
+    # Keys [1, 0, 1, 2]: key 0 at position 1; key 1 at 0 and 2 (in that order); key 2 at 3.
+    # All keys equal: one group of every position, no sort.
+    assert [(key, at.tolist()) for key, at in runs(np.array([1, 0, 1, 2]))] == [
+        (0, [1]), (1, [0, 2]), (2, [3])]
+    assert [(key, at.tolist()) for key, at in runs(np.array([5, 5]))] == [(5, [0, 1])]
+    assert runs(np.zeros(0, dtype=np.int64)) == []

@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from ..sla.columns import Outcome, gather, grouped, replay_columns, starts
+from ..sla.columns import Outcome, gather, grouped, replay_columns, runs, starts
 from ..sla.plan import Plan
 from ..sla.ticket import EVENT_KINDS
 from ._chunk import MOST_EVENTS, Chunk, Kind, Shared
@@ -71,7 +71,10 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
         group = group.reshape(count)
     kinds = [kind_of(*key) for key in numbers]
     clean &= np.array([kind is not None for kind in kinds] or [False], dtype=bool)[group]
-    code, new, bad = _events(chunk, kinds, group)
+    contacts = np.flatnonzero(chunk.code == _CONTACT)
+    answers = _answers(chunk, contacts)  # True, False or None (not given)
+    unanswered = contacts[answers == None]  # noqa: E711 (each cell, not the array)
+    code, new, bad = _events(chunk, kinds, group, unanswered=unanswered)
     events = chunk.ticket
     clean &= np.bincount(events[bad], minlength=count) == 0
     per_ticket = np.bincount(events, minlength=count)
@@ -92,7 +95,9 @@ def evaluate_columns(chunk: Chunk, kind_of: Callable[[str, str, str, int], Kind 
     pairs: dict[tuple[str, str], int] = {}  # each (policy, tier) as given: a number
     pair = np.array([pairs.setdefault(key[:2], len(pairs)) for key in numbers] or [0],
                     dtype=np.int64)[group]
-    shared = Shared((ids, policies, tiers), given, first, _flags(chunk, code), end,
+    flag = chunk.confirmed.copy()  # (per event: confirmed; for a contact, answered)
+    flag[contacts] = answers.astype(bool)  # (None: not answered)
+    shared = Shared((ids, policies, tiers), given, first, flag, end,
                      (pair, list(pairs)))
     found = Found(2 * count)
     _replay_all(found, chunk, kinds, group, clean, code=code, new=new, shared=shared)
@@ -146,11 +151,11 @@ def _versions(chunk: Chunk, versions_of: Callable[[str], Sequence[int]],
     return found
 
 
-def _events(chunk: Chunk, kinds: Sequence[Kind | None],
-            group: Ints) -> tuple[Ints, Ints, Bools]:
+def _events(chunk: Chunk, kinds: Sequence[Kind | None], group: Ints, *,
+            unanswered: Ints) -> tuple[Ints, Ints, Bools]:
     """Each event's kind code and new priority index, and whether it is unfit for the
     columns (unknown kind, bad instant, before the opening, unknown new priority, a
-    contact attempt without ``answered``)."""
+    contact attempt without ``answered``: ``unanswered``)."""
     total = len(chunk.code)
     code = chunk.code
     at = chunk.at
@@ -164,8 +169,7 @@ def _events(chunk: Chunk, kinds: Sequence[Kind | None],
         found = np.fromiter(map(known.__getitem__, pairs), dtype=np.int64, count=len(pairs))
         bad[changes[found < 0]] = True
         new[changes] = np.maximum(found, 0)
-    contacts = np.flatnonzero(code == _CONTACT)
-    bad[contacts] |= _answers(chunk, contacts) == None  # noqa: E711 (each cell, not the array)
+    bad[unanswered] = True
     return code, new, bad
 
 
@@ -186,18 +190,7 @@ def _near(instants: Ints, rows: Ints) -> list[Ints]:
     if not len(rows):
         return []
     bucket = (instants[rows] - instants[rows].min()) // _NEAR_US
-    if not bucket.any():
-        return [rows]
-    order = np.argsort(bucket, kind="stable")
-    ordered = rows[order]
-    return np.split(ordered, np.flatnonzero(np.diff(bucket[order])) + 1)
-
-
-def _flags(chunk: Chunk, code: Ints) -> Bools:
-    flag = chunk.confirmed.copy()
-    contacts = np.flatnonzero(code == _CONTACT)
-    flag[contacts] = _answers(chunk, contacts).astype(bool)  # (None: not answered)
-    return flag
+    return [rows[positions] for _, positions in runs(bucket)]
 
 
 def _replayed(plans: Sequence[Plan], which: Ints, chunk: Chunk, rows: Ints, priority: Ints,

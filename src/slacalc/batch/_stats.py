@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from ..engine._zone import instant_us
 from ..engine.durations import Duration, parse_duration
 from ..errors import SlacalcError
-from ..sla.columns import STATUSES
+from ..sla.columns import STATUSES, runs
 from ._instants import parse_instants, text_array
 from ._measures import Group, Measures
 from ._results import RESULT_COLUMNS, zone_offsets
@@ -190,7 +190,8 @@ class Stats:
         months = np.zeros(count, dtype=np.int64)  # months since 1970 (where dated), x2,
         months[dated] = 2 * measures.local[dated].astype(np.int64).astype(  # + 1 if late
             "datetime64[us]").astype("datetime64[M]").astype(np.int64) + breached[dated]
-        times = _by_group(code[judged], np.stack([elapsed[judged], real[judged]], axis=1))
+        rows = np.stack([elapsed[judged], real[judged]], axis=1)
+        times = {first: rows[positions] for first, positions in runs(code[judged])}
         for first, key in named.items():  # (each group's rows in their order)
             if first in times:
                 self.times.add(key, times[first])
@@ -295,20 +296,6 @@ class Stats:
         left first), each as the `WATCH_COLUMNS` cells."""
         return ([cells for _, cells in sorted(self.breached, key=_order, reverse=True)],
                 [cells for _, cells in sorted(self.running, key=_order, reverse=True)])
-
-
-def _by_group(codes: Ints, rows: npt.NDArray[Any]) -> dict[int, npt.NDArray[Any]]:
-    """``rows`` split by their group ``codes`` (aligned), each group's in their order.
-
-    Example: codes ``[1, 0, 1]`` -> ``{0: rows[[1]], 1: rows[[0, 2]]}``.
-    """
-    if not len(codes):
-        return {}
-    order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
-    cuts = np.flatnonzero(np.diff(ordered)) + 1
-    return dict(zip(ordered[np.append(0, cuts)].tolist(), np.split(rows[order], cuts),
-                    strict=True))
 
 
 @cache

@@ -57,9 +57,8 @@ def read_tickets(cut: Cut, where: Mapping[str, int], attributes: Sequence[tuple[
     unique = set(ids)
     if len(unique) < len(ids) or "" in unique or not unique.isdisjoint(earlier):
         return None
-    count = len(ids)
-    names = ([policy or ""] * count if policy or "policy" not in where
-             else _cells(cut, where["policy"]))
+    column = _policy_column(where, policy)
+    names = [policy or ""] * len(ids) if column is None else _cells(cut, column)
     at = cut.codes(where["opened_at"], width=WIDTH)
     assert at is not None  # (`WIDTH` is under the cut's limit)
     return ids, TicketFields(names, _cells(cut, where["tier"]), _cells(cut, where["priority"]),
@@ -75,13 +74,19 @@ def fields_of_text(columns: Sequence[Sequence[str]], where: Mapping[str, int],
     Example: the columns of one row ``T1,vircom,standard,P2,2026-11-20T17:30:00-05:00``
     -> names ``["vircom"]``, tiers ``["standard"]``, priorities ``["P2"]``.
     """
-    count = len(columns[where["ticket_id"]])
-    names = ([policy or ""] * count if policy or "policy" not in where
-             else list(columns[where["policy"]]))
+    column = _policy_column(where, policy)
+    names = ([policy or ""] * len(columns[where["ticket_id"]]) if column is None
+             else list(columns[column]))
     return TicketFields(names, list(columns[where["tier"]]), list(columns[where["priority"]]),
                         parse_instants(columns[where["opened_at"]]),
                         {name: text_array(list(map(str.strip, columns[index])))
                          for name, index in attributes})
+
+
+def _policy_column(where: Mapping[str, int], policy: str | None) -> int | None:
+    """The column the rows' policies are read from; None when ``policy`` names every
+    row's (``--policy``), or there is no such column."""
+    return None if policy or "policy" not in where else where["policy"]
 
 
 def _cells(cut: Cut, column: int) -> list[str]:

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from ..engine.timeline import Ints, RealTime, Timeline
 
-__all__ = ["Bools", "Clocks", "Spans", "business_elapsed", "reach"]
+__all__ = ["Bools", "Clocks", "Spans", "business_elapsed", "reach", "runs"]
 
 Bools = npt.NDArray[np.bool_]
 
@@ -159,3 +159,20 @@ def business_elapsed(timeline: Timeline | RealTime, spans: Spans, until: Ints) -
         if len(take):
             total[take] += timeline.between(start[take], end[take])
     return total
+
+
+def runs(keys: Ints) -> list[tuple[int, Ints]]:
+    """The positions of ``keys`` grouped by key (keys ascending, each group's positions in
+    order): one stable sort, none when every key is the same.
+
+    Example: ``[1, 0, 1]`` -> ``[(0, [1]), (1, [0, 2])]``.
+    """
+    if not len(keys):
+        return []
+    first = int(keys[0])
+    if (keys == first).all():
+        return [(first, np.arange(len(keys)))]
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    cuts = np.flatnonzero(np.diff(ordered)) + 1
+    return list(zip(ordered[np.append(0, cuts)].tolist(), np.split(order, cuts), strict=True))

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..engine.timeline import Ints, RealTime, Timeline
 from ..errors import TicketError
-from ._arrays import Bools, Clocks, business_elapsed, reach
+from ._arrays import Bools, Clocks, business_elapsed, reach, runs
 from ._choices import Choices
 from ._entries import Tables
 from ._layouts import STATUSES, Column, Histories, Verdicts
@@ -75,15 +75,8 @@ class Replays:
         at = np.flatnonzero(timed[entry])
         if not len(at):
             return []
-        number = timing.number[entry[at]]
-        if (number == number[0]).all():
-            return [(timing.timelines[int(number[0])], at)]
-        order = np.argsort(number.astype(np.uint16), kind="stable")  # (a radix sort)
-        ordered = number[order]
-        cuts = np.flatnonzero(np.diff(ordered)) + 1
-        return [(timing.timelines[key], group) for key, group in
-                zip(ordered[np.append(0, cuts)].tolist(), np.split(at[order], cuts),
-                    strict=True)]
+        return [(timing.timelines[key], at[positions])
+                for key, positions in runs(timing.number[entry[at]])]
 
     def first_due(self, clock: Clocks, timeline: Timeline | RealTime, rows: Ints) -> Ints:
         """`Replay.first_due` of each of ``rows``, all on ``timeline``: `Entry.first_due`

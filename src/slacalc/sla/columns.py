@@ -27,14 +27,14 @@ import numpy as np
 
 from ..engine.timeline import Ints
 from ..errors import PolicyError, SlacalcError
-from ._arrays import Bools
+from ._arrays import Bools, runs
 from ._entries import Tables
 from ._replays import STATUSES, Column, Histories, Replays, Verdicts
 from .events import TIER
 from .plan import METRICS, Entry, Plan
 
 __all__ = ["STATUSES", "Histories", "Outcome", "Verdicts", "gather", "grouped",
-           "replay_columns", "starts", "tier_changes"]
+           "replay_columns", "runs", "starts", "tier_changes"]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
