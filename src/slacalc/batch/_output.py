@@ -72,8 +72,8 @@ def format_columns(columns: list[list[str]], output_format: str,
     when no field holds a comma, quote or line break (the usual case), which gives the
     same text; with the codes they were written from (``coded``, for these very
     columns) the lines are joined from those (`csv_lines`, the same text again). JSON
-    has numbers for the ``*_seconds`` columns
-    and null for every empty cell, as `SLAReport.to_dict` has. Example: columns
+    has numbers for the ``*_seconds`` columns and null for every empty cell, as
+    `SLAReport.to_dict` has. Example: columns
     ``[["T1"], ["vircom"], ...]`` -> ``"T1,vircom,...\\n"``.
     """
     if not columns or not columns[0]:
