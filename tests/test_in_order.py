@@ -73,9 +73,10 @@ def test_a_worker_starts_with_what_the_first_chunk_compiled() -> None:
 
 
 def test_a_workers_results_come_through_files_that_are_removed(tmp_path: Path) -> None:
-    # With a folder, each worker's result is a file there until it is handed out: the
-    # results are the same, in order, and no file is left, also when the reader stops
-    # early (the chunks still held are cancelled or their files removed).
+    # With a folder, each chunk sent to a worker is a file there until the worker reads
+    # it, and each worker's result until it is handed out: the results are the same, in
+    # order, and no file is left, also when the reader stops early (the chunks still
+    # held are cancelled or their files removed).
     with ProcessPoolExecutor(max_workers=1) as pool:
         found = list(in_order(pool, _slow, iter(range(12)), 2, str(tmp_path)))
         assert [item for item, _ in found] == list(range(12))
@@ -113,26 +114,37 @@ class _Stalled:
 
     def __init__(self) -> None:
         self.futures: list[Future[object]] = []
+        self.arguments: list[tuple[object, ...]] = []
 
-    def submit(self, *_: object) -> Future[object]:
+    def submit(self, *arguments: object) -> Future[object]:
         future: Future[object] = Future()
         self.futures.append(future)
+        self.arguments.append(arguments)
         return future
 
 
-@pytest.mark.parametrize("folder", [None, "unused"])
-def test_the_chunks_still_held_when_reading_fails_are_cancelled(folder: str | None) -> None:
+@pytest.mark.parametrize("filed", [False, True])
+def test_the_chunks_still_held_when_reading_fails_are_cancelled(filed: bool,
+                                                               tmp_path: Path) -> None:
     # The first chunk is evaluated here and handed out; the next two go to the pool
     # (window 2), which never finishes them; then reading the input fails. Both pool
-    # chunks are cancelled, whether or not their results would have come as files.
+    # chunks are cancelled, whether or not they went through files, and their files are
+    # removed.
     def work() -> Iterator[int]:
         yield from (-1, -2, -3)
         raise RuntimeError("the input cannot be read")
 
     pool = _Stalled()
+    folder = str(tmp_path) if filed else None
     results = in_order(pool, abs, work(), 2, folder)  # type: ignore[arg-type]
     assert next(results) == 1
     with pytest.raises(RuntimeError, match="cannot be read"):
         next(results)
     assert len(pool.futures) == 2
     assert all(future.cancelled() for future in pool.futures)
+    if filed:  # (`_through_files`, the function, the chunk's file, the folder)
+        assert [Path(str(arguments[2])).parent for arguments in pool.arguments] == [
+            tmp_path, tmp_path]
+    else:
+        assert [arguments[1:] for arguments in pool.arguments] == [(-2,), (-3,)]
+    assert list(tmp_path.iterdir()) == []

@@ -1,12 +1,13 @@
 """The pool a report's chunks are evaluated by: this process and ``jobs - 1`` workers,
 results handed on in input order (`evaluate_all`, `in_order`).
 
-A worker's result for a chunk (its CSV text, a few MiB) does not come back through the
-pool's pipe: sent there, the worker waits at each pipe-full (64 KiB) for this process to
-read on, and this process is busy evaluating chunks of its own, so the worker sits idle
-for milliseconds a chunk. The worker writes it to a file in a folder of the pool's own
-(`_to_file`), and only the file's name comes back; this process reads it back when it is
-the result's turn and removes it (`_from_file`); the folder goes with the pool.
+Neither a chunk (its lines, a few MiB) nor a worker's result for it (its CSV text, as
+much) goes through the pool's pipes: sent there, it crosses 64 KiB at a time, each time
+waiting on a thread of this process that must win the interpreter's lock from the
+evaluation this process is busy with, and the worker sits idle for milliseconds a chunk
+(3-4 ms for a chunk of 10,000 tickets' events). Each is pickled to a file in a folder of
+the pool's own (`_filed`), and only the file's name goes; the side that reads it removes
+it (`_from_file`), and the folder goes with the pool.
 """
 
 from __future__ import annotations
@@ -66,27 +67,35 @@ def in_order(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
     workers are always fed and no core waits. At most ``window + _AHEAD`` chunks are held
     (waiting for an earlier worker's result): the input is read only as fast as it is
     evaluated, so memory stays flat (``Executor.map`` would read it all first). With a
-    ``folder``, the workers' results come through files there (see the module)."""
-    pending: deque[tuple[Future[Any], bool]] = deque()  # and whether a file holds it
+    ``folder``, the chunks and the workers' results go through files there (see the
+    module)."""
+    # each held chunk's future, and the file its chunk went through (None: not filed)
+    pending: deque[tuple[Future[Any], str | None]] = deque()
 
-    def result(future: Future[Any], filed: bool) -> _Done:
-        return cast("_Done", _from_file(future.result()) if filed else future.result())
+    def result(future: Future[Any], sent: str | None) -> _Done:
+        return cast("_Done", future.result() if sent is None else _from_file(future.result()))
 
     try:
         for number, item in enumerate(work):
             if number and sum(not future.done() for future, _ in pending) < window:
-                pending.append((_submit(pool, function, item, folder), folder is not None))
+                sent = None if folder is None else _filed(item, folder)
+                pending.append((_submit(pool, function, item, sent, folder), sent))
             else:
                 done: Future[Any] = Future()
                 done.set_result(function(item))
-                pending.append((done, False))
+                pending.append((done, None))
             while pending and (pending[0][0].done() or len(pending) >= window + _AHEAD):
                 yield result(*pending.popleft())
         while pending:
             yield result(*pending.popleft())
-    finally:  # the chunks still held: cancelled, or their files removed once written
-        for future, filed in pending:
-            if not future.cancel() and filed:
+    finally:  # the chunks still held: cancelled (and their files removed), or the files
+        for future, sent in pending:  # of their results removed once written
+            if sent is None:
+                future.cancel()
+            elif future.cancel():
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(sent)
+            else:
                 future.add_done_callback(_removed)
 
 
@@ -97,17 +106,22 @@ def _removed(future: Future[Any]) -> None:
             os.unlink(future.result())
 
 
-def _to_file(function: Callable[[_Work], _Done], item: _Work, folder: str) -> str:
-    """``function(item)`` pickled into a new file in ``folder``; its path."""
-    done = function(item)
+def _through_files(function: Callable[[_Work], _Done], sent: str, folder: str) -> str:
+    """In a worker: ``function`` of the chunk `_filed` at ``sent`` (that file removed),
+    its result `_filed` in ``folder``; the result's file."""
+    return _filed(function(cast("_Work", _from_file(sent))), folder)
+
+
+def _filed(value: object, folder: str) -> str:
+    """``value`` pickled into a new file in ``folder``; its path."""
     handle, path = tempfile.mkstemp(suffix=".pickle", dir=folder)
     with os.fdopen(handle, "wb") as file:
-        pickle.dump(done, file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 
 def _from_file(path: str) -> object:
-    """What `_to_file` wrote at ``path``; the file removed."""
+    """What `_filed` wrote at ``path``; the file removed."""
     try:
         with open(path, "rb") as file:
             return pickle.load(file)
@@ -116,18 +130,18 @@ def _from_file(path: str) -> object:
 
 
 def _submit(pool: ProcessPoolExecutor, function: Callable[[_Work], _Done],
-            item: _Work, folder: str | None) -> Future[Any]:
-    """``pool.submit`` (through `_to_file` with a ``folder``) with Ctrl-C held back until
-    it returns (where the platform can hold a signal): a submit may fork the workers, and
-    a SIGINT that lands during a fork is lost (an at-fork hook swallows its
-    KeyboardInterrupt) or leaves the pool half started. Held, it is raised once the
-    workers are there, and the report stops."""
+            item: _Work, sent: str | None, folder: str | None) -> Future[Any]:
+    """``pool.submit`` (of the chunk `_filed` at ``sent`` through `_through_files`, when
+    there is one) with Ctrl-C held back until it returns (where the platform can hold a
+    signal): a submit may fork the workers, and a SIGINT that lands during a fork is lost
+    (an at-fork hook swallows its KeyboardInterrupt) or leaves the pool half started.
+    Held, it is raised once the workers are there, and the report stops."""
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hasattr(
         signal, "pthread_sigmask") else None
     try:
-        if folder is None:
+        if sent is None or folder is None:
             return pool.submit(function, item)
-        return pool.submit(_to_file, function, item, folder)
+        return pool.submit(_through_files, function, sent, folder)
     finally:
         if held is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
