@@ -207,6 +207,36 @@ def test_lines_are_csv_writer_lines(case: tuple[list[list[str]], list[np.ndarray
     assert coded.safe_for(columns) == (made is not None and not made[1])
 
 
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(coded_columns())
+def test_text_codes_give_back_every_text_cell(case: tuple[list[list[str]], list[np.ndarray],
+                                                         list[str]]) -> None:
+    # What the frame builds its text columns from: each column the keys determine, as a
+    # code per row and a text per code, equal cell for cell to the column itself.
+    columns, keys, names = case
+    found = Coded(columns, keys, names).text_codes(columns)
+    assert sorted(found) == [1, 2, 3, 4, 5, 6, 12, 13]  # (not the id, instants, seconds)
+    for index, (code, texts) in found.items():
+        assert [texts[number] for number in code.tolist()] == columns[index]
+
+
+def test_text_codes_by_hand() -> None:
+    # Three rows: the first and third share every key, so every text but the id.
+    columns = [["T1", "T2", "T3"], ["vircom"] * 3, ["standard"] * 3, ["P2", "P1", "P2"],
+               ["response"] * 3, ["met", "breached", "met"], ["1 hour", "30 min", "1 hour"],
+               [""] * 3, [""] * 3, [""] * 3, [""] * 3, [""] * 3,
+               ["responded", "responded", "responded"], [""] * 3, [""] * 3]
+    keys = [np.array([4, 7, 4]), np.array([0, 1, 0]), np.array([0, 0, 0]),
+            np.array([0, 0, 0])]
+    found = Coded(columns, keys, columns[0]).text_codes(columns)
+    code, texts = found[5]  # status
+    assert code.tolist() == [0, 1, 0]
+    assert texts == ["met", "breached"]
+    assert found[6][1] == ["1 hour", "30 min"]
+    assert Coded(columns, keys, columns[0]).text_codes([list(column) for column in
+                                                        columns]) == {}  # (other lists)
+
+
 def test_changed_columns_are_not_written() -> None:
     columns = [["T1"], ["vircom"], ["standard"], ["P2"], ["response"], ["met"], ["1 hour"],
                ["2026-11-23T08:00:00-05:00"], [""], ["90"], ["3510"], [""], ["responded"],

@@ -148,6 +148,24 @@ class Coded:
         self._rows = len(columns[0]) if columns else 0
         self._codes: tuple[Sequence[Ints], Sequence[str]] | None = (keys, names)
         self._made: tuple[str, bool] | None = None
+        self._keys = keys
+
+    def text_codes(self, columns: Sequence[Sequence[str]]) -> dict[int, tuple[Ints, list[str]]]:
+        """Each text column the keys determine (all but ``ticket_id`` and the instants and
+        seconds), by its index in ``columns``, as each row's code and the text of each
+        code; empty when ``columns`` are not the ones this was made with.
+
+        Boundary rule: ``texts[code[row]] == columns[index][row]`` for every row (two rows
+        equal in every key are equal in those cells). Example: statuses ``met, breached,
+        met`` with their rows' keys ``1, 2, 1`` -> codes ``[0, 1, 0]``, texts ``["met",
+        "breached"]``.
+        """
+        if not self._same(columns):
+            return {}
+        code, first = combinations(self._keys)
+        picked = first.tolist()
+        return {index: (code, [columns[index][row] for row in picked])
+                for index in (*_HEADS, *_TAILS)}
 
     def _same(self, columns: Sequence[Sequence[str]]) -> bool:
         """Whether ``columns`` are the very lists this was made with (none grown or cut)."""
