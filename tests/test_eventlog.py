@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slacalc import Policy, Ticket
+from slacalc import Event, Policy, Ticket
 from slacalc.batch import RESULT_COLUMNS, ExportError, PolicyBook, rows_of_report
+from slacalc.batch import _eventlog as eventlog
 from slacalc.batch._blocks import cells, read_table
 from slacalc.batch._cells import ColumnRows
 from slacalc.batch._eventlog import Table, evaluate_log
@@ -120,6 +121,45 @@ def test_a_bad_event_names_its_line_and_fails_its_ticket(event: list[str],
         assert (2, "not evaluated: its event at events.csv:2 is bad") in reasons
     assert set(columns[0]) == {"T2"} | ({"T1"} if event[0] != "T1" else set())
     assert count == len(set(columns[0]))
+
+
+def test_a_ticket_that_fails_on_its_own_fields_costs_no_event(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # T1 is opened after --now: its row error comes before its events are read, so none
+    # of its two is made an `Event` (a log evaluated as of a date before most openings
+    # took ten times as long when each was). T2 (P9: no such priority) fails too. T3 has
+    # 70 events (35 waits on the customer), more than the columns take, so it is
+    # evaluated singly: its 70 are made, and its rows are those of `Policy.evaluate` of
+    # the same ticket.
+    late = ["T1", "vircom", "standard", "P2", "2026-12-05T09:00:00-05:00", ""]
+    unknown = ["T2", "vircom", "standard", "P9", "2026-11-20T17:30:00-05:00", ""]
+    many = ["T3", *VIRCOM[1:]]
+    events = [["T1", "2026-12-05T10:00:00-05:00", "responded", "", "", "", ""],
+              ["T1", "2026-12-05T11:00:00-05:00", "resolved", "", "", "", ""],
+              ["T2", "2026-11-23T07:55:00-05:00", "responded", "", "", "", ""]]
+    notes = [["T3", f"2026-11-23T{8 + minute // 60:02}:{minute % 60:02}:00-05:00",
+              ("awaiting_customer", "customer_replied")[minute % 2], "", "", "", ""]
+             for minute in range(70)]  # (waiting on the customer, a minute at a time)
+    made: list[int] = []
+    event = eventlog._event
+    monkeypatch.setattr(eventlog, "_event", lambda log, index: made.append(index) or event(
+        log, index))
+    now = datetime.fromisoformat("2026-12-01T00:00:00-05:00")
+    columns, errors, count = evaluate_log(PolicyBook(), *_tables(
+        [late, unknown, many], events + notes), now=now)
+    assert [(error.line, error.reason) for error in errors][:1] == [
+        (2, "--now 2026-12-01T00:00:00-05:00 is before opened_at")]
+    assert [error.line for error in errors] == [2, 3]  # (T2: its priority named)
+    assert made == list(range(3, 73))  # T3's 70 events, and none of T1's or T2's
+    assert count == 1
+    ticket = Ticket(id="T3", tier="standard", priority="P2",
+                    opened_at=datetime.fromisoformat(many[4]), events=tuple(
+                        Event(kind=row[2], at=datetime.fromisoformat(row[1]))
+                        for row in notes))
+    expected = rows_of_report("T3", "vircom", PolicyBook().get("vircom").evaluate(
+        ticket, now))
+    assert list(zip(*columns, strict=True)) == [
+        tuple(row[column] for column in RESULT_COLUMNS) for row in expected]
 
 
 def test_a_ticket_row_twice_and_missing_columns() -> None:

@@ -17,7 +17,7 @@ reported too, naming that line. Nothing else is dropped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
@@ -251,6 +251,15 @@ def _event(log: _Events, index: int) -> Event:
         "note": log.cell("note", index) or None, "tier": log.cell("tier", index) or None})
 
 
+def _events_of(log: _Events, rest: Ints, owner: Ints, row: int) -> Iterator[Event]:
+    """The `Event`s of ticket row ``row``: the events ``rest`` whose ``owner`` (ticket
+    row, ascending) it is, each made only when read (`report_of` reads them only once
+    the row's own fields pass)."""
+    low, high = np.searchsorted(owner, [row, row + 1]).tolist()
+    for index in rest[low:high].tolist():
+        yield _event(log, index)
+
+
 def events_of(events: Table, ids: Sequence[str]) -> dict[str, list[Event]]:
     """The good events of the tickets ``ids`` in an events table, each ticket's in the
     table's order (a bad event is left out: its ticket's report is a row error).
@@ -378,9 +387,10 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
                                    None if now is None else instant_us(now),
                                    book.versions)
     done: dict[int, list[Result]] = {}
-    singly: dict[int, list[Event]] = {}
-    for index in mine[~clean[place[log.ticket[mine]]]].tolist():  # events of the rest
-        singly.setdefault(int(place[log.ticket[index]]), []).append(_event(log, index))
+    rest = mine[~clean[place[log.ticket[mine]]]]  # the events of the rest, by ticket row
+    owner = place[log.ticket[rest]]
+    order = np.argsort(owner, kind="stable")
+    rest, owner = rest[order], owner[order]
     unclean = np.flatnonzero(~clean).tolist()
     if unclean and columns is None:  # (the checked path reads their cells as text)
         assert isinstance(rows, ColumnRows)
@@ -391,7 +401,7 @@ def evaluate_log(book: PolicyBook, tickets: Table, events: Table, *,
                           strict=True))
         try:
             done[row] = checked(book, record, lines[row], policy, now,
-                                events=singly.get(row, []))
+                                events=_events_of(log, rest, owner, row))
         except RowError as error:
             errors.append(error)
     errors.sort(key=lambda error: error.line)

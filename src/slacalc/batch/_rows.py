@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
@@ -206,12 +206,13 @@ def rows_of_report(ticket_id: str, policy: str, report: SLAReport) -> list[dict[
 
 def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
             policy: str | None, now: datetime | None, *,
-            events: Sequence[Event] = ()) -> list[Result]:
+            events: Iterable[Event] = ()) -> list[Result]:
     """Validate one CSV row (as a mapping) field by field, the first problem its
     `RowError`, then evaluate it as a `Ticket` with `Policy.evaluate`: the path of every
     row the columns do not take.
 
-    ``events`` (an event log's, already checked) come after the row's own. Boundary
+    ``events`` (an event log's, already checked) come after the row's own, and are read
+    only once the row's own fields pass (`report_of`). Boundary
     rule: as `evaluate_row`, whose result rows these are as tuples. Example: a row with
     priority ``P9`` on vircom -> `RowError` naming the priorities.
     """
@@ -221,15 +222,16 @@ def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
 
 def report_of(book: PolicyBook, row: Mapping[str, str | None], line: int,
               policy: str | None, now: datetime | None, *,
-              events: Sequence[Event] = ()) -> tuple[str, SLAReport]:
+              events: Iterable[Event] = ()) -> tuple[str, SLAReport]:
     """The policy name and `SLAReport` of one CSV row, checked as `checked` checks it
-    (the same `RowError`s); the HTML report draws a ticket's picture from it.
+    (the same `RowError`s); the HTML report draws a ticket's picture from it. ``events``
+    are read only when the row's own fields pass: a row that fails (an opening after
+    ``now``, an unknown priority) costs no `Event`.
 
     Example: a vircom P2 row -> ``("vircom", report)`` with ``report["response"]``.
     """
     ticket_id = (row.get("ticket_id") or "").strip()
     name = policy or (row.get("policy") or "").strip()
-    extra = tuple(events)
     try:
         if not name:
             raise RowError(line, "no policy (give a policy column or --policy)", ticket_id)
@@ -258,7 +260,7 @@ def report_of(book: PolicyBook, row: Mapping[str, str | None], line: int,
             found.append(Event(kind="priority_changed", at=changed,
                                 priority=(row.get("priority_changed_to") or "").strip()))
         ticket = Ticket(id=ticket_id or None, tier=tier, priority=priority, opened_at=opened,
-                        attributes=_attributes(row), events=(*found, *extra))
+                        attributes=_attributes(row), events=(*found, *events))
         return name, book.get(name).evaluate(ticket, now)
     except RowError:
         raise
