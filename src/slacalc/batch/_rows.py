@@ -212,9 +212,9 @@ def checked(book: PolicyBook, row: Mapping[str, str | None], line: int,
     row the columns do not take.
 
     ``events`` (an event log's, already checked) come after the row's own, and are read
-    only once the row's own fields pass (`report_of`). Boundary
-    rule: as `evaluate_row`, whose result rows these are as tuples. Example: a row with
-    priority ``P9`` on vircom -> `RowError` naming the priorities.
+    only once the row's own fields pass (`report_of`). Boundary rule: as `evaluate_row`,
+    whose result rows these are as tuples. Example: a row with priority ``P9`` on vircom
+    -> `RowError` naming the priorities.
     """
     name, report = report_of(book, row, line, policy, now, events=events)
     return _report_results((row.get("ticket_id") or "").strip(), name, report)
