@@ -110,12 +110,7 @@ class Agreeing:
 
 
 def _cells(values: list[Any]) -> list[str]:
-    """`cell` of each value, each distinct value written once."""
-    memo: dict[Any, str] = {}
-    found = []
-    for value in values:
-        text = memo.get(value)
-        if text is None:
-            text = memo[value] = cell(value)
-        found.append(text)
-    return found
+    """`cell` of each value, each distinct value written once (values equal as keys, as
+    ``60`` and ``60.0``, take the text of the first met), looked up at C speed."""
+    written = {value: cell(value) for value in dict.fromkeys(values)}
+    return list(map(written.__getitem__, values))
