@@ -146,9 +146,9 @@ class Coded:
                  names: Sequence[str]) -> None:
         self._columns = tuple(columns)
         self._rows = len(columns[0]) if columns else 0
-        self._codes: tuple[Sequence[Ints], Sequence[str]] | None = (keys, names)
+        self._keys, self._names = keys, names
         self._made: tuple[str, bool] | None = None
-        self._keys = keys
+        self._joined = False  # whether `_made` holds the lines (None: they need quoting)
 
     def text_codes(self, columns: Sequence[Sequence[str]]) -> dict[int, tuple[Ints, list[str]]]:
         """Each text column the keys determine (all but ``ticket_id`` and the instants and
@@ -174,10 +174,9 @@ class Coded:
                         for given, made in zip(columns, self._columns, strict=True)))
 
     def _lines(self) -> tuple[str, bool] | None:
-        if self._codes is not None:
-            keys, names = self._codes
-            self._codes = None  # (the codes are read once)
-            self._made = csv_lines(self._columns, keys, names)
+        if not self._joined:  # (the lines are joined once)
+            self._joined = True
+            self._made = csv_lines(self._columns, self._keys, self._names)
         return self._made
 
     def lines_of(self, columns: Sequence[Sequence[str]]) -> str | None:
